@@ -1,0 +1,151 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Dukaan.Conformance;
+
+[JsonConverter(typeof(JsonStringEnumConverter<RuleLevel>))]
+public enum RuleLevel
+{
+    [JsonStringEnumMemberName("MUST")] Must,
+    [JsonStringEnumMemberName("SHOULD")] Should,
+    [JsonStringEnumMemberName("INFO")] Info,
+}
+
+[JsonConverter(typeof(JsonStringEnumConverter<Verdict>))]
+public enum Verdict
+{
+    [JsonStringEnumMemberName("pass")] Pass,
+    [JsonStringEnumMemberName("fail")] Fail,
+    [JsonStringEnumMemberName("warn")] Warn,
+    [JsonStringEnumMemberName("not-exercised")] NotExercised,
+    [JsonStringEnumMemberName("harness-error")] HarnessError,
+}
+
+/// <summary>The top line of a run: what a CI gate reads.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<Outcome>))]
+public enum Outcome
+{
+    [JsonStringEnumMemberName("certified")] Certified,
+    [JsonStringEnumMemberName("not-certified")] NotCertified,
+    [JsonStringEnumMemberName("harness-error")] HarnessError,
+    [JsonStringEnumMemberName("nothing-selected")] NothingSelected,
+}
+
+/// <summary>results.json: the source of truth every other report is rendered from. Versioned by <see cref="SchemaVersion"/>.</summary>
+public sealed record RunResults(
+    int SchemaVersion,
+    string HarnessVersion,
+    string ContractVersion,
+    string Profile,
+    TargetInfo Target,
+    DateTimeOffset StartedAt,
+    long DurationMs,
+    int Seed,
+    bool Strict,
+    string? RuleSelection,
+    Outcome Outcome,
+    int ExitCode,
+    Summary Summary,
+    IReadOnlyList<RuleResult> Rules,
+    IReadOnlyList<ScenarioTimeline> Scenarios,
+    IReadOnlyList<string> Notes)
+{
+    public const int CurrentSchemaVersion = 1;
+}
+
+public sealed record TargetInfo(
+    string Kind,
+    string Description,
+    string? Command,
+    string? WorkDir,
+    string? AgentUrl,
+    string WebhookPath,
+    string? TriggerUrl);
+
+public sealed record Summary(int Pass, int Fail, int Warn, int NotExercised, int HarnessError)
+{
+    public static Summary Of(IEnumerable<RuleResult> rules)
+    {
+        var list = rules.ToList();
+        int Count(Verdict v) => list.Count(r => r.Verdict == v);
+        return new(Count(Verdict.Pass), Count(Verdict.Fail), Count(Verdict.Warn), Count(Verdict.NotExercised), Count(Verdict.HarnessError));
+    }
+}
+
+public sealed record RuleResult(
+    string Id,
+    RuleLevel Level,
+    string Area,
+    string Title,
+    string Statement,
+    string SeedReference,
+    Verdict Verdict,
+    Evidence Evidence);
+
+/// <summary>Why a verdict was reached, in the shape h2spec and Autobahn use: expected, observed, the wire, one command to rerun.</summary>
+public sealed record Evidence(
+    string Expected,
+    string Observed,
+    string? Diagnosis,
+    IReadOnlyList<TranscriptEntry> Transcript,
+    string RerunCommand,
+    IReadOnlyList<string> Scenarios);
+
+public sealed record TranscriptEntry(
+    long Seq,
+    DateTimeOffset At,
+    double OffsetMs,
+    string Direction,
+    string Kind,
+    string? SubscriptionId,
+    string Method,
+    string Url,
+    int? Status,
+    double DurationMs,
+    IReadOnlyDictionary<string, string> RequestHeaders,
+    string RequestBody,
+    IReadOnlyDictionary<string, string> ResponseHeaders,
+    string ResponseBody,
+    string? Error,
+    string? Note);
+
+/// <summary>What one scenario did over time, for the timeline picture.</summary>
+public sealed record ScenarioTimeline(string Name, string Description, double StartMs, double EndMs, IReadOnlyList<TimelineEvent> Events);
+
+/// <summary>
+/// One mark on a scenario's timeline. <see cref="Lane"/> is one of "platform→agent", "agent→platform", "agent→provider", "harness".
+/// </summary>
+public sealed record TimelineEvent(double AtMs, double DurationMs, string Lane, string Kind, string Label, int? Status);
+
+public static class ResultsJson
+{
+    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    public static string Serialize(RunResults results) => JsonSerializer.Serialize(results, Options);
+
+    /// <summary>Reads a results.json, refusing other schema versions with a message that says what to do.</summary>
+    public static RunResults Deserialize(string json, string source)
+    {
+        RunResults? results;
+        try
+        {
+            using var doc = JsonDocument.Parse(json);
+            if (!doc.RootElement.TryGetProperty("schemaVersion", out var version) || version.ValueKind != JsonValueKind.Number)
+                throw new ResultsFormatException($"{source} has no numeric \"schemaVersion\": it is not a DukaanConformance results.json.");
+            if (version.GetInt32() != RunResults.CurrentSchemaVersion)
+                throw new ResultsFormatException($"{source} has schemaVersion {version.GetInt32()}; this harness reads version {RunResults.CurrentSchemaVersion}. Re-render it with the harness version that wrote it.");
+            results = doc.RootElement.Deserialize<RunResults>(Options);
+        }
+        catch (JsonException ex)
+        {
+            throw new ResultsFormatException($"{source} is not valid results JSON: {ex.Message}");
+        }
+        return results ?? throw new ResultsFormatException($"{source} is empty.");
+    }
+}
+
+public sealed class ResultsFormatException(string message) : Exception(message);

@@ -1,0 +1,133 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Dukaan.Contract;
+
+namespace Dukaan.Simulator;
+
+public sealed record DeliveryAttempt(int Number, DateTimeOffset StartedAt, double DurationMs, int? Status, string? Error, double DelayBeforeMs, long ExchangeSeq);
+
+public sealed record DeliveryResult(string SubscriptionId, string Event, string Url, bool Delivered, IReadOnlyList<DeliveryAttempt> Attempts);
+
+/// <summary>A delivery as it goes on the wire; the harness crafts odd ones (tampered, unsigned) with the same engine.</summary>
+public sealed record OutgoingDelivery(string SubscriptionId, string Event, Uri Url, byte[] Body, IReadOnlyDictionary<string, string> Headers)
+{
+    /// <summary>A normally signed delivery of <paramref name="body"/> with the three contract headers.</summary>
+    public static OutgoingDelivery Signed(string subscriptionId, string eventType, Uri url, byte[] body, string secret) =>
+        new(subscriptionId, eventType, url, body, new Dictionary<string, string>
+        {
+            ["Content-Type"] = "application/json",
+            [Contract.Headers.Event] = eventType,
+            [Contract.Headers.Signature] = BodySignature.Sign(secret, body),
+        });
+}
+
+/// <summary>
+/// POSTs deliveries to an agent: per-attempt timeout, 1 attempt + retries with exponential backoff on timeout,
+/// connection failure or non-2xx. Backoff and timeouts go through the clock; the measured durations are real time,
+/// because the agent's latency is real.
+/// </summary>
+public sealed class DeliveryEngine(HttpClient http, TimeProvider clock, Transcript transcript)
+{
+    private const int MaxResponseBytes = 64 * 1024;
+
+    public static HttpClient CreateHttpClient() => new(new SocketsHttpHandler
+    {
+        ConnectTimeout = TimeSpan.FromSeconds(5),
+        PooledConnectionLifetime = TimeSpan.FromMinutes(1),
+        AllowAutoRedirect = false,
+        UseProxy = false,
+    })
+    { Timeout = Timeout.InfiniteTimeSpan };
+
+    public static byte[] Serialize(BuyerConfigured message) => JsonSerializer.SerializeToUtf8Bytes(message, ContractJson.Options);
+
+    public async Task<DeliveryResult> SendAsync(OutgoingDelivery delivery, DeliveryPolicy policy, CancellationToken cancellationToken)
+    {
+        var attempts = new List<DeliveryAttempt>();
+        double delayMs = 0;
+        for (var number = 1; number <= 1 + policy.MaxRetries; number++)
+        {
+            if (number > 1)
+            {
+                var delay = policy.DelayBeforeRetry(number - 1);
+                delayMs = delay.TotalMilliseconds;
+                await Task.Delay(delay, clock, cancellationToken).ConfigureAwait(false);
+            }
+            var attempt = await AttemptAsync(delivery, number, delayMs, policy.AttemptTimeout, cancellationToken).ConfigureAwait(false);
+            attempts.Add(attempt);
+            if (attempt.Status is >= 200 and < 300)
+                return new DeliveryResult(delivery.SubscriptionId, delivery.Event, delivery.Url.ToString(), true, attempts);
+        }
+        return new DeliveryResult(delivery.SubscriptionId, delivery.Event, delivery.Url.ToString(), false, attempts);
+    }
+
+    private async Task<DeliveryAttempt> AttemptAsync(OutgoingDelivery delivery, int number, double delayMs, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var seq = transcript.NextSeq();
+        var startedAt = clock.GetUtcNow();
+        var stopwatch = Stopwatch.StartNew();
+        using var timeoutCts = new CancellationTokenSource(timeout, clock);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutCts.Token);
+        int? status = null;
+        string? error = null;
+        double durationMs;
+        var responseHeaders = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        var responseBody = "";
+        try
+        {
+            using var request = BuildRequest(delivery);
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
+            // The ACK time is the time to the status line; a body that trickles in afterwards does not make the ACK late.
+            durationMs = stopwatch.Elapsed.TotalMilliseconds;
+            status = (int)response.StatusCode;
+            foreach (var (k, v) in response.Headers.Concat(response.Content.Headers)) responseHeaders[k] = string.Join(", ", v);
+            responseBody = await ReadCappedAsync(response, linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (timeoutCts.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            durationMs = stopwatch.Elapsed.TotalMilliseconds;
+            if (status is null) error = $"timeout: no response within {timeout.TotalSeconds:0.#} s";
+            else responseBody += "…[body read stopped at the attempt timeout]";
+        }
+        catch (HttpRequestException ex)
+        {
+            durationMs = stopwatch.Elapsed.TotalMilliseconds;
+            error = $"connection failed: {ex.HttpRequestError} ({ex.InnerException?.Message ?? ex.Message})";
+        }
+
+        transcript.Add(new Exchange(seq, Direction.PlatformToAgent, ExchangeKinds.Delivery, delivery.SubscriptionId, "POST",
+            delivery.Url.ToString(), delivery.Headers, Transcript.Clip(Encoding.UTF8.GetString(delivery.Body)), status,
+            responseHeaders, responseBody, startedAt, durationMs, error,
+            new Dictionary<string, string> { [TagKeys.DeliveryAttempt] = number.ToString(System.Globalization.CultureInfo.InvariantCulture) }));
+        return new DeliveryAttempt(number, startedAt, durationMs, status, error, delayMs, seq);
+    }
+
+    private static HttpRequestMessage BuildRequest(OutgoingDelivery delivery)
+    {
+        var content = new ByteArrayContent(delivery.Body);
+        var request = new HttpRequestMessage(HttpMethod.Post, delivery.Url) { Content = content };
+        foreach (var (name, value) in delivery.Headers)
+        {
+            if (name.Equals("Content-Type", StringComparison.OrdinalIgnoreCase))
+                content.Headers.ContentType = MediaTypeHeaderValue.Parse(value);
+            else
+                request.Headers.TryAddWithoutValidation(name, value);
+        }
+        return request;
+    }
+
+    /// <summary>Reads at most 64 KiB: an agent that answers with a gigabyte costs the harness nothing.</summary>
+    private static async Task<string> ReadCappedAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        var buffer = new byte[MaxResponseBytes];
+        var total = 0;
+        int read;
+        while (total < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(total), cancellationToken).ConfigureAwait(false)) > 0)
+            total += read;
+        var text = Encoding.UTF8.GetString(buffer, 0, total);
+        return total == buffer.Length ? text + "…[response truncated at 64 KiB]" : text;
+    }
+}

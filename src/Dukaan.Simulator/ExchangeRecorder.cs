@@ -1,0 +1,100 @@
+using System.Text;
+using Dukaan.Contract;
+using Microsoft.AspNetCore.Http;
+
+namespace Dukaan.Simulator;
+
+/// <summary>What an endpoint tells the recorder about the exchange it handled.</summary>
+public sealed class ExchangeContext
+{
+    private const string ItemKey = "dukaan.exchange";
+    public string Kind { get; set; } = ExchangeKinds.Unknown;
+    public string? SubscriptionId { get; set; }
+    public Dictionary<string, string> Tags { get; } = new(StringComparer.Ordinal);
+    public byte[] RawBody { get; set; } = [];
+
+    public static ExchangeContext Of(HttpContext http)
+    {
+        if (http.Items.TryGetValue(ItemKey, out var existing) && existing is ExchangeContext found) return found;
+        var created = new ExchangeContext();
+        http.Items[ItemKey] = created;
+        return created;
+    }
+}
+
+/// <summary>
+/// Buffers each agent request (bounded by the body limit), lets the endpoint run, and records both directions
+/// in the transcript. Control-API calls under /_sim are not part of the agent's behaviour and are not recorded.
+/// </summary>
+public sealed class ExchangeRecorder(RequestDelegate next, PlatformSimulator simulator)
+{
+    public async Task InvokeAsync(HttpContext http)
+    {
+        var exchange = ExchangeContext.Of(http);
+        var startedAt = simulator.Clock.GetUtcNow();
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var read = await ReadBodyAsync(http, simulator.Options.MaxRequestBodyBytes).ConfigureAwait(false);
+        if (read is null)
+        {
+            await ErrorResponses.WriteAsync(http, StatusCodes.Status413PayloadTooLarge, ErrorCodes.PayloadTooLarge,
+                $"Request body exceeds {simulator.Options.MaxRequestBodyBytes} bytes.").ConfigureAwait(false);
+            return;
+        }
+        exchange.RawBody = read;
+        var recorded = !http.Request.Path.StartsWithSegments("/_sim");
+        var originalBody = http.Response.Body;
+        using var captured = new MemoryStream();
+        if (recorded) http.Response.Body = captured;
+        try
+        {
+            await next(http).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (recorded)
+            {
+                http.Response.Body = originalBody;
+                captured.Position = 0;
+                await captured.CopyToAsync(originalBody).ConfigureAwait(false);
+                Record(http, exchange, startedAt, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds, captured.ToArray());
+            }
+        }
+    }
+
+    private void Record(HttpContext http, ExchangeContext exchange, DateTimeOffset startedAt, double durationMs, byte[] responseBody)
+    {
+        var requestHeaders = http.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
+        var responseHeaders = http.Response.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
+        simulator.Transcript.Add(new Exchange(simulator.Transcript.NextSeq(), Direction.AgentToPlatform, exchange.Kind, exchange.SubscriptionId,
+            http.Request.Method, http.Request.Path + http.Request.QueryString, requestHeaders,
+            Transcript.Clip(Encoding.UTF8.GetString(exchange.RawBody)), http.Response.StatusCode, responseHeaders,
+            Transcript.Clip(Encoding.UTF8.GetString(responseBody)), startedAt, durationMs, null, exchange.Tags));
+    }
+
+    /// <summary>Null when the body is larger than the limit; reading stops there either way.</summary>
+    private static async Task<byte[]?> ReadBodyAsync(HttpContext http, long limit)
+    {
+        if (http.Request.ContentLength > limit) return null;
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int n;
+        while ((n = await http.Request.Body.ReadAsync(chunk, http.RequestAborted).ConfigureAwait(false)) > 0)
+        {
+            if (buffer.Length + n > limit) return null;
+            buffer.Write(chunk, 0, n);
+        }
+        return buffer.ToArray();
+    }
+}
+
+public static class ErrorResponses
+{
+    public static IResult Of(int status, string code, string message) =>
+        Results.Json(ErrorBody.Of(code, message), ContractJson.Options, statusCode: status);
+
+    public static Task WriteAsync(HttpContext http, int status, string code, string message)
+    {
+        http.Response.StatusCode = status;
+        return http.Response.WriteAsJsonAsync(ErrorBody.Of(code, message), ContractJson.Options);
+    }
+}

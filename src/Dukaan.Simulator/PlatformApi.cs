@@ -1,0 +1,127 @@
+using System.Text.Json;
+using Dukaan.Contract;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Dukaan.Simulator;
+
+/// <summary>The endpoints an agent calls: /config, /run, /heartbeat, /request-config.</summary>
+public static class PlatformApi
+{
+    public static void MapPlatformApi(this IEndpointRouteBuilder app)
+    {
+        var subscriptions = app.MapGroup("/api/subscriptions/{id}");
+        subscriptions.MapGet("/config", GetConfig);
+        subscriptions.MapPost("/run", PostRun);
+        subscriptions.MapPost("/heartbeat", PostHeartbeat);
+        subscriptions.MapPost("/request-config", PostRequestConfig);
+    }
+
+    private static IResult GetConfig(string id, HttpContext http, PlatformSimulator simulator)
+    {
+        var exchange = Tag(http, ExchangeKinds.Config, id);
+        if (Authorize(http, simulator, id, exchange, out var subscription) is { } refused) return refused;
+        if (subscription.TakeInjectedConfigFailure())
+        {
+            exchange.Tags[TagKeys.ErrorCode] = "CONFIG_UNAVAILABLE";
+            return ErrorResponses.Of(StatusCodes.Status503ServiceUnavailable, "CONFIG_UNAVAILABLE", "Injected fault: the config service is temporarily unavailable; retry.");
+        }
+        subscription.AddAudit(new AuditEntry(simulator.Clock.GetUtcNow(), "config.fetched", $"fields: {string.Join(",", subscription.SensitiveFields)}"));
+        return Results.Json(new Envelope<ConfigData>(true, new ConfigData(subscription.FullConfig())), ContractJson.Options);
+    }
+
+    private static IResult PostRun(string id, HttpContext http, PlatformSimulator simulator)
+    {
+        var exchange = Tag(http, ExchangeKinds.Run, id);
+        if (Authorize(http, simulator, id, exchange, out var subscription) is { } refused) return refused;
+        var run = subscription.TryConsumeRun(simulator.Clock.GetUtcNow());
+        if (!run.Allowed)
+        {
+            exchange.Tags[TagKeys.ErrorCode] = ErrorCodes.RunLimitExceeded;
+            return ErrorResponses.Of(StatusCodes.Status429TooManyRequests, ErrorCodes.RunLimitExceeded,
+                $"Subscription {id} has used its {subscription.RunLimit} runs this period; stop running until the period resets.");
+        }
+        return Results.Json(new Envelope<RunData>(true, run), ContractJson.Options);
+    }
+
+    private static IResult PostHeartbeat(string id, HttpContext http, PlatformSimulator simulator)
+    {
+        var exchange = Tag(http, ExchangeKinds.Heartbeat, id);
+        if (Authorize(http, simulator, id, exchange, out var subscription) is { } refused) return refused;
+        subscription.RecordHeartbeat();
+        return Results.Json(new Envelope<HeartbeatData>(true, new HeartbeatData(true)), ContractJson.Options);
+    }
+
+    private static IResult PostRequestConfig(string id, HttpContext http, PlatformSimulator simulator)
+    {
+        var exchange = Tag(http, ExchangeKinds.RequestConfig, id);
+        var signature = http.Request.Headers[Headers.Signature].ToString();
+        if (string.IsNullOrEmpty(signature))
+            return Refuse(exchange, StatusCodes.Status401Unauthorized, ErrorCodes.MissingSignature,
+                $"Missing {Headers.Signature}: sign `config_request.${{id}}.${{ts}}.${{sortedFields}}.${{message ?? ''}}`.");
+        if (RequestAuth.CheckTimestamp(http, simulator, exchange, out var ts) is { } stale) return stale;
+        if (ParseRequestConfig(exchange.RawBody) is not { } body)
+            return Refuse(exchange, StatusCodes.Status400BadRequest, ErrorCodes.MalformedJson,
+                "Body must be JSON: { \"fields\": [\"field_id\", …], \"message\": \"optional text\" }.");
+        if (body.Fields is not { Count: > 0 } fields || fields.Any(string.IsNullOrEmpty))
+            return Refuse(exchange, StatusCodes.Status400BadRequest, ErrorCodes.ValidationFailed, "\"fields\" must be a non-empty array of field ids.");
+        if (!ConfigRequestSignature.Verify(simulator.Options.Secret, id, ts, fields, body.Message, signature))
+        {
+            var diagnosis = RequestAuth.DiagnoseRequestConfig(simulator.Options.Secret, id, ts, fields, body.Message, signature);
+            exchange.Tags[TagKeys.Diagnosis] = diagnosis.Code;
+            return Refuse(exchange, StatusCodes.Status401Unauthorized, ErrorCodes.InvalidSignature,
+                $"{Headers.Signature} does not match \"{ConfigRequestSignature.Payload(id, ts, fields, body.Message)}\". {diagnosis.Explanation}");
+        }
+        if (simulator.Store.Find(id) is not { } subscription)
+            return Refuse(exchange, StatusCodes.Status404NotFound, ErrorCodes.SubscriptionNotFound, $"No subscription '{id}'.");
+        if (!subscription.IsActive) return NotActive(exchange, subscription);
+        var known = subscription.FullConfig().Keys.ToHashSet(StringComparer.Ordinal);
+        if (fields.FirstOrDefault(f => !known.Contains(f)) is { } unknown)
+            return Refuse(exchange, StatusCodes.Status400BadRequest, ErrorCodes.ValidationFailed,
+                $"'{unknown}' is not a field of this listing's setup wizard; known fields: {string.Join(", ", known.Order(StringComparer.Ordinal))}.");
+        subscription.FlagActionNeeded(fields, body.Message);
+        subscription.AddAudit(new AuditEntry(simulator.Clock.GetUtcNow(), "config.requested", string.Join(",", fields)));
+        return Results.Json(new Envelope<RequestConfigData>(true, new RequestConfigData(true, fields)), ContractJson.Options);
+    }
+
+    private static RequestConfigBody? ParseRequestConfig(byte[] raw)
+    {
+        try
+        {
+            return raw.Length == 0 ? null : JsonSerializer.Deserialize<RequestConfigBody>(raw, ContractJson.Options);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static IResult? Authorize(HttpContext http, PlatformSimulator simulator, string id, ExchangeContext exchange, out Subscription subscription)
+    {
+        subscription = null!;
+        if (RequestAuth.CheckRunToken(http, simulator, id, exchange) is { } refused) return refused;
+        if (simulator.Store.Find(id) is not { } found)
+            return Refuse(exchange, StatusCodes.Status404NotFound, ErrorCodes.SubscriptionNotFound, $"No subscription '{id}'.");
+        subscription = found;
+        return found.IsActive ? null : NotActive(exchange, found);
+    }
+
+    private static IResult NotActive(ExchangeContext exchange, Subscription subscription) =>
+        Refuse(exchange, StatusCodes.Status403Forbidden, ErrorCodes.SubscriptionNotActive,
+            $"Subscription {subscription.Id} is {subscription.Status}: stop serving this buyer and discard its cached credentials.");
+
+    private static IResult Refuse(ExchangeContext exchange, int status, string code, string message)
+    {
+        exchange.Tags[TagKeys.ErrorCode] = code;
+        return ErrorResponses.Of(status, code, message);
+    }
+
+    private static ExchangeContext Tag(HttpContext http, string kind, string id)
+    {
+        var exchange = ExchangeContext.Of(http);
+        exchange.Kind = kind;
+        exchange.SubscriptionId = id;
+        return exchange;
+    }
+}

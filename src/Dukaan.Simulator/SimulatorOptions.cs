@@ -1,0 +1,42 @@
+namespace Dukaan.Simulator;
+
+/// <summary>How a simulator instance is set up. Everything has a default so <c>new SimulatorOptions()</c> is usable.</summary>
+public sealed record SimulatorOptions
+{
+    /// <summary>The listing's webhook secret shared with the agent under test.</summary>
+    public string Secret { get; init; } = "whsec_dukaan_sim_dev";
+
+    /// <summary>0 picks a free port.</summary>
+    public int Port { get; init; }
+
+    /// <summary>Where deliveries go unless a subscription names its own webhook URL.</summary>
+    public Uri? AgentWebhookUrl { get; init; }
+
+    /// <summary>Drives every platform-side delay and the timestamp window; tests pass a fake clock.</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+
+    public DeliveryPolicy Delivery { get; init; } = DeliveryPolicy.Default;
+
+    /// <summary>Request bodies above this size get 413, so a flooding agent cannot exhaust the harness.</summary>
+    public long MaxRequestBodyBytes { get; init; } = 1 << 20;
+
+    /// <summary>Makes Bogus-generated buyers and canaries reproducible.</summary>
+    public int Seed { get; init; } = 1;
+
+    /// <summary>Public base URL of the simulator as the agent should see it; filled in once Kestrel has a port.</summary>
+    public Uri? PublicBaseUrl { get; init; }
+}
+
+/// <summary>
+/// 1 attempt + up to <see cref="MaxRetries"/> retries (RULES.md decision 3), each bounded by <see cref="AttemptTimeout"/>,
+/// waiting <see cref="BaseDelay"/> × 2^(n−1) before retry n.
+/// </summary>
+public sealed record DeliveryPolicy(TimeSpan AttemptTimeout, int MaxRetries, TimeSpan BaseDelay)
+{
+    public static readonly DeliveryPolicy Default = new(TimeSpan.FromSeconds(10), 3, TimeSpan.FromSeconds(1));
+
+    /// <summary>A single attempt, no retries: how the conformance harness sends crafted deliveries it wants to observe one by one.</summary>
+    public static readonly DeliveryPolicy SingleAttempt = Default with { MaxRetries = 0 };
+
+    public TimeSpan DelayBeforeRetry(int retry) => BaseDelay * Math.Pow(2, retry - 1);
+}

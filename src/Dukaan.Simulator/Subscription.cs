@@ -1,0 +1,139 @@
+using Dukaan.Contract;
+
+namespace Dukaan.Simulator;
+
+public enum SubscriptionStatus { Active, Cancelled, Paused, PastDue }
+
+public enum ProviderMode { Accept, Reject }
+
+public sealed record AuditEntry(DateTimeOffset At, string Action, string Detail);
+
+public sealed record ProviderKeyUse(DateTimeOffset At, long Seq, string SubscriptionId, bool Current, int Status);
+
+/// <summary>
+/// One buyer's subscription as the platform sees it. Mutable, guarded by its own lock so /run can enforce the limit
+/// exactly under concurrency without a global lock.
+/// </summary>
+public sealed class Subscription
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, string> _nonSensitive;
+    private readonly Dictionary<string, string> _sensitive;
+    private readonly List<AuditEntry> _audit = [];
+    private readonly List<DeliveryResult> _deliveries = [];
+    private readonly HashSet<string> _retiredSecrets = [];
+
+    public Subscription(string id, string buyerId, string listingId, Tier tier, IDictionary<string, string> nonSensitive,
+        IDictionary<string, string> sensitive, string providerKeyField, Uri? webhookUrl)
+    {
+        Id = id;
+        BuyerId = buyerId;
+        ListingId = listingId;
+        Tier = tier;
+        RunLimit = tier.RunLimitPerMonth;
+        _nonSensitive = new Dictionary<string, string>(nonSensitive, StringComparer.Ordinal);
+        _sensitive = new Dictionary<string, string>(sensitive, StringComparer.Ordinal);
+        ProviderKeyField = providerKeyField;
+        WebhookUrl = webhookUrl;
+    }
+
+    public string Id { get; }
+    public string BuyerId { get; }
+    public string ListingId { get; }
+    public Tier Tier { get; private set; }
+    public string ProviderKeyField { get; }
+    public Uri? WebhookUrl { get; set; }
+    public SubscriptionStatus Status { get; private set; } = SubscriptionStatus.Active;
+    public ProviderMode ProviderMode { get; private set; } = ProviderMode.Accept;
+    public int RunLimit { get; private set; }
+    public int RunsUsed { get; private set; }
+    public int Heartbeats { get; private set; }
+    public DateTimeOffset? FirstRunAt { get; private set; }
+    public DateTimeOffset? LastRunAt { get; private set; }
+    public bool ActionNeeded { get; private set; }
+    public IReadOnlyList<string> RequestedFields { get; private set; } = [];
+    public string? RequestedMessage { get; private set; }
+    /// <summary>Remaining /config fetches that must fail with 503 (fault injection for DK-CFG-04).</summary>
+    public int ConfigFailuresToInject { get; private set; }
+
+    public bool IsActive => Status == SubscriptionStatus.Active;
+
+    public IReadOnlyList<string> SensitiveFields { get { lock (_gate) return [.. _sensitive.Keys]; } }
+    public IReadOnlyDictionary<string, string> NonSensitiveConfig { get { lock (_gate) return new Dictionary<string, string>(_nonSensitive); } }
+    public IReadOnlyDictionary<string, string> SensitiveConfig { get { lock (_gate) return new Dictionary<string, string>(_sensitive); } }
+    public IReadOnlyCollection<string> RetiredSecrets { get { lock (_gate) return [.. _retiredSecrets]; } }
+    public string? CurrentProviderKey { get { lock (_gate) return _sensitive.GetValueOrDefault(ProviderKeyField); } }
+    public IReadOnlyList<AuditEntry> Audit { get { lock (_gate) return [.. _audit]; } }
+    public IReadOnlyList<DeliveryResult> Deliveries { get { lock (_gate) return [.. _deliveries]; } }
+
+    /// <summary>The decrypted config /config returns: non-sensitive and sensitive values together.</summary>
+    public IReadOnlyDictionary<string, string> FullConfig()
+    {
+        lock (_gate)
+        {
+            var all = new Dictionary<string, string>(_nonSensitive, StringComparer.Ordinal);
+            foreach (var (k, v) in _sensitive) all[k] = v;
+            return all;
+        }
+    }
+
+    /// <summary>Consumes one run if the limit allows; atomic so 200 concurrent calls with limit 100 allow exactly 100.</summary>
+    public RunData TryConsumeRun(DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            if (RunsUsed >= RunLimit) return new RunData(false, 0);
+            RunsUsed++;
+            FirstRunAt ??= now;
+            LastRunAt = now;
+            return new RunData(true, RunLimit - RunsUsed);
+        }
+    }
+
+    public void RecordHeartbeat() { lock (_gate) Heartbeats++; }
+
+    public void AddAudit(AuditEntry entry) { lock (_gate) _audit.Add(entry); }
+
+    public void AddDelivery(DeliveryResult result) { lock (_gate) _deliveries.Add(result); }
+
+    public void SetStatus(SubscriptionStatus status) { lock (_gate) Status = status; }
+
+    public void SetRunLimit(int limit) { lock (_gate) { RunLimit = limit; Tier = Tier with { RunLimitPerMonth = limit }; } }
+
+    public void ResetRunPeriod() { lock (_gate) RunsUsed = 0; }
+
+    public void SetProviderMode(ProviderMode mode) { lock (_gate) ProviderMode = mode; }
+
+    public void InjectConfigFailures(int count) { lock (_gate) ConfigFailuresToInject = count; }
+
+    /// <summary>True when this fetch should fail by injection; counts the injection down.</summary>
+    public bool TakeInjectedConfigFailure()
+    {
+        lock (_gate)
+        {
+            if (ConfigFailuresToInject <= 0) return false;
+            ConfigFailuresToInject--;
+            return true;
+        }
+    }
+
+    public void FlagActionNeeded(IReadOnlyList<string> fields, string? message)
+    {
+        lock (_gate) { ActionNeeded = true; RequestedFields = fields; RequestedMessage = message; }
+    }
+
+    /// <summary>Replaces a sensitive value as a buyer re-submitting the wizard does; the old value is remembered as retired.</summary>
+    public void Rotate(string field, string newValue)
+    {
+        lock (_gate)
+        {
+            if (_sensitive.TryGetValue(field, out var old)) _retiredSecrets.Add(old);
+            _sensitive[field] = newValue;
+            ActionNeeded = false;
+            RequestedFields = [];
+            RequestedMessage = null;
+        }
+    }
+
+    public bool HasSensitiveField(string field) { lock (_gate) return _sensitive.ContainsKey(field); }
+}

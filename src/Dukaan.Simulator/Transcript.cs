@@ -1,0 +1,81 @@
+namespace Dukaan.Simulator;
+
+public enum Direction { AgentToPlatform, PlatformToAgent }
+
+/// <summary>Which part of the contract an exchange belongs to; the rules filter on it.</summary>
+public static class ExchangeKinds
+{
+    public const string Delivery = "delivery";
+    public const string Config = "config";
+    public const string Run = "run";
+    public const string Heartbeat = "heartbeat";
+    public const string RequestConfig = "request-config";
+    public const string Provider = "provider";
+    public const string Unknown = "unknown";
+}
+
+/// <summary>
+/// One request and its response, in either direction, with harness timestamps. Bodies are kept as text up to
+/// <see cref="Transcript.MaxBodyChars"/> so a flooding peer cannot exhaust memory.
+/// </summary>
+public sealed record Exchange(
+    long Seq,
+    Direction Direction,
+    string Kind,
+    string? SubscriptionId,
+    string Method,
+    string Url,
+    IReadOnlyDictionary<string, string> RequestHeaders,
+    string RequestBody,
+    int? Status,
+    IReadOnlyDictionary<string, string> ResponseHeaders,
+    string ResponseBody,
+    DateTimeOffset StartedAt,
+    double DurationMs,
+    string? Error,
+    IReadOnlyDictionary<string, string> Tags)
+{
+    public string? Tag(string key) => Tags.GetValueOrDefault(key);
+}
+
+/// <summary>Tag keys the simulator writes on exchanges so rules can explain what it saw.</summary>
+public static class TagKeys
+{
+    public const string ErrorCode = "errorCode";
+    public const string Diagnosis = "diagnosis";
+    public const string ProviderKey = "providerKey";
+    public const string DeliveryAttempt = "attempt";
+    public const string Scenario = "scenario";
+}
+
+public sealed class Transcript
+{
+    public const int MaxBodyChars = 64 * 1024;
+    private readonly Lock _gate = new();
+    private readonly List<Exchange> _exchanges = [];
+    private long _seq;
+
+    /// <summary>Raised after each exchange is recorded; the live log of <c>simulate</c> listens here.</summary>
+    public event Action<Exchange>? Recorded;
+
+    public long NextSeq() => Interlocked.Increment(ref _seq);
+
+    public void Add(Exchange exchange)
+    {
+        lock (_gate) _exchanges.Add(exchange);
+        Recorded?.Invoke(exchange);
+    }
+
+    public IReadOnlyList<Exchange> Snapshot()
+    {
+        lock (_gate) return [.. _exchanges.OrderBy(e => e.Seq)];
+    }
+
+    public IReadOnlyList<Exchange> Where(Func<Exchange, bool> predicate) => [.. Snapshot().Where(predicate)];
+
+    public IReadOnlyList<Exchange> ForSubscription(string subscriptionId) =>
+        Where(e => string.Equals(e.SubscriptionId, subscriptionId, StringComparison.Ordinal));
+
+    public static string Clip(string text) =>
+        text.Length <= MaxBodyChars ? text : string.Concat(text.AsSpan(0, MaxBodyChars), $"…[{text.Length - MaxBodyChars} more chars]");
+}
