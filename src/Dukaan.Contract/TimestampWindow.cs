@@ -20,7 +20,8 @@ public sealed record TimestampWindow(TimeSpan Tolerance)
         var skew = nowMs - ts;
         if (Math.Abs(skew) <= (long)Tolerance.TotalMilliseconds) return TimestampVerdict.Ok;
         // A value within the window once multiplied by 1000 is the classic Date.now()/1000 mistake; name it.
-        if (Math.Abs(nowMs - ts * 1000) <= (long)Tolerance.TotalMilliseconds + 1000) return TimestampVerdict.LooksLikeSeconds;
+        // The bound keeps ts * 1000 from wrapping: a crafted ts could otherwise make the difference long.MinValue and Math.Abs throw.
+        if (ts <= long.MaxValue / 1000 && Math.Abs(nowMs - ts * 1000) <= (long)Tolerance.TotalMilliseconds + 1000) return TimestampVerdict.LooksLikeSeconds;
         return skew > 0 ? TimestampVerdict.TooOld : TimestampVerdict.TooFarInFuture;
     }
 }

@@ -71,8 +71,11 @@ public static class ControlApi
     private static IResult Create(HttpContext http, PlatformSimulator s)
     {
         var request = Body<CreateSubscriptionRequest>(http) ?? new CreateSubscriptionRequest();
-        if (request.WebhookUrl is { } url && !Uri.TryCreate(url, UriKind.Absolute, out _))
-            throw new SimulatorException(400, ErrorCodes.ValidationFailed, $"\"webhookUrl\" '{url}' is not an absolute URL such as http://127.0.0.1:3000/hooks/agentdukaan.");
+        if (request.WebhookUrl is { } url && !TryParseHttpUrl(url, out _))
+            throw new SimulatorException(400, ErrorCodes.ValidationFailed, $"\"webhookUrl\" '{url}' is not an absolute http(s) URL such as http://127.0.0.1:3000/hooks/agentdukaan.");
+        // A null or blank field name would crash the factory's dictionary or name a field no agent can ever request.
+        if ((request.SensitiveFields ?? []).Concat(request.Sensitive?.Keys ?? Enumerable.Empty<string>()).Any(string.IsNullOrWhiteSpace))
+            throw new SimulatorException(400, ErrorCodes.ValidationFailed, "Sensitive field names must be non-empty strings.");
         if (request.Tier is { RunLimitPerMonth: < 0 })
             throw new SimulatorException(400, ErrorCodes.ValidationFailed, "\"tier.runLimitPerMonth\" must be zero or more.");
         var subscription = s.CreateSubscription(request);
@@ -92,6 +95,8 @@ public static class ControlApi
     {
         var subscription = s.Require(id);
         var request = Body<RotateRequest>(http) ?? new RotateRequest();
+        // Resolve the delivery target first: a rotate refused with 409 must not have changed the key already.
+        if (request.Deliver) s.WebhookUrlOf(subscription);
         var (field, value) = s.Rotate(subscription, request.Field, request.Value);
         var delivery = request.Deliver ? await s.DeliverAsync(subscription, null, http.RequestAborted) : null;
         return Ok(new { field, value, delivery });
@@ -160,9 +165,16 @@ public static class ControlApi
         return parsed is not null;
     }
 
-    private static Uri ParseUrl(string url) => Uri.TryCreate(url, UriKind.Absolute, out var uri)
+    private static Uri ParseUrl(string url) => TryParseHttpUrl(url, out var uri)
         ? uri
-        : throw new SimulatorException(400, ErrorCodes.ValidationFailed, $"\"webhookUrl\" '{url}' is not an absolute URL.");
+        : throw new SimulatorException(400, ErrorCodes.ValidationFailed, $"\"webhookUrl\" '{url}' is not an absolute http(s) URL.");
+
+    /// <summary>
+    /// Only http(s): on Unix "/hooks" parses as an absolute file:// URI, and HttpClient throws NotSupportedException for any
+    /// other scheme, which would surface as a 500 instead of a refusal.
+    /// </summary>
+    private static bool TryParseHttpUrl(string url, out Uri uri) =>
+        Uri.TryCreate(url, UriKind.Absolute, out uri!) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
 
     private static T? Body<T>(HttpContext http) where T : class
     {

@@ -72,7 +72,7 @@ public sealed class DeliveryEngine(HttpClient http, TimeProvider clock, Transcri
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutCts.Token);
         int? status = null;
         string? error = null;
-        double durationMs;
+        double? durationMs = null;
         var responseHeaders = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         var responseBody = "";
         try
@@ -87,21 +87,29 @@ public sealed class DeliveryEngine(HttpClient http, TimeProvider clock, Transcri
         }
         catch (OperationCanceledException) when (timeoutCts.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            durationMs = stopwatch.Elapsed.TotalMilliseconds;
+            // Once the status line is in, the duration stays the ACK time; a slow body must not make the ACK look late.
+            durationMs ??= stopwatch.Elapsed.TotalMilliseconds;
             if (status is null) error = $"timeout: no response within {timeout.TotalSeconds:0.#} s";
             else responseBody += "…[body read stopped at the attempt timeout]";
         }
         catch (HttpRequestException ex)
         {
-            durationMs = stopwatch.Elapsed.TotalMilliseconds;
+            durationMs ??= stopwatch.Elapsed.TotalMilliseconds;
             error = $"connection failed: {ex.HttpRequestError} ({ex.InnerException?.Message ?? ex.Message})";
+        }
+        catch (IOException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // HttpIOException: the receiver closed the connection mid-body. Its status line, the ACK, already arrived.
+            durationMs ??= stopwatch.Elapsed.TotalMilliseconds;
+            if (status is null) error = $"connection failed: {ex.Message}";
+            else responseBody += $"…[response ended early: {ex.Message}]";
         }
 
         transcript.Add(new Exchange(seq, Direction.PlatformToAgent, ExchangeKinds.Delivery, delivery.SubscriptionId, "POST",
             delivery.Url.ToString(), delivery.Headers, Transcript.Clip(Encoding.UTF8.GetString(delivery.Body)), status,
-            responseHeaders, responseBody, startedAt, durationMs, error,
+            responseHeaders, responseBody, startedAt, durationMs.Value, error,
             new Dictionary<string, string> { [TagKeys.DeliveryAttempt] = number.ToString(System.Globalization.CultureInfo.InvariantCulture) }));
-        return new DeliveryAttempt(number, startedAt, durationMs, status, error, delayMs, seq);
+        return new DeliveryAttempt(number, startedAt, durationMs.Value, status, error, delayMs, seq);
     }
 
     private static HttpRequestMessage BuildRequest(OutgoingDelivery delivery)

@@ -36,8 +36,8 @@ public static class SimulatorApp
         app.MapPlatformApi();
         app.MapProviderApi();
         app.MapControlApi();
-        app.MapFallback((HttpContext http) => ErrorResponses.Of(StatusCodes.Status404NotFound, ErrorCodes.RouteNotFound,
-            $"No route {http.Request.Method} {http.Request.Path}. Agent endpoints live under /api/subscriptions/{{id}}/(config|run|heartbeat|request-config); the control API under /_sim/."));
+        // No MapFallback: a catch-all route also matches known paths under any method, so routing would answer a wrong method
+        // with the fallback's 404 instead of 405. Unmatched requests reach EmptyErrorsAsJson, which words both.
         return app;
     }
 
@@ -75,7 +75,7 @@ public static class SimulatorApp
         {
             405 => (ErrorCodes.MethodNotAllowed, $"{http.Request.Method} is not allowed on {http.Request.Path}."),
             415 => (ErrorCodes.UnsupportedMediaType, "Send the body as application/json."),
-            404 => (ErrorCodes.RouteNotFound, $"No route {http.Request.Method} {http.Request.Path}."),
+            404 => (ErrorCodes.RouteNotFound, $"No route {http.Request.Method} {http.Request.Path}. Agent endpoints live under /api/subscriptions/{{id}}/(config|run|heartbeat|request-config); the control API under /_sim/."),
             var s => ("HTTP_" + s, $"Request refused with status {s}."),
         };
         return http.Response.WriteAsJsonAsync(ErrorBody.Of(code, message), ContractJson.Options);
