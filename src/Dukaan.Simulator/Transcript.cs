@@ -60,6 +60,9 @@ public sealed class Transcript
 
     public long NextSeq() => Interlocked.Increment(ref _seq);
 
+    /// <summary>The highest sequence number handed out so far: everything recorded later has a larger one.</summary>
+    public long LastSeq => Interlocked.Read(ref _seq);
+
     public void Add(Exchange exchange)
     {
         lock (_gate) _exchanges.Add(exchange);

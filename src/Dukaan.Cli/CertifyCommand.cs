@@ -1,0 +1,200 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using Dukaan.Conformance;
+using Dukaan.Conformance.Agents;
+using Dukaan.Conformance.Engine;
+using Dukaan.Conformance.Rules;
+using Spectre.Console;
+
+namespace Dukaan.Cli;
+
+public static class CertifyCommand
+{
+    private static readonly Option<string?> AgentCmd = new("--agent-cmd") { Description = "Command that starts the agent (run with /bin/sh -c). It gets PORT, AGENTDUKAAN_API_URL, AGENTDUKAAN_WEBHOOK_SECRET, OPENAI_BASE_URL and a fresh TMPDIR." };
+    private static readonly Option<string?> AgentWorkdir = new("--agent-workdir") { Description = "Working directory of --agent-cmd (default: the current directory)." };
+    private static readonly Option<string?> AgentUrl = new("--agent-url") { Description = "Base URL of an agent that is already running (no spawn, no restart)." };
+    private static readonly Option<string?> AgentLog = new("--agent-log") { Description = "With --agent-url: a file holding the agent's output, scanned for secrets." };
+    private static readonly Option<string[]> AgentEnv = new("--agent-env") { Description = "Extra KEY=VALUE for the agent's environment (repeatable).", Arity = ArgumentArity.ZeroOrMore, AllowMultipleArgumentsPerToken = false };
+    private static readonly Option<string> WebhookPath = new("--webhook-path") { Description = "Path of the agent's webhook route.", DefaultValueFactory = _ => "/hooks/agentdukaan" };
+    private static readonly Option<string?> TriggerUrl = new("--trigger-url") { Description = "URL the harness POSTs {\"subscriptionId\":\"…\"} to for one billable run; {port} is replaced by the agent's port." };
+    private static readonly Option<string?> Rules = new("--rules") { Description = "Only rules matching these globs, e.g. DK-SIG-* or DK-RUN-02,DK-SUB-*." };
+    private static readonly Option<bool> Strict = new("--strict") { Description = "SHOULD rules that are not met fail the run (exit 1) instead of warning." };
+    private static readonly Option<int> Seed = new("--seed") { Description = "Seed for generated buyers, configs and canaries: the same seed replays the same run.", DefaultValueFactory = _ => 1 };
+    private static readonly Option<string?> Out = new("--out") { Description = "Output folder (default: reports/<timestamp>/)." };
+    private static readonly Option<double> StartupTimeout = new("--startup-timeout") { Description = "Seconds to wait for the agent's port.", DefaultValueFactory = _ => 30 };
+    private static readonly Option<double> QuietWindow = new("--quiet-window") { Description = "Seconds to watch for forbidden actions (after a bad delivery, a 403, a 429).", DefaultValueFactory = _ => 1.5 };
+
+    public static Command Create()
+    {
+        var command = new Command("certify", "Run the AgentDukaan conformance suite against an agent and write results.json (plus reports) to --out. With no target, certifies the bundled reference agent.")
+        {
+            AgentCmd, AgentWorkdir, AgentUrl, AgentLog, AgentEnv, WebhookPath, TriggerUrl, Rules, Strict, Seed, Out, StartupTimeout, QuietWindow,
+        };
+        command.SetAction((parse, cancellationToken) => RunAsync(parse, cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
+    {
+        CertificationRequest request;
+        string outDir;
+        try
+        {
+            RuleCatalog.Select(parse.GetValue(Rules));
+            request = await BuildRequestAsync(parse, cancellationToken);
+            outDir = Path.GetFullPath(parse.GetValue(Out) ?? Path.Combine(RepositoryLayout.FindRoot() ?? Directory.GetCurrentDirectory(), "reports", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)));
+        }
+        catch (RuleSelectionException ex)
+        {
+            Console.Error.WriteLine($"error: {ex.Message}");
+            return ExitCodes.NothingSelected;
+        }
+        catch (UsageException ex)
+        {
+            Console.Error.WriteLine($"error: {ex.Message}");
+            return ExitCodes.HarnessOrConfigError;
+        }
+
+        AnsiConsole.MarkupLine($"[bold]DukaanConformance[/] {HarnessInfo.Version} · certifying [blue]{Markup.Escape(request.Target.Description)}[/]");
+        var progress = new Progress<string>(line => AnsiConsole.MarkupLine($"  [grey]{Markup.Escape(line)}[/]"));
+        var results = await CertificationEngine.RunAsync(request, progress, cancellationToken);
+        var written = ReportOutput.Write(results, outDir);
+        SummaryTable.Print(results, written);
+        return results.ExitCode;
+    }
+
+    private static async Task<CertificationRequest> BuildRequestAsync(ParseResult parse, CancellationToken cancellationToken)
+    {
+        var agentCmd = parse.GetValue(AgentCmd);
+        var agentUrl = parse.GetValue(AgentUrl);
+        var webhookPath = parse.GetValue(WebhookPath)!;
+        if (!webhookPath.StartsWith('/')) throw new UsageException($"--webhook-path '{webhookPath}' must start with '/', e.g. /hooks/agentdukaan.");
+        var trigger = parse.GetValue(TriggerUrl);
+        var env = ParseEnv(parse.GetValue(AgentEnv) ?? []);
+        var quiet = parse.GetValue(QuietWindow);
+        var startup = parse.GetValue(StartupTimeout);
+        if (quiet is <= 0 or > 60) throw new UsageException("--quiet-window must be between 0 and 60 seconds.");
+        if (startup is <= 0 or > 600) throw new UsageException("--startup-timeout must be between 0 and 600 seconds.");
+        if (agentCmd is not null && agentUrl is not null) throw new UsageException("Give either --agent-cmd (the harness starts the agent) or --agent-url (it is already running), not both.");
+        if (parse.GetValue(AgentLog) is { } log && agentUrl is null) throw new UsageException($"--agent-log {log} only applies with --agent-url; a spawned agent's output is captured directly.");
+
+        var rerun = new List<string> { "dukaan-conformance certify" };
+        string? workDir = null;
+        string description;
+        bool bundled = false;
+        if (agentCmd is null && agentUrl is null)
+        {
+            (agentCmd, workDir) = await BundledAgent.PrepareAsync(cancellationToken);
+            trigger ??= BundledAgent.TriggerUrl;
+            foreach (var (k, v) in BundledAgent.Environment) env.TryAdd(k, v);
+            description = "bundled C# reference agent";
+            bundled = true;
+        }
+        else description = agentCmd ?? agentUrl!;
+
+        if (trigger is not null && !Uri.TryCreate(trigger.Replace("{port}", "1", StringComparison.Ordinal), UriKind.Absolute, out _))
+            throw new UsageException($"--trigger-url '{trigger}' is not an absolute URL such as http://127.0.0.1:{{port}}/_test/trigger.");
+        if (!bundled)
+        {
+            if (agentCmd is not null) rerun.Add($"--agent-cmd {Quote(agentCmd)}");
+            if (parse.GetValue(AgentWorkdir) is { } wd) rerun.Add($"--agent-workdir {Quote(wd)}");
+            if (agentUrl is not null) rerun.Add($"--agent-url {Quote(agentUrl)}");
+            if (trigger is not null) rerun.Add($"--trigger-url {Quote(trigger)}");
+            foreach (var e in parse.GetValue(AgentEnv) ?? []) rerun.Add($"--agent-env {Quote(e)}");
+        }
+        if (webhookPath != "/hooks/agentdukaan") rerun.Add($"--webhook-path {webhookPath}");
+        if (parse.GetValue(Strict)) rerun.Add("--strict");
+
+        var settings = new RunSettings
+        {
+            Seed = parse.GetValue(Seed),
+            Strict = parse.GetValue(Strict),
+            QuietWindow = TimeSpan.FromSeconds(quiet),
+            RerunPrefix = string.Join(' ', rerun),
+        };
+
+        if (agentUrl is not null)
+        {
+            if (!Uri.TryCreate(agentUrl, UriKind.Absolute, out var baseUrl) || baseUrl.Scheme is not ("http" or "https"))
+                throw new UsageException($"--agent-url '{agentUrl}' is not an http(s) URL such as http://127.0.0.1:3000.");
+            var logFile = parse.GetValue(AgentLog);
+            if (logFile is not null && !File.Exists(logFile)) throw new UsageException($"--agent-log '{logFile}' does not exist.");
+            var triggerUri = trigger is null ? null : new Uri(trigger.Replace("{port}", baseUrl.Port.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal));
+            return new CertificationRequest(new TargetInfo("url", description, null, null, agentUrl, webhookPath, trigger),
+                (_, _) => Task.FromResult<IAgentUnderTest>(new RunningAgent(baseUrl, webhookPath, triggerUri, logFile)), settings, parse.GetValue(Rules));
+        }
+
+        workDir ??= Path.GetFullPath(parse.GetValue(AgentWorkdir) ?? Directory.GetCurrentDirectory());
+        if (!Directory.Exists(workDir)) throw new UsageException($"--agent-workdir '{workDir}' does not exist.");
+        var command = agentCmd!;
+        var startupTimeout = TimeSpan.FromSeconds(startup);
+        return new CertificationRequest(new TargetInfo("spawned", description, command, workDir, null, webhookPath, trigger),
+            async (platform, ct) =>
+            {
+                var environment = new Dictionary<string, string>(env)
+                {
+                    ["AGENTDUKAAN_API_URL"] = platform.ApiUrl.ToString().TrimEnd('/'),
+                    ["AGENTDUKAAN_WEBHOOK_SECRET"] = platform.WebhookSecret,
+                    ["OPENAI_BASE_URL"] = platform.ProviderBaseUrl.ToString().TrimEnd('/'),
+                };
+                return await SpawnedAgent.StartAsync(new SpawnSpec(command, workDir, environment, webhookPath, trigger, startupTimeout), ct);
+            },
+            settings, parse.GetValue(Rules));
+    }
+
+    private static Dictionary<string, string> ParseEnv(IEnumerable<string> pairs)
+    {
+        var env = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var pair in pairs)
+        {
+            var eq = pair.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0) throw new UsageException($"--agent-env '{pair}' must look like KEY=VALUE.");
+            env[pair[..eq]] = pair[(eq + 1)..];
+        }
+        return env;
+    }
+
+    private static string Quote(string value) => value.Any(c => char.IsWhiteSpace(c) || c is '"' or '\'' or '$' or '{' or '}') ? "'" + value.Replace("'", "'\\''", StringComparison.Ordinal) + "'" : value;
+}
+
+public sealed class UsageException(string message) : Exception(message);
+
+/// <summary>The C# reference agent that ships with the harness: what `certify` with no target certifies.</summary>
+public static class BundledAgent
+{
+    public const string TriggerUrl = "http://127.0.0.1:{port}/_test/trigger";
+
+    /// <summary>A short heartbeat period so the heartbeat rules are observed within one run.</summary>
+    public static readonly IReadOnlyDictionary<string, string> Environment = new Dictionary<string, string> { ["AGENT_HEARTBEAT_MS"] = "500" };
+
+    public static async Task<(string Command, string WorkDir)> PrepareAsync(CancellationToken cancellationToken)
+    {
+        var root = RepositoryLayout.FindRoot()
+            ?? throw new UsageException($"No target given and the bundled reference agent ({RepositoryLayout.ReferenceAgentProject}) was not found above the current directory. Give --agent-cmd or --agent-url, or run from the repository.");
+        var project = Path.Combine(root, RepositoryLayout.ReferenceAgentProject);
+        var output = Path.Combine(root, "fixtures", "agents", "csharp", "bin", "harness");
+        var dll = Path.Combine(output, "reference-agent.dll");
+        if (!File.Exists(dll) || IsStale(dll, Path.GetDirectoryName(project)!))
+        {
+            AnsiConsole.MarkupLine("  [grey]building the bundled reference agent (once)…[/]");
+            var build = Process.Start(new ProcessStartInfo("dotnet", ["build", project, "-c", "Release", "-o", output, "--nologo", "-v", "q"])
+            { RedirectStandardOutput = true, RedirectStandardError = true })!;
+            var stdout = build.StandardOutput.ReadToEndAsync(cancellationToken);
+            var stderr = build.StandardError.ReadToEndAsync(cancellationToken);
+            await build.WaitForExitAsync(cancellationToken);
+            if (build.ExitCode != 0) throw new UsageException($"Building the reference agent failed:\n{await stdout}{await stderr}");
+        }
+        return ($"dotnet {Quote(dll)}", Directory.CreateTempSubdirectory("dukaan-reference-agent-").FullName);
+    }
+
+    private static bool IsStale(string dll, string projectDir)
+    {
+        var built = File.GetLastWriteTimeUtc(dll);
+        return Directory.EnumerateFiles(projectDir, "*.cs", SearchOption.TopDirectoryOnly)
+            .Append(Path.Combine(projectDir, "ReferenceAgent.csproj"))
+            .Any(f => File.GetLastWriteTimeUtc(f) > built);
+    }
+
+    private static string Quote(string path) => "'" + path.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+}

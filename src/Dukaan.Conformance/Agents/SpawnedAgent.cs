@@ -1,0 +1,183 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Dukaan.Conformance.Agents;
+
+public sealed record SpawnSpec(
+    string Command,
+    string WorkDir,
+    IReadOnlyDictionary<string, string> Environment,
+    string WebhookPath,
+    string? TriggerUrlTemplate,
+    TimeSpan StartupTimeout);
+
+/// <summary>
+/// An agent process the harness starts, watches and can restart: fresh TMPDIR, the contract's environment,
+/// output captured across restarts, killed with its whole process tree at the end.
+/// </summary>
+public sealed class SpawnedAgent : IAgentUnderTest
+{
+    private readonly SpawnSpec _spec;
+    private readonly OutputCapture _output = new();
+    private readonly List<string> _notes = [];
+    private readonly FileSnapshot _workDirSnapshot;
+    private readonly string _tmpDir;
+    private Process? _process;
+    private int _generation;
+
+    private SpawnedAgent(SpawnSpec spec, int port, string tmpDir)
+    {
+        _spec = spec;
+        Port = port;
+        _tmpDir = tmpDir;
+        _workDirSnapshot = FileSnapshot.Take(spec.WorkDir);
+        WebhookUrl = new Uri($"http://127.0.0.1:{port}{spec.WebhookPath}");
+        TriggerUrl = spec.TriggerUrlTemplate is null ? null : new Uri(spec.TriggerUrlTemplate.Replace("{port}", port.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal));
+    }
+
+    public int Port { get; }
+    public string Kind => "spawned";
+    public string Description => $"{_spec.Command} (in {_spec.WorkDir})";
+    public Uri WebhookUrl { get; }
+    public Uri? TriggerUrl { get; }
+    public HttpClient Http { get; private set; } = NewClient();
+    public bool CanCaptureOutput => true;
+    public bool CanRestart => true;
+    public bool CanScanFiles => true;
+    public bool? ListensOnGivenPort { get; private set; }
+    public IReadOnlyList<string> Notes
+    {
+        get
+        {
+            var notes = new List<string>(_notes);
+            if (_output.DroppedBytes > 0) notes.Add($"The agent wrote more than 32 MiB of output; {_output.DroppedBytes} bytes past that were not kept (nor scanned).");
+            return notes;
+        }
+    }
+
+    public static async Task<SpawnedAgent> StartAsync(SpawnSpec spec, CancellationToken cancellationToken)
+    {
+        if (!Directory.Exists(spec.WorkDir))
+            throw new AgentStartException($"--agent-workdir '{spec.WorkDir}' does not exist. Point it at the directory the agent command should run in.");
+        var tmp = Directory.CreateTempSubdirectory("dukaan-agent-tmp-").FullName;
+        var agent = new SpawnedAgent(spec, FreePort.Pick(), tmp);
+        try
+        {
+            await agent.LaunchAsync(cancellationToken).ConfigureAwait(false);
+            agent.ListensOnGivenPort = true;
+            return agent;
+        }
+        catch
+        {
+            await agent.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    public string CapturedOutput() => _output.Text();
+
+    public IReadOnlyList<string> FilesToScan() =>
+        [.. _workDirSnapshot.ChangedFiles(), .. Directory.EnumerateFiles(_tmpDir, "*", SearchOption.AllDirectories)];
+
+    public async Task RestartAsync(CancellationToken cancellationToken)
+    {
+        await StopAsync().ConfigureAwait(false);
+        // The shell exits before its child does; until the old process has let go of the port, a port check would
+        // "find" the dying agent. Pooled connections to it are dead too, so the next requests use a new client.
+        var released = Stopwatch.StartNew();
+        while (released.Elapsed < TimeSpan.FromSeconds(10) && await FreePort.AnswersAsync(Port, cancellationToken).ConfigureAwait(false))
+            await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+        var old = Http;
+        Http = NewClient();
+        old.Dispose();
+        await LaunchAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static HttpClient NewClient() =>
+        new(new SocketsHttpHandler { UseProxy = false, ConnectTimeout = TimeSpan.FromSeconds(5) }) { Timeout = Timeout.InfiniteTimeSpan };
+
+    private async Task LaunchAsync(CancellationToken cancellationToken)
+    {
+        _generation++;
+        var generation = _generation;
+        var info = new ProcessStartInfo("/bin/sh", ["-c", _spec.Command])
+        {
+            WorkingDirectory = _spec.WorkDir,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        foreach (var (key, value) in _spec.Environment) info.Environment[key] = value;
+        info.Environment["PORT"] = Port.ToString(CultureInfo.InvariantCulture);
+        info.Environment["TMPDIR"] = _tmpDir;
+        Process process;
+        try
+        {
+            process = Process.Start(info) ?? throw new AgentStartException($"Could not start `{_spec.Command}`.");
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            throw new AgentStartException($"Could not start `{_spec.Command}`: {ex.Message}.");
+        }
+        _process = process;
+        process.StandardInput.Close();
+        _ = _output.PumpAsync(process.StandardOutput.BaseStream, CancellationToken.None);
+        _ = _output.PumpAsync(process.StandardError.BaseStream, CancellationToken.None);
+        _ = process.WaitForExitAsync(CancellationToken.None).ContinueWith(_ =>
+        {
+            if (_generation == generation && !_stopping) lock (_notes) _notes.Add($"The agent process (start #{generation}) exited on its own with code {process.ExitCode}.");
+        }, TaskScheduler.Default);
+
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < _spec.StartupTimeout)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (process.HasExited)
+                throw new AgentStartException($"The agent exited with code {process.ExitCode} before opening port {Port}. Last output:\n{Tail(_output.Text())}");
+            if (await FreePort.AnswersAsync(Port, cancellationToken).ConfigureAwait(false)) return;
+            await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+        }
+        ListensOnGivenPort = false;
+        throw new AgentStartException(
+            $"The agent did not open 127.0.0.1:{Port} (the port given in $PORT) within {_spec.StartupTimeout.TotalSeconds:0} s. " +
+            $"Check that it listens on process.env.PORT / $PORT on 127.0.0.1, or raise --startup-timeout. Last output:\n{Tail(_output.Text())}",
+            portNeverOpened: true);
+    }
+
+    private volatile bool _stopping;
+
+    private async Task StopAsync()
+    {
+        if (_process is not { } process) return;
+        _stopping = true;
+        try
+        {
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+            using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await process.WaitForExitAsync(wait.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or OperationCanceledException or System.ComponentModel.Win32Exception)
+        {
+            _notes.Add($"Stopping the agent process did not complete cleanly: {ex.Message}");
+        }
+        finally
+        {
+            process.Dispose();
+            _process = null;
+            _stopping = false;
+        }
+    }
+
+    private static string Tail(string text) => text.Length <= 2000 ? text : "…" + text[^2000..];
+
+    public async ValueTask DisposeAsync()
+    {
+        _stopping = true;
+        await StopAsync().ConfigureAwait(false);
+        _stopping = true;
+        Http.Dispose();
+        try { Directory.Delete(_tmpDir, recursive: true); }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { /* a leftover temp dir is harmless */ }
+    }
+}

@@ -1,0 +1,96 @@
+using Dukaan.Conformance.Agents;
+using Dukaan.Conformance.Rules;
+using Dukaan.Conformance.Scenarios;
+using Dukaan.Simulator;
+
+namespace Dukaan.Conformance.Engine;
+
+/// <summary>
+/// One certification run: start the simulator, start the agent, run the scenarios phase by phase, judge the
+/// whole-run rules, stop the agent, and assemble results. Every wait is bounded by the run deadline.
+/// </summary>
+public static class CertificationEngine
+{
+    public static IReadOnlyList<Scenario> AllScenarios() =>
+    [
+        new HappyPathScenario(), new NonCanonicalBodyScenario(), new BadSignatureScenario(), new UnknownFieldsScenario(),
+        new KeyRotationScenario(), new ConfigFailureScenario(), new RequestConfigScenario(), new BurstScenario(),
+        new RunLimitScenario(), new CancellationScenario(), new RestartScenario(),
+    ];
+
+    /// <param name="progress">Receives one line per phase and scenario, for the terminal.</param>
+    public static async Task<RunResults> RunAsync(CertificationRequest request, IProgress<string>? progress, CancellationToken cancellationToken)
+    {
+        var rules = RuleCatalog.Select(request.RulePatterns);
+        var selected = rules.Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
+        var settings = request.Settings;
+        var notes = new List<string>();
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(settings.RunDeadline);
+
+        var secret = "whsec_" + new Random(settings.Seed).NextInt64(long.MaxValue).ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
+        await using var simulatorHost = await SimulatorHost.StartAsync(new SimulatorOptions { Port = 0, Secret = secret, Seed = settings.Seed }, deadline.Token);
+        var simulator = simulatorHost.Simulator;
+        var coordinates = new PlatformCoordinates(simulator.BaseUrl, simulator.ProviderBaseUrl, secret);
+        progress?.Report($"simulator listening on {simulator.BaseUrl}");
+
+        IAgentUnderTest agent;
+        try
+        {
+            agent = await request.StartAgent(coordinates, deadline.Token);
+        }
+        catch (AgentStartException ex)
+        {
+            progress?.Report("the agent did not start");
+            return ResultsAssembler.AgentNeverStarted(request, rules, ex, [secret]);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return ResultsAssembler.AgentNeverStarted(request, rules, new AgentStartException($"The agent did not start within the run deadline ({settings.RunDeadline.TotalSeconds:0} s)."), [secret]);
+        }
+
+        await using (agent)
+        {
+            var run = new RunContext(simulator, agent, settings, selected);
+            var scenarios = AllScenarios().Where(s => s.Rules.Any(selected.Contains)).ToList();
+            foreach (var phase in scenarios.GroupBy(s => s.Phase).OrderBy(g => g.Key))
+            {
+                // Isolation scenarios observe cross-buyer effects, so they must not overlap each other.
+                if (phase.Key == Phase.Isolation)
+                    foreach (var scenario in phase) await RunScenarioAsync(run, scenario, progress, deadline.Token);
+                else
+                    await Task.WhenAll(phase.Select(s => RunScenarioAsync(run, s, progress, deadline.Token)));
+            }
+            GlobalChecks.Evaluate(run, notes);
+            notes.AddRange(agent.Notes);
+            if (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+                notes.Add($"The run deadline ({settings.RunDeadline.TotalSeconds:0} s) was reached; checks still waiting then are not-exercised.");
+            return ResultsAssembler.Assemble(request, rules, run, notes, scenarios);
+        }
+    }
+
+    private static async Task RunScenarioAsync(RunContext run, Scenario scenario, IProgress<string>? progress, CancellationToken cancellationToken)
+    {
+        var started = run.Elapsed.Elapsed;
+        var context = new ScenarioContext(run, scenario.Name, cancellationToken);
+        try
+        {
+            await scenario.RunAsync(context);
+            progress?.Report($"{scenario.Name} done in {(run.Elapsed.Elapsed - started).TotalSeconds:0.0} s");
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            foreach (var rule in scenario.Rules.Where(r => !run.Findings.HasAny(r)))
+                context.NotExercised(rule, RuleCatalog.Get(rule).Statement,
+                    $"The run deadline ({run.Settings.RunDeadline.TotalSeconds:0} s) was reached while scenario '{scenario.Name}' was still waiting for the agent.");
+            progress?.Report($"{scenario.Name} stopped at the run deadline");
+        }
+        catch (Exception ex)
+        {
+            foreach (var rule in scenario.Rules)
+                context.Report(rule, FindingOutcome.HarnessError, RuleCatalog.Get(rule).Statement,
+                    $"Scenario '{scenario.Name}' failed inside the harness: {ex.GetType().Name}: {ex.Message}. This is not the agent's fault; please report it.");
+            progress?.Report($"{scenario.Name} hit a harness error: {ex.Message}");
+        }
+    }
+}

@@ -1,0 +1,31 @@
+namespace Dukaan.Conformance.Engine;
+
+/// <summary>
+/// Replaces every secret of the run, in every encoding the scanner knows, by "••••" and its last 4 characters,
+/// so a report can be attached to a ticket without leaking a buyer's key.
+/// </summary>
+public sealed class Redactor
+{
+    private readonly IReadOnlyList<(string Value, string Mask)> _replacements;
+
+    public Redactor(IEnumerable<string> secrets)
+    {
+        _replacements = [.. secrets.Where(s => s.Length >= 8).Distinct(StringComparer.Ordinal)
+            .SelectMany(s => SecretScanner.Forms(s).Select(f => (f.Value, Mask(f.Value))))
+            .DistinctBy(r => r.Value)
+            .OrderByDescending(r => r.Value.Length)];
+    }
+
+    public static string Mask(string value) => "••••" + (value.Length > 4 ? value[^4..] : "");
+
+    public string Apply(string? text)
+    {
+        if (string.IsNullOrEmpty(text)) return text ?? "";
+        foreach (var (value, mask) in _replacements)
+            if (text.Contains(value, StringComparison.Ordinal)) text = text.Replace(value, mask, StringComparison.Ordinal);
+        return text;
+    }
+
+    public IReadOnlyDictionary<string, string> Apply(IReadOnlyDictionary<string, string> headers) =>
+        headers.ToDictionary(h => h.Key, h => Apply(h.Value), StringComparer.OrdinalIgnoreCase);
+}

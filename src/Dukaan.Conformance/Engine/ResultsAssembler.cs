@@ -1,0 +1,128 @@
+using Dukaan.Conformance.Agents;
+using Dukaan.Conformance.Rules;
+using Dukaan.Conformance.Scenarios;
+using Dukaan.Simulator;
+
+namespace Dukaan.Conformance.Engine;
+
+/// <summary>Turns findings into verdicts (the rule's level decides fail vs warn) and evidence, redacting every secret.</summary>
+public static class ResultsAssembler
+{
+    private const int MaxTranscriptEntries = 40;
+
+    public static RunResults Assemble(CertificationRequest request, IReadOnlyList<RuleDefinition> rules, RunContext run, IReadOnlyList<string> notes, IReadOnlyList<Scenario> scenarios)
+    {
+        var redactor = new Redactor(run.AllSecrets().Append(run.Simulator.Options.Secret));
+        var exchanges = run.Simulator.Transcript.Snapshot().ToDictionary(e => e.Seq);
+        var results = rules.Select(rule => Judge(rule, run.Findings.For(rule.Id), request.Settings, exchanges, run.StartedAt, redactor)).ToList();
+        var timelines = scenarios.Select(s => Timeline(s, run, exchanges.Values, redactor)).ToList();
+        return Finish(request, rules, results, timelines, [.. notes.Select(redactor.Apply)], run.StartedAt, (long)run.Elapsed.Elapsed.TotalMilliseconds, agentStarted: true);
+    }
+
+    public static RunResults AgentNeverStarted(CertificationRequest request, IReadOnlyList<RuleDefinition> rules, AgentStartException failure, IReadOnlyList<string> secrets)
+    {
+        var redactor = new Redactor(secrets);
+        var message = redactor.Apply(failure.Message);
+        var results = rules.Select(rule =>
+        {
+            var verdict = rule.Id == "DK-OPS-01" && failure.PortNeverOpened ? FindingOutcome.Violated : FindingOutcome.NotExercised;
+            var finding = new Finding(rule.Id, verdict, rule.Statement, rule.Id == "DK-OPS-01" ? message : $"The agent never came up, so nothing could be checked. {message}", null, [], "startup");
+            return Judge(rule, [finding], request.Settings, new Dictionary<long, Exchange>(), DateTimeOffset.UtcNow, redactor);
+        }).ToList();
+        return Finish(request, rules, results, [], [message], DateTimeOffset.UtcNow, 0, agentStarted: false);
+    }
+
+    private static RunResults Finish(CertificationRequest request, IReadOnlyList<RuleDefinition> rules, List<RuleResult> results, IReadOnlyList<ScenarioTimeline> timelines,
+        List<string> notes, DateTimeOffset startedAt, long durationMs, bool agentStarted)
+    {
+        var failed = results.Any(r => r.Verdict == Verdict.Fail);
+        var harnessError = !agentStarted || results.Any(r => r.Verdict == Verdict.HarnessError);
+        var mustUnexercised = results.Where(r => r.Level == RuleLevel.Must && r.Verdict == Verdict.NotExercised).Select(r => r.Id).ToList();
+        if (agentStarted && mustUnexercised.Count > 0)
+            notes.Add($"{mustUnexercised.Count} MUST rule(s) were not exercised ({string.Join(", ", mustUnexercised)}), so this run cannot certify the agent: give --trigger-url (and --agent-cmd or --agent-log), or narrow --rules.");
+        var (outcome, exit) = harnessError ? (Outcome.HarnessError, 2)
+            : failed || mustUnexercised.Count > 0 ? (Outcome.NotCertified, 1)
+            : (Outcome.Certified, 0);
+        return new RunResults(RunResults.CurrentSchemaVersion, HarnessInfo.Version, HarnessInfo.ContractVersion, HarnessInfo.Profile, request.Target,
+            startedAt, durationMs, request.Settings.Seed, request.Settings.Strict, request.RulePatterns, outcome, exit, Summary.Of(results), results, timelines, notes);
+    }
+
+    private static RuleResult Judge(RuleDefinition rule, IReadOnlyList<Finding> findings, RunSettings settings, IReadOnlyDictionary<long, Exchange> exchanges,
+        DateTimeOffset runStart, Redactor redactor)
+    {
+        var decisive = Decisive(findings);
+        var verdict = decisive.Outcome switch
+        {
+            FindingOutcome.Satisfied => Verdict.Pass,
+            FindingOutcome.HarnessError => Verdict.HarnessError,
+            FindingOutcome.NotExercised => Verdict.NotExercised,
+            _ => rule.Level switch
+            {
+                RuleLevel.Must => Verdict.Fail,
+                RuleLevel.Should when settings.Strict => Verdict.Fail,
+                _ => Verdict.Warn,
+            },
+        };
+        var relevant = findings.Where(f => f.Outcome == decisive.Outcome).ToList();
+        var transcript = relevant.SelectMany(f => f.ExchangeSeqs).Distinct().Order()
+            .Where(exchanges.ContainsKey).Take(MaxTranscriptEntries)
+            .Select(seq => Entry(exchanges[seq], runStart, redactor)).ToList();
+        var observed = string.Join("\n", relevant.Select(f => relevant.Count > 1 ? $"[{f.Scenario}] {f.Observed}" : f.Observed).Distinct());
+        var evidence = new Evidence(
+            redactor.Apply(decisive.Expected),
+            redactor.Apply(observed),
+            relevant.Select(f => f.Diagnosis).FirstOrDefault(d => d is not null) is { } diagnosis ? redactor.Apply(diagnosis) : null,
+            transcript,
+            $"{settings.RerunPrefix} --rules {rule.Id} --seed {settings.Seed}",
+            [.. findings.Select(f => f.Scenario).Distinct()]);
+        return new RuleResult(rule.Id, rule.Level, rule.Area, rule.Title, rule.Statement, rule.SeedReference, verdict, evidence);
+    }
+
+    /// <summary>A violation anywhere decides; then a harness error; then a pass; nothing seen at all is not-exercised.</summary>
+    private static Finding Decisive(IReadOnlyList<Finding> findings) =>
+        findings.FirstOrDefault(f => f.Outcome == FindingOutcome.Violated)
+        ?? findings.FirstOrDefault(f => f.Outcome == FindingOutcome.HarnessError)
+        ?? findings.FirstOrDefault(f => f.Outcome == FindingOutcome.Satisfied)
+        ?? findings.FirstOrDefault()
+        ?? new Finding("", FindingOutcome.NotExercised, "", "No scenario of this run could observe this rule.", null, [], "");
+
+    public static TranscriptEntry Entry(Exchange e, DateTimeOffset runStart, Redactor redactor) => new(
+        e.Seq, e.StartedAt, (e.StartedAt - runStart).TotalMilliseconds,
+        e.Kind == ExchangeKinds.Provider ? "agent→provider" : e.Direction == Direction.PlatformToAgent ? "platform→agent" : "agent→platform",
+        e.Kind, e.SubscriptionId, e.Method, redactor.Apply(e.Url), e.Status, Math.Round(e.DurationMs, 1),
+        redactor.Apply(e.RequestHeaders), redactor.Apply(e.RequestBody), redactor.Apply(e.ResponseHeaders), redactor.Apply(e.ResponseBody), e.Error,
+        NoteOf(e));
+
+    private static string? NoteOf(Exchange e)
+    {
+        var parts = new List<string>();
+        if (e.Tag(TagKeys.ErrorCode) is { } code) parts.Add(code);
+        if (e.Tag(TagKeys.Diagnosis) is { } diagnosis) parts.Add(diagnosis);
+        if (e.Tag(TagKeys.ProviderKey) is { } key) parts.Add($"key: {key}");
+        if (e.Tag(TagKeys.DeliveryAttempt) is { } attempt && attempt != "1") parts.Add($"attempt {attempt}");
+        return parts.Count == 0 ? null : string.Join(", ", parts);
+    }
+
+    private static ScenarioTimeline Timeline(Scenario scenario, RunContext run, IEnumerable<Exchange> exchanges, Redactor redactor)
+    {
+        var subscriptions = run.SubscriptionsOf(scenario.Name).ToHashSet(StringComparer.Ordinal);
+        double Offset(DateTimeOffset at) => Math.Round((at - run.StartedAt).TotalMilliseconds, 1);
+        var events = exchanges.Where(e => e.SubscriptionId is { } id && subscriptions.Contains(id))
+            .Select(e =>
+            {
+                var lane = e.Kind == ExchangeKinds.Provider ? "agent→provider" : e.Direction == Direction.PlatformToAgent ? "platform→agent" : "agent→platform";
+                var path = Uri.TryCreate(e.Url, UriKind.Absolute, out var uri) ? uri.AbsolutePath : e.Url;
+                var label = $"{e.Method} {ShortPath(path)} {(e.Status?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? e.Error ?? "")}".Trim();
+                return new TimelineEvent(Offset(e.StartedAt), Math.Round(e.DurationMs, 1), lane, e.Kind, redactor.Apply(label), e.Status);
+            })
+            .Concat(run.Events.Where(h => h.Scenario == scenario.Name)
+                .Select(h => new TimelineEvent(Offset(h.At), Math.Round(h.DurationMs, 1), "harness", h.Kind, redactor.Apply(h.Label), h.Status)))
+            .OrderBy(e => e.AtMs).ToList();
+        var start = events.Count > 0 ? events.Min(e => e.AtMs) : 0;
+        var end = events.Count > 0 ? events.Max(e => e.AtMs + e.DurationMs) : 0;
+        return new ScenarioTimeline(scenario.Name, scenario.Description, start, end, events);
+    }
+
+    private static string ShortPath(string path) =>
+        path.StartsWith("/api/subscriptions/", StringComparison.Ordinal) ? "/" + path.Split('/').Last() : path;
+}

@@ -1,0 +1,61 @@
+using System.Diagnostics;
+using Dukaan.Conformance.Agents;
+using Dukaan.Simulator;
+
+namespace Dukaan.Conformance.Engine;
+
+/// <summary>A harness action worth showing on the timeline: a trigger, a restart, a cancellation.</summary>
+public sealed record HarnessEvent(string Scenario, DateTimeOffset At, double DurationMs, string Kind, string Label, int? Status, string? SubscriptionId);
+
+/// <summary>One POST to the seller's trigger URL and what came back.</summary>
+public sealed record TriggerRecord(string Scenario, string SubscriptionId, DateTimeOffset StartedAt, DateTimeOffset EndedAt, int? Status, string? Error);
+
+/// <summary>A valid buyer_configured the harness sent; the ACK rules are judged over all of them.</summary>
+public sealed record ValidDelivery(string Scenario, string SubscriptionId, DeliveryAttempt Attempt);
+
+/// <summary>Everything shared by the scenarios of one run.</summary>
+public sealed class RunContext(PlatformSimulator simulator, IAgentUnderTest agent, RunSettings settings, ISet<string> selectedRules)
+{
+    private readonly Lock _gate = new();
+    private readonly List<HarnessEvent> _events = [];
+    private readonly List<TriggerRecord> _triggers = [];
+    private readonly List<ValidDelivery> _validDeliveries = [];
+    private readonly Dictionary<string, List<string>> _subscriptionsByScenario = [];
+
+    public PlatformSimulator Simulator { get; } = simulator;
+    public IAgentUnderTest Agent { get; } = agent;
+    public RunSettings Settings { get; } = settings;
+    public FindingSink Findings { get; } = new();
+    public ISet<string> SelectedRules { get; } = selectedRules;
+    public DateTimeOffset StartedAt { get; } = DateTimeOffset.UtcNow;
+    public Stopwatch Elapsed { get; } = Stopwatch.StartNew();
+
+    /// <summary>Set while the agent restarts, so the secret and activity checks know which process did what.</summary>
+    public DateTimeOffset? LastRestartCompletedAt { get; set; }
+
+    public IReadOnlyList<HarnessEvent> Events { get { lock (_gate) return [.. _events]; } }
+    public IReadOnlyList<TriggerRecord> Triggers { get { lock (_gate) return [.. _triggers]; } }
+    public IReadOnlyList<ValidDelivery> ValidDeliveries { get { lock (_gate) return [.. _validDeliveries]; } }
+
+    public IReadOnlyList<string> SubscriptionsOf(string scenario)
+    {
+        lock (_gate) return _subscriptionsByScenario.TryGetValue(scenario, out var list) ? [.. list] : [];
+    }
+
+    internal void AddEvent(HarnessEvent e) { lock (_gate) _events.Add(e); }
+    internal void AddTrigger(TriggerRecord t) { lock (_gate) _triggers.Add(t); }
+    internal void AddValidDelivery(ValidDelivery d) { lock (_gate) _validDeliveries.Add(d); }
+
+    internal void AddSubscription(string scenario, string id)
+    {
+        lock (_gate)
+        {
+            if (!_subscriptionsByScenario.TryGetValue(scenario, out var list)) _subscriptionsByScenario[scenario] = list = [];
+            list.Add(id);
+        }
+    }
+
+    /// <summary>Every sensitive value handed out in this run, current or rotated out: the canaries.</summary>
+    public IReadOnlyList<string> AllSecrets() =>
+        [.. Simulator.Store.All.SelectMany(s => s.SensitiveConfig.Values.Concat(s.RetiredSecrets)).Distinct(StringComparer.Ordinal)];
+}

@@ -1,0 +1,36 @@
+namespace Dukaan.Conformance.Engine;
+
+/// <summary>The knobs of one certification run. Defaults keep the full suite under 20 s for a compliant agent.</summary>
+public sealed record RunSettings
+{
+    /// <summary>How long to wait for something the agent must do (a /config fetch); the wait ends as soon as it happens.</summary>
+    public TimeSpan ObservationWindow { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long to watch for something the agent must NOT do (act on a bad delivery, work after 403).</summary>
+    public TimeSpan QuietWindow { get; init; } = TimeSpan.FromMilliseconds(1500);
+
+    /// <summary>The contract's ACK budget; real time, because the agent's latency is real.</summary>
+    public TimeSpan AckBudget { get; init; } = TimeSpan.FromSeconds(10);
+
+    public TimeSpan FastAck { get; init; } = TimeSpan.FromSeconds(2);
+
+    public TimeSpan TriggerTimeout { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Requests that arrive this soon after the agent received a 403/429 may have been sent before it read it.</summary>
+    public TimeSpan ReactionGrace { get; init; } = TimeSpan.FromMilliseconds(150);
+
+    /// <summary>The whole run, agent start to reports, never takes longer than this.</summary>
+    public TimeSpan RunDeadline { get; init; } = TimeSpan.FromSeconds(150);
+
+    public int BurstSize { get; init; } = 20;
+
+    public int Seed { get; init; } = 1;
+
+    public bool Strict { get; init; }
+
+    /// <summary>Treat MUST rules that were not exercised as a failed certification (exit 1).</summary>
+    public bool RequireAll { get; init; }
+
+    /// <summary>The command line that reruns this target; a rule's rerun command appends --rules ID --seed N.</summary>
+    public string RerunPrefix { get; init; } = "dukaan-conformance certify";
+}

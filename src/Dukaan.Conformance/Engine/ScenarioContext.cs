@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using Dukaan.Contract;
+using Dukaan.Simulator;
+
+namespace Dukaan.Conformance.Engine;
+
+/// <summary>
+/// What a scenario can do: make its own subscriptions, deliver (validly or not), provoke work, wait for the agent,
+/// and report findings. Each scenario has its own subscriptions, so scenarios can run side by side.
+/// </summary>
+public sealed class ScenarioContext(RunContext run, string scenario, CancellationToken cancellationToken)
+{
+    public RunContext Run { get; } = run;
+    public string Scenario { get; } = scenario;
+    public CancellationToken Cancellation { get; } = cancellationToken;
+    public PlatformSimulator Simulator => Run.Simulator;
+    public Transcript Transcript => Run.Simulator.Transcript;
+    public RunSettings Settings => Run.Settings;
+    public bool CanTrigger => Run.Agent.TriggerUrl is not null;
+
+    public Subscription NewSubscription(CreateSubscriptionRequest? request = null)
+    {
+        var subscription = Simulator.CreateSubscription((request ?? new CreateSubscriptionRequest()) with { WebhookUrl = Run.Agent.WebhookUrl.ToString() });
+        Run.AddSubscription(Scenario, subscription.Id);
+        return subscription;
+    }
+
+    /// <summary>
+    /// A valid buyer_configured for the subscription as it stands; returns the attempt and the exact delivery sent.
+    /// Deliveries whose answer is another rule's business (after bad signatures, the burst) stay out of the ACK rules.
+    /// </summary>
+    public async Task<(DeliveryAttempt Attempt, OutgoingDelivery Sent)> DeliverAsync(Subscription subscription, bool countForAck = true)
+    {
+        var body = DeliveryEngine.Serialize(Simulator.BuildBuyerConfigured(subscription));
+        var sent = OutgoingDelivery.Signed(subscription.Id, EventTypes.BuyerConfigured, Run.Agent.WebhookUrl, body, Simulator.Options.Secret);
+        var attempt = await SendAsync(subscription, sent).ConfigureAwait(false);
+        if (countForAck) Run.AddValidDelivery(new ValidDelivery(Scenario, subscription.Id, attempt));
+        return (attempt, sent);
+    }
+
+    /// <summary>Sends exactly these bytes and headers once, with the 10 s timeout and no retry, so each answer is seen alone.</summary>
+    public async Task<DeliveryAttempt> SendAsync(Subscription subscription, OutgoingDelivery delivery)
+    {
+        var policy = DeliveryPolicy.SingleAttempt with { AttemptTimeout = Settings.AckBudget };
+        var result = await Simulator.SendAsync(subscription, delivery, policy, Cancellation).ConfigureAwait(false);
+        return result.Attempts[0];
+    }
+
+    /// <summary>Asks the agent for one billable run; null when the seller declared no trigger.</summary>
+    public async Task<TriggerRecord?> TriggerAsync(Subscription subscription)
+    {
+        if (Run.Agent.TriggerUrl is not { } url) return null;
+        var startedAt = DateTimeOffset.UtcNow;
+        var stopwatch = Stopwatch.StartNew();
+        int? status = null;
+        string? error = null;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Cancellation);
+        timeout.CancelAfter(Settings.TriggerTimeout);
+        try
+        {
+            using var response = await Run.Agent.Http.PostAsJsonAsync(url, new { subscriptionId = subscription.Id }, timeout.Token).ConfigureAwait(false);
+            status = (int)response.StatusCode;
+        }
+        catch (OperationCanceledException) when (!Cancellation.IsCancellationRequested)
+        {
+            error = $"the trigger did not answer within {Settings.TriggerTimeout.TotalSeconds:0} s";
+        }
+        catch (HttpRequestException ex)
+        {
+            error = $"the trigger could not be reached: {ex.Message}";
+        }
+        var record = new TriggerRecord(Scenario, subscription.Id, startedAt, DateTimeOffset.UtcNow, status, error);
+        Run.AddTrigger(record);
+        Note("trigger", error ?? $"trigger → {status}", status, subscription.Id, startedAt, stopwatch.Elapsed.TotalMilliseconds);
+        return record;
+    }
+
+    /// <summary>Records a harness action for the scenario's timeline.</summary>
+    public void Note(string kind, string label, int? status = null, string? subscriptionId = null, DateTimeOffset? at = null, double durationMs = 0) =>
+        Run.AddEvent(new HarnessEvent(Scenario, at ?? DateTimeOffset.UtcNow, durationMs, kind, label, status, subscriptionId));
+
+    /// <summary>Waits until an exchange matching the predicate is recorded, or the window ends (null).</summary>
+    public async Task<Exchange?> WaitForAsync(Func<Exchange, bool> predicate, TimeSpan? window = null)
+    {
+        var deadline = Stopwatch.StartNew();
+        var limit = window ?? Settings.ObservationWindow;
+        while (true)
+        {
+            if (Transcript.Snapshot().FirstOrDefault(predicate) is { } found) return found;
+            if (deadline.Elapsed >= limit) return null;
+            await Task.Delay(25, Cancellation).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Watches for something the agent must not do; the window is short so negative checks stay cheap.</summary>
+    public Task QuietAsync(TimeSpan? window = null) => Task.Delay(window ?? Settings.QuietWindow, Cancellation);
+
+    public IReadOnlyList<Exchange> Exchanges(Func<Exchange, bool> predicate) => Transcript.Where(predicate);
+
+    public void Report(string ruleId, FindingOutcome outcome, string expected, string observed, string? diagnosis = null, IEnumerable<long>? seqs = null)
+    {
+        if (!Run.SelectedRules.Contains(ruleId)) return;
+        Run.Findings.Add(new Finding(ruleId, outcome, expected, observed, diagnosis, [.. seqs ?? []], Scenario));
+    }
+
+    public void Pass(string ruleId, string expected, string observed, IEnumerable<long>? seqs = null) =>
+        Report(ruleId, FindingOutcome.Satisfied, expected, observed, null, seqs);
+
+    public void Fail(string ruleId, string expected, string observed, string? diagnosis = null, IEnumerable<long>? seqs = null) =>
+        Report(ruleId, FindingOutcome.Violated, expected, observed, diagnosis, seqs);
+
+    public void NotExercised(string ruleId, string expected, string why) => Report(ruleId, FindingOutcome.NotExercised, expected, why);
+
+    public bool Wants(params string[] ruleIds) => ruleIds.Any(Run.SelectedRules.Contains);
+}

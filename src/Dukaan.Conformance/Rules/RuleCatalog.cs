@@ -1,0 +1,122 @@
+using System.Text.RegularExpressions;
+
+namespace Dukaan.Conformance.Rules;
+
+/// <summary>Areas group rules in reports; the strings are stable because reports and CI filter on them.</summary>
+public static class Areas
+{
+    public const string Signatures = "signatures";
+    public const string Acknowledgement = "acknowledgement";
+    public const string Credentials = "credentials";
+    public const string SecretCustody = "secret-custody";
+    public const string Runs = "runs";
+    public const string Lifecycle = "lifecycle";
+    public const string Heartbeat = "heartbeat";
+    public const string RequestConfig = "request-config";
+    public const string Operations = "operations";
+}
+
+public sealed record RuleDefinition(string Id, RuleLevel Level, string Area, string Title, string Statement, string SeedReference);
+
+/// <summary>
+/// The AgentDukaan agent-side rules of RULES.md, in one place. IDs are stable: never renamed, never reused.
+/// </summary>
+public static class RuleCatalog
+{
+    private const string Seed000 = "000 Deploying a Hosted Agent";
+    private const string Seed002 = "002 Webhook & Callback Contract";
+
+    public static readonly IReadOnlyList<RuleDefinition> All =
+    [
+        new("DK-SIG-01", RuleLevel.Must, Areas.Signatures, "Verifies the HMAC over the raw body bytes",
+            "A correctly signed delivery whose body is not canonical JSON (indentation, unusual key order, \\u00e9 escapes, trailing newline, an integer above 2^53) gets 2xx and is acted on.", $"{Seed000} §2a, §5; {Seed002} §1"),
+        new("DK-SIG-02", RuleLevel.Must, Areas.Signatures, "Rejects a body altered after signing",
+            "A delivery with one body byte changed after signing gets 4xx, and the agent does not fetch /config for that subscription.", $"{Seed002} §1"),
+        new("DK-SIG-03", RuleLevel.Must, Areas.Signatures, "Rejects a delivery without X-AgentDukaan-Sig",
+            "A delivery with no signature header gets 4xx and no action.", $"{Seed000} §2a; {Seed002} §1"),
+        new("DK-SIG-04", RuleLevel.Must, Areas.Signatures, "Rejects a signature made with another secret",
+            "A delivery signed with a different secret gets 4xx and no action.", $"{Seed000} §2a"),
+        new("DK-SIG-05", RuleLevel.Must, Areas.Signatures, "Rejects malformed signatures without crashing",
+            "Truncated, empty, non-hex and sha256=-prefixed signatures get 4xx: never 5xx, never 2xx.", $"{Seed000} §2a"),
+        new("DK-SIG-06", RuleLevel.Must, Areas.Signatures, "Stays up after bad deliveries",
+            "A valid delivery sent after the bad ones still gets 2xx.", $"{Seed000} §2a"),
+        new("DK-ACK-01", RuleLevel.Must, Areas.Acknowledgement, "2xx within 10 s for a valid buyer_configured",
+            "Every valid buyer_configured delivery gets a 2xx status line within 10 s.", $"{Seed000} §2a; {Seed002} §1"),
+        new("DK-ACK-02", RuleLevel.Should, Areas.Acknowledgement, "2xx within 2 s",
+            "Every valid buyer_configured delivery gets a 2xx status line within 2 s (ACK fast, work in the background).", $"{Seed000} §2a, §5"),
+        new("DK-ACK-03", RuleLevel.Must, Areas.Acknowledgement, "A redelivered event gets 2xx",
+            "The same bytes delivered again, as a retry sends them, get 2xx.", $"{Seed000} §2a; {Seed002} §1"),
+        new("DK-ACK-04", RuleLevel.Must, Areas.Acknowledgement, "Unknown fields and event types never cause 5xx",
+            "Additive unknown fields and an unknown event type never get 5xx or a dropped connection.", $"{Seed002} §1, §6.2"),
+        new("DK-ACK-05", RuleLevel.Should, Areas.Acknowledgement, "Concurrent deliveries all get 2xx within 10 s",
+            "20 buyer_configured deliveries for 20 subscriptions sent at once all get 2xx within 10 s.", $"{Seed000} §2a"),
+        new("DK-CFG-01", RuleLevel.Must, Areas.Credentials, "Fetches /config after each valid buyer_configured",
+            "After each valid buyer_configured the agent calls GET /api/subscriptions/{id}/config within the observation window.", $"{Seed000} §2b; {Seed002} §1, §2"),
+        new("DK-CFG-02", RuleLevel.Must, Areas.Credentials, "Signs /config with the run token",
+            "X-AgentDukaan-Sig is hex HMAC-SHA256 of `${subscriptionId}.${ts}` and X-AgentDukaan-Ts is epoch ms within 5 minutes.", $"{Seed000} §2b, §5; {Seed002} §2"),
+        new("DK-CFG-03", RuleLevel.Must, Areas.Credentials, "Re-fetches on rotation and then uses only the new credential",
+            "After the buyer rotates a key and a new buyer_configured arrives, the agent re-fetches and never uses the old key again.", $"{Seed000} §2a; {Seed002} §1"),
+        new("DK-CFG-04", RuleLevel.Should, Areas.Credentials, "Survives a failed /config fetch",
+            "When one /config fetch fails with 5xx, the agent recovers by retrying or on the next event and then serves the buyer.", $"{Seed000} §3 step 4"),
+        new("DK-SEC-01", RuleLevel.Must, Areas.SecretCustody, "Secrets never appear in stdout/stderr",
+            "No sensitive value (nor its base64, URL-encoded or hex form) appears in the agent's output.", $"{Seed000} §2b; {Seed002} Key custody"),
+        new("DK-SEC-02", RuleLevel.Must, Areas.SecretCustody, "Secrets never written to disk",
+            "No sensitive value appears in any file the agent created or changed in its working directory or TMPDIR.", $"{Seed000} §2b, §3 step 4; {Seed002} §2"),
+        new("DK-SEC-03", RuleLevel.Must, Areas.SecretCustody, "Secrets never sent back to the platform",
+            "No sensitive value appears in any request the agent makes to the platform (URL, headers or body).", $"{Seed002} Key custody"),
+        new("DK-SEC-04", RuleLevel.Must, Areas.SecretCustody, "After a restart, credentials come from a new /config fetch",
+            "After the agent process restarts, its first use of a credential follows a /config fetch made by the new process.", $"{Seed000} §3 step 4"),
+        new("DK-SEC-05", RuleLevel.Should, Areas.SecretCustody, "After a restart, active subscriptions are still served",
+            "After a restart the agent serves known subscriptions without a new buyer_configured (non-sensitive state persisted).", $"{Seed000} §3 step 4"),
+        new("DK-RUN-01", RuleLevel.Must, Areas.Runs, "Every billable run is reported with POST /run",
+            "Each billable run (a provider call) is reported with POST /run, signed like /config.", $"{Seed000} §2c; {Seed002} §3"),
+        new("DK-RUN-02", RuleLevel.Must, Areas.Runs, "No more work after 429 RUN_LIMIT_EXCEEDED",
+            "After a 429 RUN_LIMIT_EXCEEDED the agent does no more billable work for that subscription this period: no provider calls, no /run.", $"{Seed000} §2c; {Seed002} §3"),
+        new("DK-RUN-03", RuleLevel.Must, Areas.Runs, "A 429 for one buyer does not stop the others",
+            "While one subscription is over its limit, another is still served.", $"{Seed002} §3"),
+        new("DK-SUB-01", RuleLevel.Must, Areas.Lifecycle, "Stops serving a buyer on 403 SUBSCRIPTION_NOT_ACTIVE",
+            "After a 403 SUBSCRIPTION_NOT_ACTIVE the agent makes no provider call, /run or /heartbeat for that subscription.", $"{Seed002} §2 Active subscriptions only"),
+        new("DK-SUB-02", RuleLevel.Must, Areas.Lifecycle, "Other buyers keep being served after a cancellation",
+            "Cancelling one subscription does not stop the agent serving another.", $"{Seed002} §2 Active subscriptions only"),
+        new("DK-SUB-03", RuleLevel.Should, Areas.Lifecycle, "A reactivated subscription is served again",
+            "After a new buyer_configured for a reactivated subscription, the agent re-fetches and serves it.", $"{Seed002} §1"),
+        new("DK-HB-01", RuleLevel.Info, Areas.Heartbeat, "Sends heartbeats",
+            "The agent sends POST /api/subscriptions/{id}/heartbeat for active subscriptions.", $"{Seed002} §4"),
+        new("DK-HB-02", RuleLevel.Must, Areas.Heartbeat, "Heartbeats are signed and stop for cancelled subscriptions",
+            "Heartbeats, if sent, are signed like /config and are not sent for a subscription after its 403.", $"{Seed002} §2, §4"),
+        new("DK-RCF-01", RuleLevel.Should, Areas.RequestConfig, "Asks the buyer to fix a rejected credential",
+            "When the provider answers 401 to the buyer's key, the agent calls POST /request-config naming that field.", $"{Seed002} §5"),
+        new("DK-RCF-02", RuleLevel.Must, Areas.RequestConfig, "Signs request-config over its own payload",
+            "request-config is signed over `config_request.${id}.${ts}.${sortedFields}.${message ?? ''}` (ordinal sort) and the body matches what was signed.", $"{Seed002} §5"),
+        new("DK-RCF-03", RuleLevel.Must, Areas.RequestConfig, "Never uses the run token for request-config",
+            "The run token `${id}.${ts}` is never sent as a request-config signature.", $"{Seed002} §5"),
+        new("DK-RCF-04", RuleLevel.Should, Areas.RequestConfig, "Works again after the buyer re-submits",
+            "After the buyer re-submits (a new buyer_configured), the agent re-fetches and the new key is used successfully.", $"{Seed002} §5"),
+        new("DK-OPS-01", RuleLevel.Should, Areas.Operations, "Listens on the port given in $PORT",
+            "A spawned agent answers on 127.0.0.1:$PORT.", $"{Seed000} §3 step 2, §5"),
+    ];
+
+    public static RuleDefinition Get(string id) =>
+        All.FirstOrDefault(r => r.Id == id) ?? throw new ArgumentException($"Unknown rule id '{id}'.", nameof(id));
+
+    /// <summary>
+    /// Rules matching a comma-separated list of globs (<c>DK-SIG-*</c>, <c>DK-RUN-0?</c>, exact IDs), case-insensitive.
+    /// A pattern that matches nothing is an error, not an empty run, so a typo never passes silently.
+    /// </summary>
+    public static IReadOnlyList<RuleDefinition> Select(string? patterns)
+    {
+        if (string.IsNullOrWhiteSpace(patterns)) return All;
+        var selected = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var raw in patterns.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var regex = new Regex("^" + Regex.Escape(raw).Replace("\\*", ".*").Replace("\\?", ".") + "$", RegexOptions.IgnoreCase);
+            var matches = All.Where(r => regex.IsMatch(r.Id)).ToList();
+            if (matches.Count == 0)
+                throw new RuleSelectionException($"--rules pattern '{raw}' matches no rule. Run `dukaan-conformance list-rules` to see the IDs (e.g. DK-SIG-*, DK-RUN-02).");
+            foreach (var m in matches) selected.Add(m.Id);
+        }
+        return [.. All.Where(r => selected.Contains(r.Id))];
+    }
+}
+
+public sealed class RuleSelectionException(string message) : Exception(message);

@@ -1,0 +1,64 @@
+using Dukaan.Conformance.Engine;
+using Dukaan.Simulator;
+
+namespace Dukaan.Conformance.Scenarios;
+
+public sealed class ConfigFailureScenario : Scenario
+{
+    private static readonly TimeSpan RetryWindow = TimeSpan.FromSeconds(3);
+
+    public override string Name => "config-failure";
+    public override string Description => "The first /config fetch fails with 503; the agent must recover by retrying or on the next buyer_configured.";
+    public override IReadOnlyList<string> Rules => ["DK-CFG-04", "DK-CFG-01"];
+
+    public override async Task RunAsync(ScenarioContext context)
+    {
+        const string expected = "A successful /config fetch after the injected 503 (a retry, or on the next buyer_configured), then the buyer served";
+        var subscription = context.NewSubscription();
+        subscription.InjectConfigFailures(1);
+        context.Note("fault", "next /config answers 503", subscriptionId: subscription.Id);
+        var (first, _) = await context.DeliverAsync(subscription);
+        var failed = await context.WaitForAsync(e => e.From(ExchangeKinds.Config, subscription.Id) && e.Seq > first.ExchangeSeq && e.Status == 503);
+        if (failed is null)
+        {
+            context.NotExercised("DK-CFG-04", expected, "The agent never fetched /config for this subscription, so the failure was never injected (see DK-CFG-01).");
+            return;
+        }
+        var recovered = await context.WaitForAsync(e => e.From(ExchangeKinds.Config, subscription.Id) && e.Seq > failed.Seq && e.IsOk(), RetryWindow);
+        var seqs = new List<long> { first.ExchangeSeq, failed.Seq };
+        var how = "by retrying";
+        if (recovered is null)
+        {
+            how = "on the next buyer_configured";
+            var (second, _) = await context.DeliverAsync(subscription);
+            seqs.Add(second.ExchangeSeq);
+            var next = await context.WaitForAsync(e => e.From(ExchangeKinds.Config, subscription.Id) && e.Seq > second.ExchangeSeq);
+            const string expectFetch = "GET /config after the buyer_configured that follows a failed fetch";
+            if (next is null)
+                context.Fail("DK-CFG-01", expectFetch, $"No /config request within {context.Settings.ObservationWindow.TotalSeconds:0} s after the delivery (answered {second.Describe()}).",
+                    "After one failed fetch the agent stopped fetching for this subscription.", [second.ExchangeSeq]);
+            else
+                context.Pass("DK-CFG-01", expectFetch, $"Fetched: {next.Describe()}", [second.ExchangeSeq, next.Seq]);
+            recovered = next is { Status: >= 200 and < 300 } ? next : null;
+        }
+        if (recovered is null)
+        {
+            context.Fail("DK-CFG-04", expected, $"No successful /config fetch within {RetryWindow.TotalSeconds:0} s of the 503, nor after the next buyer_configured.",
+                "A failed fetch is treated as final: retry with backoff, and always re-fetch on the next event.", seqs);
+            return;
+        }
+        seqs.Add(recovered.Seq);
+        if (context.CanTrigger)
+        {
+            var mark = context.Transcript.LastSeq;
+            await context.TriggerAsync(subscription);
+            if (ServedAfter(context, subscription, mark) is not { } served)
+            {
+                context.Fail("DK-CFG-04", expected, $"Recovered the config {how} ({recovered.Describe()}) but then did not serve the buyer when asked to work.", null, seqs);
+                return;
+            }
+            seqs.Add(served.Seq);
+        }
+        context.Pass("DK-CFG-04", expected, $"Recovered {how}: {recovered.Describe()}.", seqs);
+    }
+}

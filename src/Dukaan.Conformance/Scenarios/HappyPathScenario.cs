@@ -1,0 +1,34 @@
+using Dukaan.Conformance.Engine;
+using Dukaan.Simulator;
+
+namespace Dukaan.Conformance.Scenarios;
+
+public sealed class HappyPathScenario : Scenario
+{
+    public override string Name => "happy-path";
+    public override string Description => "One buyer subscribes: delivery, /config pull, a redelivery of the same bytes, one billable run.";
+    public override IReadOnlyList<string> Rules => ["DK-CFG-01", "DK-ACK-03", "DK-RUN-01"];
+
+    public override async Task RunAsync(ScenarioContext context)
+    {
+        var subscription = context.NewSubscription();
+        var (first, sent) = await context.DeliverAsync(subscription);
+        var fetch = await context.WaitForAsync(e => e.From(ExchangeKinds.Config, subscription.Id) && e.Seq > first.ExchangeSeq);
+        const string expectFetch = "GET /api/subscriptions/{id}/config after the buyer_configured";
+        if (fetch is null)
+            context.Fail("DK-CFG-01", expectFetch, $"No /config request within {context.Settings.ObservationWindow.TotalSeconds:0} s after the delivery (answered {first.Describe()}).", null, [first.ExchangeSeq]);
+        else
+            context.Pass("DK-CFG-01", expectFetch, $"Fetched: {fetch.Describe()}", [first.ExchangeSeq, fetch.Seq]);
+
+        var again = await context.SendAsync(subscription, sent);
+        const string expectRedelivery = "2xx for a redelivery of the same bytes";
+        if (again.Is2xx())
+            context.Pass("DK-ACK-03", expectRedelivery, $"Redelivery answered {again.Describe()}.", [first.ExchangeSeq, again.ExchangeSeq]);
+        else
+            context.Fail("DK-ACK-03", expectRedelivery, $"Redelivery answered {again.Describe()}.",
+                again.Status == 409 ? "The agent treats a redelivery as a conflict; AgentDukaan retries with the same bytes, so duplicates must be harmless." : null,
+                [first.ExchangeSeq, again.ExchangeSeq]);
+
+        if (context.CanTrigger) await context.TriggerAsync(subscription);
+    }
+}

@@ -1,0 +1,56 @@
+using Dukaan.Conformance.Engine;
+using Dukaan.Simulator;
+
+namespace Dukaan.Conformance.Scenarios;
+
+public sealed class KeyRotationScenario : Scenario
+{
+    public override string Name => "key-rotation";
+    public override string Description => "The buyer rotates their OpenAI key: a new buyer_configured must lead to a re-fetch and only the new key in use.";
+    public override IReadOnlyList<string> Rules => ["DK-CFG-01", "DK-CFG-03"];
+
+    public override async Task RunAsync(ScenarioContext context)
+    {
+        const string expected = "A /config re-fetch after the second buyer_configured, then provider calls with the new key only";
+        var subscription = context.NewSubscription();
+        var first = await ProvisionAsync(context, subscription);
+        if (first is null)
+        {
+            context.Fail("DK-CFG-03", expected, "The agent never fetched the initial credentials successfully, so it cannot follow a rotation (see DK-CFG-01/02).");
+            return;
+        }
+        if (context.CanTrigger) await context.TriggerAsync(subscription);
+
+        var (field, _) = context.Simulator.Rotate(subscription, null, null);
+        context.Note("rotate", $"buyer rotates {field}", subscriptionId: subscription.Id);
+        var (second, _) = await context.DeliverAsync(subscription);
+        var refetch = await context.WaitForAsync(e => e.From(ExchangeKinds.Config, subscription.Id) && e.Seq > second.ExchangeSeq);
+        const string expectFetch = "GET /config after the buyer_configured that follows a rotation";
+        if (refetch is null)
+        {
+            var why = $"No /config request within {context.Settings.ObservationWindow.TotalSeconds:0} s after the rotation's buyer_configured (answered {second.Describe()}).";
+            context.Fail("DK-CFG-01", expectFetch, why, "The agent caches credentials forever: re-fetch on every buyer_configured.", [second.ExchangeSeq]);
+            context.Fail("DK-CFG-03", expected, why, "The agent caches credentials forever: re-fetch on every buyer_configured.", [second.ExchangeSeq]);
+            return;
+        }
+        context.Pass("DK-CFG-01", expectFetch, $"Re-fetched: {refetch.Describe()}", [second.ExchangeSeq, refetch.Seq]);
+        if (!context.CanTrigger)
+        {
+            context.NotExercised("DK-CFG-03", expected, $"The re-fetch happened ({refetch.Describe()}), but which key the agent then uses cannot be seen. {NoTrigger}");
+            return;
+        }
+        await context.TriggerAsync(subscription);
+        await context.TriggerAsync(subscription);
+        var stale = context.Exchanges(e => e.Seq > refetch.Seq && e.IsProviderCallWith(subscription.Id, ProviderApi.KeyRetired)).ToList();
+        var fresh = ServedAfter(context, subscription, refetch.Seq);
+        var seqs = new List<long> { second.ExchangeSeq, refetch.Seq };
+        seqs.AddRange(stale.Select(e => e.Seq));
+        if (fresh is not null) seqs.Add(fresh.Seq);
+        if (stale.Count > 0)
+            context.Fail("DK-CFG-03", expected, $"{stale.Count} provider call(s) still used the rotated-out key after the re-fetch.", "The agent re-fetched but kept using its old cached key: replace the cached config with the new one.", seqs);
+        else if (fresh is null)
+            context.Fail("DK-CFG-03", expected, "After the re-fetch the agent made no successful provider call with the new key when asked to work.", null, seqs);
+        else
+            context.Pass("DK-CFG-03", expected, $"Re-fetched ({refetch.Describe()}) and then used only the new key ({fresh.Describe()}).", seqs);
+    }
+}

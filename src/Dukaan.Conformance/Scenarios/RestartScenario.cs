@@ -1,0 +1,71 @@
+using Dukaan.Conformance.Agents;
+using Dukaan.Conformance.Engine;
+using Dukaan.Simulator;
+
+namespace Dukaan.Conformance.Scenarios;
+
+public sealed class RestartScenario : Scenario
+{
+    public override string Name => "restart";
+    public override string Description => "The agent process is killed and started again: it must still serve known buyers, pulling credentials afresh.";
+    public override IReadOnlyList<string> Rules => ["DK-SEC-04", "DK-SEC-05"];
+    public override Phase Phase => Phase.Restart;
+
+    public override async Task RunAsync(ScenarioContext context)
+    {
+        const string expectFetch = "The first credential use after the restart follows a /config fetch by the new process";
+        const string expectServed = "A known subscription is served after the restart without a new buyer_configured";
+        if (!context.Run.Agent.CanRestart)
+        {
+            const string why = "This target cannot be restarted by the harness (only agents started with --agent-cmd can).";
+            context.NotExercised("DK-SEC-04", expectFetch, why);
+            context.NotExercised("DK-SEC-05", expectServed, why);
+            return;
+        }
+        if (!context.CanTrigger)
+        {
+            context.NotExercised("DK-SEC-04", expectFetch, NoTrigger);
+            context.NotExercised("DK-SEC-05", expectServed, NoTrigger);
+            return;
+        }
+        var subscription = context.NewSubscription();
+        if (await ProvisionAsync(context, subscription) is null)
+        {
+            const string why = "The agent never obtained this buyer's credentials before the restart (see DK-CFG-01/02).";
+            context.NotExercised("DK-SEC-04", expectFetch, why);
+            context.NotExercised("DK-SEC-05", expectServed, why);
+            return;
+        }
+        await context.TriggerAsync(subscription);
+        var restartStarted = DateTimeOffset.UtcNow;
+        try
+        {
+            await context.Run.Agent.RestartAsync(context.Cancellation);
+        }
+        catch (AgentStartException ex)
+        {
+            context.Fail("DK-SEC-04", expectFetch, $"The agent did not come back after the restart: {ex.Message}");
+            context.Fail("DK-SEC-05", expectServed, $"The agent did not come back after the restart: {ex.Message}");
+            return;
+        }
+        context.Run.LastRestartCompletedAt = DateTimeOffset.UtcNow;
+        context.Note("restart", "agent process killed and restarted", at: restartStarted, durationMs: (DateTimeOffset.UtcNow - restartStarted).TotalMilliseconds);
+        var mark = context.Transcript.LastSeq;
+        await context.TriggerAsync(subscription);
+        var firstUse = context.Exchanges(e => e.Seq > mark && e.IsProviderCallWith(subscription.Id)).FirstOrDefault();
+        var fetch = context.Exchanges(e => e.Seq > mark && e.From(ExchangeKinds.Config, subscription.Id) && e.IsOk()).FirstOrDefault();
+        if (firstUse is { Status: >= 200 and < 300 } && firstUse.Tag(TagKeys.ProviderKey) == ProviderApi.KeyCurrent)
+            context.Pass("DK-SEC-05", expectServed, $"Served after the restart: {firstUse.Describe()}", [firstUse.Seq]);
+        else
+            context.Fail("DK-SEC-05", expectServed, firstUse is null ? "After the restart the agent did not serve the buyer when asked." : $"After the restart: {firstUse.Describe()}",
+                "The agent forgets its subscriptions on restart: persist the non-sensitive state (which buyers are active) and re-pull credentials lazily.");
+
+        if (firstUse is null)
+            context.NotExercised("DK-SEC-04", expectFetch, "After the restart the agent used no credential, so where it came from cannot be judged (see DK-SEC-05).");
+        else if (fetch is not null && fetch.Seq < firstUse.Seq)
+            context.Pass("DK-SEC-04", expectFetch, $"Fetched ({fetch.Describe()}) before using the key ({firstUse.Describe()}).", [fetch.Seq, firstUse.Seq]);
+        else
+            context.Fail("DK-SEC-04", expectFetch, $"Used a key ({firstUse.Describe()}) without a /config fetch by the new process.",
+                "The credential came from storage: keep secrets in memory only and re-pull them after a restart.", [firstUse.Seq]);
+    }
+}
