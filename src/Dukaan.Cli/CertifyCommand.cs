@@ -58,8 +58,8 @@ public static class CertifyCommand
 
         AnsiConsole.MarkupLine($"[bold]DukaanConformance[/] {HarnessInfo.Version} · certifying [blue]{Markup.Escape(request.Target.Description)}[/]");
         var progress = new Progress<string>(line => AnsiConsole.MarkupLine($"  [grey]{Markup.Escape(line)}[/]"));
-        var results = await CertificationEngine.RunAsync(request, progress, cancellationToken);
-        var written = ReportOutput.Write(results, outDir);
+        var (results, secrets) = await CertificationEngine.RunAsync(request, progress, cancellationToken);
+        var written = ReportOutput.Write(results, outDir, secrets);
         SummaryTable.Print(results, written);
         return results.ExitCode;
     }

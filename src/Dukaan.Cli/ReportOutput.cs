@@ -1,15 +1,21 @@
 using Dukaan.Conformance;
+using Dukaan.Reporting;
 
 namespace Dukaan.Cli;
 
-/// <summary>Writes the run's files. results.json is the source of truth; the other formats are rendered from it.</summary>
+/// <summary>
+/// Writes the run's files (results.json is the source of truth; HTML, JUnit and Markdown are rendered from it) and
+/// speaks GitHub Actions when it runs there: a job summary and one annotation per failing or warning rule.
+/// </summary>
 public static class ReportOutput
 {
-    public static IReadOnlyList<string> Write(RunResults results, string outDir)
+    public static IReadOnlyList<string> Write(RunResults results, string outDir, IReadOnlyCollection<string> secrets)
     {
-        Directory.CreateDirectory(outDir);
-        var json = Path.Combine(outDir, "results.json");
-        File.WriteAllText(json, ResultsJson.Serialize(results));
-        return [json];
+        var written = ReportSet.Write(results, outDir, secrets);
+        if (GitHubStepSummary.AppendIfConfigured(File.ReadAllText(written.SummaryMarkdown)) is { } summary)
+            Console.WriteLine($"  appended the job summary to {summary}");
+        if (string.Equals(Environment.GetEnvironmentVariable("GITHUB_ACTIONS"), "true", StringComparison.OrdinalIgnoreCase))
+            GitHubAnnotations.Write(ReportSet.Redacted(results, secrets), Console.Out);
+        return written.All;
     }
 }

@@ -30,6 +30,9 @@ public sealed class PlatformSimulator(SimulatorOptions options, DeliveryEngine d
         return subscription;
     }
 
+    /// <summary>Plain generated values for the given non-sensitive field ids (reproducible from the seed).</summary>
+    public Dictionary<string, string> PlainConfig(IEnumerable<string> fields) => _factory.PlainConfig(fields);
+
     public Subscription Require(string id) =>
         Store.Find(id) ?? throw new SimulatorException(404, ErrorCodes.SubscriptionNotFound, $"No subscription '{id}'. List them with GET /_sim/subscriptions.");
 

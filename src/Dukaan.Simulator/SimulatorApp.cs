@@ -82,8 +82,14 @@ public static class SimulatorApp
     }
 }
 
+/// <summary>A running simulator, wherever it is hosted: Kestrel on loopback, or a TestServer in memory.</summary>
+public interface IPlatformHost : IAsyncDisposable
+{
+    PlatformSimulator Simulator { get; }
+}
+
 /// <summary>A running simulator on a real loopback port.</summary>
-public sealed class SimulatorHost : IAsyncDisposable
+public sealed class SimulatorHost : IPlatformHost
 {
     private readonly WebApplication _app;
 

@@ -49,6 +49,17 @@ public sealed class SubscriptionFactory(int seed)
         }
     }
 
+    public Dictionary<string, string> PlainConfig(IEnumerable<string> fields)
+    {
+        lock (_gate)
+            return fields.ToDictionary(f => f, f => f switch
+            {
+                "business_name" => PlainText(_faker.Company.CompanyName()),
+                "language" => _faker.PickRandom("hinglish", "english", "hindi"),
+                _ => PlainText(_faker.Lorem.Word()) + " " + _faker.Random.Number(1, 999).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            }, StringComparer.Ordinal);
+    }
+
     /// <summary>
     /// Generated values stay plain ASCII letters, digits and spaces: an apostrophe or ampersand is escaped differently by
     /// each language's JSON writer, which would make the re-serialization mistake show up or not depending on the seed.

@@ -19,7 +19,7 @@ public static class CertificationEngine
     ];
 
     /// <param name="progress">Receives one line per phase and scenario, for the terminal.</param>
-    public static async Task<RunResults> RunAsync(CertificationRequest request, IProgress<string>? progress, CancellationToken cancellationToken)
+    public static async Task<CertificationRun> RunAsync(CertificationRequest request, IProgress<string>? progress, CancellationToken cancellationToken)
     {
         var rules = RuleCatalog.Select(request.RulePatterns);
         var selected = rules.Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
@@ -29,7 +29,10 @@ public static class CertificationEngine
         deadline.CancelAfter(settings.RunDeadline);
 
         var secret = "whsec_" + new Random(settings.Seed).NextInt64(long.MaxValue).ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
-        await using var simulatorHost = await SimulatorHost.StartAsync(new SimulatorOptions { Port = 0, Secret = secret, Seed = settings.Seed }, deadline.Token);
+        var options = new SimulatorOptions { Port = 0, Secret = secret, Seed = settings.Seed };
+        await using var simulatorHost = request.StartPlatform is { } startPlatform
+            ? await startPlatform(options, deadline.Token)
+            : await SimulatorHost.StartAsync(options, deadline.Token);
         var simulator = simulatorHost.Simulator;
         var coordinates = new PlatformCoordinates(simulator.BaseUrl, simulator.ProviderBaseUrl, secret);
         progress?.Report($"simulator listening on {simulator.BaseUrl}");
@@ -42,11 +45,11 @@ public static class CertificationEngine
         catch (AgentStartException ex)
         {
             progress?.Report("the agent did not start");
-            return ResultsAssembler.AgentNeverStarted(request, rules, ex, [secret]);
+            return new(ResultsAssembler.AgentNeverStarted(request, rules, ex, [secret]), [secret]);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return ResultsAssembler.AgentNeverStarted(request, rules, new AgentStartException($"The agent did not start within the run deadline ({settings.RunDeadline.TotalSeconds:0} s)."), [secret]);
+            return new(ResultsAssembler.AgentNeverStarted(request, rules, new AgentStartException($"The agent did not start within the run deadline ({settings.RunDeadline.TotalSeconds:0} s)."), [secret]), [secret]);
         }
 
         await using (agent)
@@ -65,7 +68,7 @@ public static class CertificationEngine
             notes.AddRange(agent.Notes);
             if (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
                 notes.Add($"The run deadline ({settings.RunDeadline.TotalSeconds:0} s) was reached; checks still waiting then are not-exercised.");
-            return ResultsAssembler.Assemble(request, rules, run, notes, scenarios);
+            return new(ResultsAssembler.Assemble(request, rules, run, notes, scenarios), [.. run.AllSecrets(), secret]);
         }
     }
 

@@ -1,15 +1,23 @@
 using Dukaan.Conformance.Agents;
+using Dukaan.Simulator;
 
 namespace Dukaan.Conformance.Engine;
 
 /// <summary>What the agent factory gets: the simulator's coordinates, to put into the agent's environment.</summary>
 public sealed record PlatformCoordinates(Uri ApiUrl, Uri ProviderBaseUrl, string WebhookSecret);
 
+/// <param name="StartPlatform">
+/// Hosts the simulator; by default Kestrel on a free loopback port. In-process certification supplies a TestServer.
+/// </param>
 public sealed record CertificationRequest(
     TargetInfo Target,
     Func<PlatformCoordinates, CancellationToken, Task<IAgentUnderTest>> StartAgent,
     RunSettings Settings,
-    string? RulePatterns = null);
+    string? RulePatterns = null,
+    Func<SimulatorOptions, CancellationToken, Task<IPlatformHost>>? StartPlatform = null);
+
+/// <summary>A finished run: its results (already redacted) and the secrets it handed out, so writers can redact defensively.</summary>
+public sealed record CertificationRun(RunResults Results, IReadOnlyList<string> Secrets);
 
 public static class HarnessInfo
 {

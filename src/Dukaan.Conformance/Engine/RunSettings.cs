@@ -31,6 +31,36 @@ public sealed record RunSettings
     /// <summary>Treat MUST rules that were not exercised as a failed certification (exit 1).</summary>
     public bool RequireAll { get; init; }
 
+    /// <summary>The seller's listing: which setup fields exist, which are sensitive, which one is the provider key.</summary>
+    public ListingProfile Listing { get; init; } = ListingProfile.Default;
+
     /// <summary>The command line that reruns this target; a rule's rerun command appends --rules ID --seed N.</summary>
     public string RerunPrefix { get; init; } = "dukaan-conformance certify";
+}
+
+/// <summary>
+/// The shape of the seller's setup wizard, so generated buyers look like theirs. Every sensitive field gets a canary;
+/// <see cref="ProviderKeyField"/> is the one the simulated provider checks (an OpenAI-style key).
+/// </summary>
+public sealed record ListingProfile(
+    IReadOnlyList<string> Fields,
+    IReadOnlyList<string> SensitiveFields,
+    string ProviderKeyField,
+    Dukaan.Contract.Tier? Tier = null)
+{
+    public static readonly ListingProfile Default = new(["business_name", "language"], ["openai_api_key"], "openai_api_key");
+
+    /// <summary>A problem with the profile, or null; the CLI reports it before any agent starts.</summary>
+    public string? Problem()
+    {
+        if (!SensitiveFields.Contains(ProviderKeyField, StringComparer.Ordinal))
+            return $"listing.providerKeyField '{ProviderKeyField}' must be one of listing.sensitiveFields ({string.Join(", ", SensitiveFields)}).";
+        if (Fields.Intersect(SensitiveFields, StringComparer.Ordinal).FirstOrDefault() is { } both)
+            return $"listing field '{both}' is listed both as non-sensitive and as sensitive; list it once.";
+        if (Fields.Concat(SensitiveFields).FirstOrDefault(string.IsNullOrWhiteSpace) is not null)
+            return "listing field ids must be non-empty.";
+        if (Tier is { RunLimitPerMonth: < 3 })
+            return "tier.runLimitPerMonth must be at least 3, so the happy path is not cut short by the limit.";
+        return null;
+    }
 }

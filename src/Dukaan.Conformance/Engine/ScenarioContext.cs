@@ -21,7 +21,16 @@ public sealed class ScenarioContext(RunContext run, string scenario, Cancellatio
 
     public Subscription NewSubscription(CreateSubscriptionRequest? request = null)
     {
-        var subscription = Simulator.CreateSubscription((request ?? new CreateSubscriptionRequest()) with { WebhookUrl = Run.Agent.WebhookUrl.ToString() });
+        var listing = Settings.Listing;
+        var baseline = request ?? new CreateSubscriptionRequest();
+        var subscription = Simulator.CreateSubscription(baseline with
+        {
+            WebhookUrl = Run.Agent.WebhookUrl.ToString(),
+            Tier = baseline.Tier ?? listing.Tier,
+            Config = baseline.Config ?? Simulator.PlainConfig(listing.Fields),
+            SensitiveFields = baseline.SensitiveFields ?? [.. listing.SensitiveFields],
+            ProviderKeyField = baseline.ProviderKeyField ?? listing.ProviderKeyField,
+        });
         Run.AddSubscription(Scenario, subscription.Id);
         return subscription;
     }
