@@ -43,9 +43,13 @@ public sealed record ErrorBody(bool Success, ErrorDetail Error)
 
 public static class ContractJson
 {
-    /// <summary>camelCase, as the platform's JavaScript emits.</summary>
+    /// <summary>
+    /// camelCase and minimal escaping, as the platform's JavaScript (JSON.stringify) emits: a quote in an error message
+    /// stays a quote, and a delivery's bytes look like what a real platform sends.
+    /// </summary>
     public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 }

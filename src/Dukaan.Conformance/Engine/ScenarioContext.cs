@@ -68,7 +68,9 @@ public sealed class ScenarioContext(RunContext run, string scenario, Cancellatio
         timeout.CancelAfter(Settings.TriggerTimeout);
         try
         {
-            using var response = await Run.Agent.Http.PostAsJsonAsync(url, new { subscriptionId = subscription.Id }, timeout.Token).ConfigureAwait(false);
+            using var message = new HttpRequestMessage(HttpMethod.Post, url) { Content = JsonContent.Create(new { subscriptionId = subscription.Id }) };
+            // Headers only: the harness judges the wire, not this body, and an agent answering a gigabyte must cost nothing.
+            using var response = await Run.Agent.Http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
             status = (int)response.StatusCode;
         }
         catch (OperationCanceledException) when (!Cancellation.IsCancellationRequested)
@@ -90,14 +92,15 @@ public sealed class ScenarioContext(RunContext run, string scenario, Cancellatio
         Run.AddEvent(new HarnessEvent(Scenario, at ?? DateTimeOffset.UtcNow, durationMs, kind, label, status, subscriptionId));
 
     /// <summary>Waits until an exchange matching the predicate is recorded, or the window ends (null).</summary>
-    public async Task<Exchange?> WaitForAsync(Func<Exchange, bool> predicate, TimeSpan? window = null)
+    /// <param name="stopWhen">Ends the wait early (null) once nothing good can come any more.</param>
+    public async Task<Exchange?> WaitForAsync(Func<Exchange, bool> predicate, TimeSpan? window = null, Func<bool>? stopWhen = null)
     {
         var deadline = Stopwatch.StartNew();
         var limit = window ?? Settings.ObservationWindow;
         while (true)
         {
             if (Transcript.Snapshot().FirstOrDefault(predicate) is { } found) return found;
-            if (deadline.Elapsed >= limit) return null;
+            if (deadline.Elapsed >= limit || stopWhen?.Invoke() == true) return null;
             await Task.Delay(25, Cancellation).ConfigureAwait(false);
         }
     }

@@ -28,13 +28,13 @@ public sealed class NonCanonicalBodyScenario : Scenario
             },
             "config": {
                 "language": "hinglish",
-                "business_name": "Caf\u00e9 M\u00fcller \u0026 Sons"
+                "business_name": "Caf\u00e9 M\u00fcller \u0026 Sons",
+                "loyalty_account": 9007199254740993
             },
             "sensitiveFields": [ "{{string.Join("\", \"", message.SensitiveFields)}}" ],
             "credentialsUrl": "{{message.CredentialsUrl.Replace("/", "\\/", StringComparison.Ordinal)}}",
             "listingId": "{{message.ListingId}}",
             "buyerId": "{{message.BuyerId}}",
-            "deliverySequence": 9007199254740993,
             "subscriptionId": "{{message.SubscriptionId}}",
             "event": "buyer_configured"
         }

@@ -75,7 +75,7 @@ public sealed class RequestConfigScenario : Scenario
         context.Note("resubmit", "buyer re-submits a valid key", subscriptionId: subscription.Id);
         var (resubmitted, _) = await context.DeliverAsync(subscription);
         seqs.Add(resubmitted.ExchangeSeq);
-        var refetch = await context.WaitForAsync(e => e.From(ExchangeKinds.Config, subscription.Id) && e.Seq > resubmitted.ExchangeSeq && e.IsOk());
+        var refetch = await WaitForGoodFetchAsync(context, subscription, resubmitted.ExchangeSeq);
         if (refetch is null)
         {
             context.Fail("DK-RCF-04", expected[3], "No successful /config re-fetch after the buyer re-submitted.", null, seqs);

@@ -21,8 +21,28 @@ public abstract class Scenario
     protected static async Task<Exchange?> ProvisionAsync(ScenarioContext context, Subscription subscription)
     {
         var (attempt, _) = await context.DeliverAsync(subscription).ConfigureAwait(false);
-        return await context.WaitForAsync(e => e.From(ExchangeKinds.Config, subscription.Id) && e.Seq > attempt.ExchangeSeq && e.IsOk()).ConfigureAwait(false);
+        return await WaitForGoodFetchAsync(context, subscription, attempt.ExchangeSeq).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Waits for a successful /config fetch after <paramref name="afterSeq"/>. Once a fetch has been refused, a retry
+    /// that works comes quickly or not at all, so the wait ends <see cref="GiveUpAfterRefusal"/> later instead of
+    /// burning the whole observation window on an agent that signs wrongly.
+    /// </summary>
+    protected static async Task<Exchange?> WaitForGoodFetchAsync(ScenarioContext context, Subscription subscription, long afterSeq)
+    {
+        DateTimeOffset? refusedAt = null;
+        var found = await context.WaitForAsync(e =>
+        {
+            if (!e.From(ExchangeKinds.Config, subscription.Id) || e.Seq <= afterSeq) return false;
+            if (e.IsOk()) return true;
+            refusedAt ??= DateTimeOffset.UtcNow;
+            return false;
+        }, stopWhen: () => refusedAt is { } at && DateTimeOffset.UtcNow - at > GiveUpAfterRefusal).ConfigureAwait(false);
+        return found is { } ok && ok.IsOk() ? ok : null;
+    }
+
+    private static readonly TimeSpan GiveUpAfterRefusal = TimeSpan.FromSeconds(2);
 
     /// <summary>Did the agent serve the buyer (a successful provider call with the current key) after <paramref name="afterSeq"/>?</summary>
     protected static Exchange? ServedAfter(ScenarioContext context, Subscription subscription, long afterSeq) =>

@@ -1,0 +1,77 @@
+using System.Diagnostics;
+
+namespace Dukaan.Conformance.Tests.Support;
+
+/// <summary>The outcome of one `dukaan-conformance certify` process: exit code, console, results.json, wall time.</summary>
+public sealed record CertifyRun(int ExitCode, string Console, RunResults? Results, string OutDir, TimeSpan Wall)
+{
+    public IReadOnlyDictionary<string, Verdict> NonPassing =>
+        Results?.Rules.Where(r => r.Verdict != Verdict.Pass).ToDictionary(r => r.Id, r => r.Verdict) ?? [];
+
+    public Verdict VerdictOf(string id) => Results!.Rules.Single(r => r.Id == id).Verdict;
+
+    public string Describe() =>
+        $"exit {ExitCode} after {Wall.TotalSeconds:0.0} s; non-passing: {string.Join(", ", NonPassing.Select(p => $"{p.Key}={p.Value}"))}\n" +
+        string.Join("\n", Results?.Rules.Where(r => r.Verdict != Verdict.Pass).Select(r => $"  {r.Id}: {r.Evidence.Observed}") ?? []) +
+        $"\n--- console ---\n{Console}";
+
+    /// <summary>Runs the CLI as a separate process, as a seller or CI would, bounded by <paramref name="limit"/>.</summary>
+    public static async Task<CertifyRun> StartAsync(IEnumerable<string> arguments, TimeSpan limit)
+    {
+        await Repo.EnsureBuiltAsync();
+        var outDir = Directory.CreateTempSubdirectory("dukaan-e2e-out-").FullName;
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add(Repo.CliDll);
+        foreach (var a in arguments) info.ArgumentList.Add(a);
+        info.ArgumentList.Add("--out");
+        info.ArgumentList.Add(outDir);
+        info.Environment["NO_COLOR"] = "1";
+        info.Environment.Remove("GITHUB_ACTIONS");
+        info.Environment.Remove("GITHUB_STEP_SUMMARY");
+        var wall = Stopwatch.StartNew();
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(limit);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"certify did not finish within {limit.TotalSeconds:0} s: {string.Join(' ', info.ArgumentList)}\n{await stdout}{await stderr}");
+        }
+        var resultsPath = Path.Combine(outDir, "results.json");
+        var results = File.Exists(resultsPath) ? ResultsJson.Deserialize(await File.ReadAllTextAsync(resultsPath), resultsPath) : null;
+        return new CertifyRun(process.ExitCode, await stdout + await stderr, results, outDir, wall.Elapsed);
+    }
+}
+
+/// <summary>How each fixture agent is started.</summary>
+public static class FixtureAgents
+{
+    public const string Trigger = "http://127.0.0.1:{port}/_test/trigger";
+
+    public static string Command(string language) => language switch
+    {
+        "csharp" => $"dotnet '{Repo.CSharpAgentDll}'",
+        "node" => $"node '{Path.Combine(Repo.Root, "fixtures/agents/node/server.js")}'",
+        "python" => $"python3 '{Path.Combine(Repo.Root, "fixtures/agents/python/agent.py")}'",
+        "misbehaving" => $"python3 '{Path.Combine(Repo.Root, "fixtures/agents/misbehaving/agent.py")}'",
+        _ => throw new ArgumentOutOfRangeException(nameof(language), language, null),
+    };
+
+    /// <summary>certify arguments for a fixture agent in a fresh working directory, with the given breaks.</summary>
+    public static List<string> CertifyArgs(string language, string? breaks, params string[] extra)
+    {
+        var args = new List<string>
+        {
+            "certify", "--agent-cmd", Command(language), "--agent-workdir", Directory.CreateTempSubdirectory("dukaan-e2e-agent-").FullName,
+            "--trigger-url", Trigger, "--agent-env", "AGENT_HEARTBEAT_MS=500",
+        };
+        if (breaks is not null) args.AddRange(["--agent-env", $"AGENT_BREAK={breaks}"]);
+        args.AddRange(extra);
+        return args;
+    }
+}

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Runs every test of the project on a fresh machine that has only the .NET SDK, Node and npm.
+# Installs what is missing (Debian's chromium for the browser tests, the Node fixture agents' packages),
+# builds once, runs each test project in turn, writes a coverage report to reports/coverage/, and ends with
+#   tests: N passed, N failed[, N skipped]
+set -uo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "prerequisites"
+if [ ! -x /usr/bin/chromium ]; then
+  echo "installing Debian's chromium for the Playwright tests (Playwright's own browser download cannot work here)"
+  sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium >/dev/null \
+    || { echo "error: could not install chromium with apt-get; install it (apt-get install chromium) and rerun"; exit 2; }
+fi
+/usr/bin/chromium --version
+(cd fixtures/agents/node && npm ci --no-audit --no-fund --loglevel=error) || { echo "error: npm ci failed in fixtures/agents/node"; exit 2; }
+command -v python3 >/dev/null || { echo "error: python3 is needed for the Python fixture agent"; exit 2; }
+dotnet tool restore >/dev/null || { echo "error: dotnet tool restore failed (ReportGenerator)"; exit 2; }
+
+step "build"
+if ! dotnet build DukaanConformance.sln -c Debug --nologo -v q -clp:ErrorsOnly; then
+  echo "tests: 0 passed, 1 failed (the build failed)"
+  exit 1
+fi
+# The bundled reference agent is started as a process by the end-to-end tests; build it where certify expects it.
+dotnet build fixtures/agents/csharp/ReferenceAgent.csproj -c Release -o fixtures/agents/csharp/bin/harness --nologo -v q -clp:ErrorsOnly || exit 1
+
+results="$root/reports/test-results"
+rm -rf "$results" "$root/reports/coverage"
+mkdir -p "$results"
+passed=0; failed=0; skipped=0; broken=0
+for project in suites/*/*.csproj; do
+  name="$(basename "$project" .csproj)"
+  step "test $name"
+  log="$results/$name.log"
+  dotnet test "$project" --no-build --nologo \
+    --logger "console;verbosity=minimal" \
+    --logger "junit;LogFilePath=$results/$name.junit.xml" \
+    --collect:"XPlat Code Coverage" --results-directory "$results/$name" 2>&1 | tee "$log"
+  line="$(grep -E '^(Passed|Failed)!' "$log" | tail -1)"
+  if [ -z "$line" ]; then
+    echo "no test summary from $name: counted as one failure"
+    broken=$((broken + 1)); continue
+  fi
+  num() { echo "$line" | sed -E "s/.*$1: *([0-9]+).*/\1/"; }
+  passed=$((passed + $(num Passed))); failed=$((failed + $(num Failed))); skipped=$((skipped + $(num Skipped)))
+done
+
+step "coverage"
+if dotnet reportgenerator -reports:"$results/**/coverage.cobertura.xml" -targetdir:reports/coverage \
+     -reporttypes:"Html;TextSummary" -assemblyfilters:"+Dukaan.*;-*.Tests;-Dukaan.InProcess.Sample" >/dev/null 2>&1; then
+  grep -E "Line coverage|Branch coverage" reports/coverage/Summary.txt | sed 's/^ */  /'
+  echo "  HTML report: reports/coverage/index.html"
+else
+  echo "  (no coverage report: ReportGenerator failed)"
+fi
+
+failed=$((failed + broken))
+summary="tests: $passed passed, $failed failed"
+[ "$skipped" -gt 0 ] && summary="$summary, $skipped skipped"
+echo
+echo "$summary"
+[ "$failed" -eq 0 ]
