@@ -63,9 +63,28 @@ public sealed class Transcript
     /// <summary>The highest sequence number handed out so far: everything recorded later has a larger one.</summary>
     public long LastSeq => Interlocked.Read(ref _seq);
 
+    /// <summary>
+    /// A flooding agent must not exhaust the harness: past this many exchanges new ones are counted, not kept
+    /// (about 1.3 KB each, so the cap bounds the transcript near 130 MB).
+    /// </summary>
+    public int Capacity { get; init; } = 100_000;
+
+    /// <summary>Exchanges not kept because the transcript was full; reported so a run never silently loses evidence.</summary>
+    public long Dropped => Interlocked.Read(ref _dropped);
+
+    private long _dropped;
+
     public void Add(Exchange exchange)
     {
-        lock (_gate) _exchanges.Add(exchange);
+        lock (_gate)
+        {
+            if (_exchanges.Count >= Capacity)
+            {
+                _dropped++;
+                return;
+            }
+            _exchanges.Add(exchange);
+        }
         Recorded?.Invoke(exchange);
     }
 

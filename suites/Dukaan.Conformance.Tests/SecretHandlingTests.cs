@@ -58,3 +58,17 @@ public sealed class SecretHandlingTests
         Assert.That(text, Does.Contain("••••4321"));
     }
 }
+
+public sealed class TranscriptCapTests
+{
+    [Test]
+    public void A_full_transcript_counts_what_it_drops_instead_of_growing()
+    {
+        var transcript = new Dukaan.Simulator.Transcript { Capacity = 3 };
+        for (var i = 0; i < 5; i++)
+            transcript.Add(new Dukaan.Simulator.Exchange(transcript.NextSeq(), Dukaan.Simulator.Direction.AgentToPlatform, "run", "sub_1", "POST", "/run",
+                new Dictionary<string, string>(), "", 200, new Dictionary<string, string>(), "", DateTimeOffset.UnixEpoch, 1, null, new Dictionary<string, string>()));
+        Assert.That(transcript.Snapshot(), Has.Count.EqualTo(3));
+        Assert.That(transcript.Dropped, Is.EqualTo(2));
+    }
+}

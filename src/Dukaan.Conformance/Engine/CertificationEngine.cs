@@ -66,6 +66,8 @@ public static class CertificationEngine
             }
             GlobalChecks.Evaluate(run, notes);
             notes.AddRange(agent.Notes);
+            if (simulator.Transcript.Dropped > 0)
+                notes.Add($"The agent made so many requests that the transcript filled up ({simulator.Transcript.Capacity} exchanges); {simulator.Transcript.Dropped} later exchanges were counted but not kept, so rules judged on them saw only the first {simulator.Transcript.Capacity}.");
             if (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
                 notes.Add($"The run deadline ({settings.RunDeadline.TotalSeconds:0} s) was reached; checks still waiting then are not-exercised.");
             return new(ResultsAssembler.Assemble(request, rules, run, notes, scenarios), [.. run.AllSecrets(), secret]);

@@ -52,13 +52,20 @@ public static class GlobalChecks
         }
     }
 
-    private static void SignedCalls(IReadOnlyList<Exchange> transcript, Reporter report, string kind, string ruleId, string label)
+    /// <param name="optional">
+    /// The call is optional in the contract (heartbeats): an agent that never makes it has not broken a rule about how
+    /// to make it, and the run did give it every chance, so that is a pass that says so — not a missing stimulus.
+    /// </param>
+    private static void SignedCalls(IReadOnlyList<Exchange> transcript, Reporter report, string kind, string ruleId, string label, bool optional = false)
     {
         var calls = transcript.Where(e => e.Direction == Direction.AgentToPlatform && e.Kind == kind).ToList();
         var expected = $"Every {label} call carries X-AgentDukaan-Sig = hex HMAC-SHA256 of `${{subscriptionId}}.${{ts}}` and X-AgentDukaan-Ts in epoch ms within 5 minutes";
         if (calls.Count == 0)
         {
-            report.Add(ruleId, FindingOutcome.NotExercised, expected, $"The agent made no {label} call.");
+            if (optional)
+                report.Add(ruleId, FindingOutcome.Satisfied, expected, $"The agent sent no {label} call during the run (they are optional), so none was wrongly signed or sent for a cancelled subscription.");
+            else
+                report.Add(ruleId, FindingOutcome.NotExercised, expected, $"The agent made no {label} call.");
             return;
         }
         var refused = calls.Where(e => e.Status == 401).ToList();
@@ -126,7 +133,7 @@ public static class GlobalChecks
         else
             report.Add("DK-HB-01", FindingOutcome.Violated, "Heartbeats are sent", "No heartbeat was seen during the run.",
                 "Optional, but recommended: a heartbeat lets the platform tell \"configured but idle\" from \"configured and healthy\".");
-        SignedCalls(transcript, report, ExchangeKinds.Heartbeat, "DK-HB-02", "/heartbeat");
+        SignedCalls(transcript, report, ExchangeKinds.Heartbeat, "DK-HB-02", "/heartbeat", optional: true);
     }
 
     private static void Secrets(RunContext run, IReadOnlyList<Exchange> transcript, Reporter report, ICollection<string> notes)

@@ -42,6 +42,8 @@ public sealed class CancellationScenario : Scenario
             NotExercisedAll("After the cancellation the agent made no platform call for that buyer, so it never received the 403.");
             return;
         }
+        // Calls inside the reaction grace are excused as already in flight, so the next requests for work come after it.
+        await context.QuietAsync(context.Settings.ReactionGrace * 2);
         await context.TriggerAsync(cancelled);
         await context.TriggerAsync(cancelled);
         await context.QuietAsync();

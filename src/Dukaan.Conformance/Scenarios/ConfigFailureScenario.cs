@@ -18,10 +18,16 @@ public sealed class ConfigFailureScenario : Scenario
         subscription.InjectConfigFailures(1);
         context.Note("fault", "next /config answers 503", subscriptionId: subscription.Id);
         var (first, _) = await context.DeliverAsync(subscription);
-        var failed = await context.WaitForAsync(e => e.From(ExchangeKinds.Config, subscription.Id) && e.Seq > first.ExchangeSeq && e.Status == 503);
+        var failed = await context.WaitForAsync(e => e.From(ExchangeKinds.Config, subscription.Id) && e.Seq > first.ExchangeSeq);
         if (failed is null)
         {
             context.NotExercised("DK-CFG-04", expected, "The agent never fetched /config for this subscription, so the failure was never injected (see DK-CFG-01).");
+            return;
+        }
+        if (failed.Status != 503)
+        {
+            // The platform checks the signature before the injected fault, so a refused fetch never reaches it.
+            context.NotExercised("DK-CFG-04", expected, $"The agent's fetch was refused before the fault could be injected ({failed.Describe()}; see DK-CFG-02).");
             return;
         }
         var recovered = await context.WaitForAsync(e => e.From(ExchangeKinds.Config, subscription.Id) && e.Seq > failed.Seq && e.IsOk(), RetryWindow);

@@ -45,7 +45,12 @@ public sealed class RequestConfigScenario : Scenario
         {
             context.Fail("DK-RCF-01", expected[0], $"No POST /request-config within {RequestWindow.TotalSeconds:0} s of the provider's 401 ({rejected.Describe()}).",
                 "The agent swallows the provider's 401: call request-config so the buyer is asked to fix the key.", [rejected.Seq]);
-            for (var i = 1; i < 4; i++) context.NotExercised(Rules[i], expected[i], "The agent never called request-config.");
+            // RCF-02/03 are about how request-config is signed when it is sent. The agent had its chance (a provider 401)
+            // and sent none, so it sent none wrongly; DK-RCF-01 carries the missing call.
+            const string declined = "The agent did not call request-config after the provider's 401 (see DK-RCF-01), so it sent no wrongly signed one.";
+            context.Pass("DK-RCF-02", expected[1], declined, [rejected.Seq]);
+            context.Pass("DK-RCF-03", expected[2], declined, [rejected.Seq]);
+            context.NotExercised("DK-RCF-04", expected[3], "The agent never called request-config, so there was no re-submit to recover from.");
             return;
         }
         var all = context.Exchanges(e => e.From(ExchangeKinds.RequestConfig, subscription.Id) && e.Seq > mark).ToList();

@@ -53,7 +53,6 @@ public sealed class RestartScenario : Scenario
         var mark = context.Transcript.LastSeq;
         await context.TriggerAsync(subscription);
         var firstUse = context.Exchanges(e => e.Seq > mark && e.IsProviderCallWith(subscription.Id)).FirstOrDefault();
-        var fetch = context.Exchanges(e => e.Seq > mark && e.From(ExchangeKinds.Config, subscription.Id) && e.IsOk()).FirstOrDefault();
         if (firstUse is { Status: >= 200 and < 300 } && firstUse.Tag(TagKeys.ProviderKey) == ProviderApi.KeyCurrent)
             context.Pass("DK-SEC-05", expectServed, $"Served after the restart: {firstUse.Describe()}", [firstUse.Seq]);
         else
@@ -61,7 +60,17 @@ public sealed class RestartScenario : Scenario
                 "The agent forgets its subscriptions on restart: persist the non-sensitive state (which buyers are active) and re-pull credentials lazily.");
 
         if (firstUse is null)
-            context.NotExercised("DK-SEC-04", expectFetch, "After the restart the agent used no credential, so where it came from cannot be judged (see DK-SEC-05).");
+        {
+            // A forgetful agent still has to get its credentials right once it hears of the buyer again.
+            context.Note("redeliver", "buyer_configured again, for an agent that forgot the buyer", subscriptionId: subscription.Id);
+            await context.DeliverAsync(subscription, countForAck: false);
+            await WaitForGoodFetchAsync(context, subscription, mark);
+            await context.TriggerAsync(subscription);
+            firstUse = context.Exchanges(e => e.Seq > mark && e.IsProviderCallWith(subscription.Id)).FirstOrDefault();
+        }
+        var fetch = context.Exchanges(e => e.Seq > mark && e.From(ExchangeKinds.Config, subscription.Id) && e.IsOk()).FirstOrDefault();
+        if (firstUse is null)
+            context.NotExercised("DK-SEC-04", expectFetch, "After the restart the agent used no credential, even after a new buyer_configured, so where one came from cannot be judged.");
         else if (fetch is not null && fetch.Seq < firstUse.Seq)
             context.Pass("DK-SEC-04", expectFetch, $"Fetched ({fetch.Describe()}) before using the key ({firstUse.Describe()}).", [fetch.Seq, firstUse.Seq]);
         else

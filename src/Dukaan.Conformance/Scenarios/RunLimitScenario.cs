@@ -47,6 +47,8 @@ public sealed class RunLimitScenario : Scenario
             return;
         }
         context.Note("limit", "429 RUN_LIMIT_EXCEEDED", 429, limited.Id, limitHit.StartedAt);
+        // Calls inside the reaction grace are excused as already in flight, so the next requests for work come after it.
+        await context.QuietAsync(context.Settings.ReactionGrace * 2);
         await context.TriggerAsync(limited);
         await context.TriggerAsync(limited);
         await context.QuietAsync(TimeSpan.FromMilliseconds(context.Settings.QuietWindow.TotalMilliseconds / 2));

@@ -1,0 +1,90 @@
+using Dukaan.Conformance.Tests.Support;
+
+namespace Dukaan.Conformance.Tests;
+
+/// <summary>
+/// Agents that misbehave below the contract — never listen, exit, hang, hold connections open, answer a gigabyte,
+/// crash mid-run. Each run must end within its bound, write results.json explaining what happened, and exit right.
+/// </summary>
+[TestFixture, Parallelizable(ParallelScope.Children)]
+public sealed class BoundedRunTests
+{
+    private static List<string> Args(string mode, params string[] extra)
+    {
+        var args = new List<string>
+        {
+            "certify", "--agent-cmd", $"{FixtureAgents.Command("misbehaving")} {mode}",
+            "--agent-workdir", Directory.CreateTempSubdirectory("dukaan-e2e-bad-").FullName, "--trigger-url", FixtureAgents.Trigger,
+        };
+        args.AddRange(extra);
+        return args;
+    }
+
+    [Test]
+    public async Task An_agent_that_never_opens_its_port_ends_in_a_configuration_error_naming_the_port()
+    {
+        var run = await CertifyRun.StartAsync(Args("never-listens", "--startup-timeout", "3"), TimeSpan.FromSeconds(60));
+        Assert.Multiple(() =>
+        {
+            Assert.That(run.ExitCode, Is.EqualTo(2), run.Describe());
+            Assert.That(run.Wall, Is.LessThan(TimeSpan.FromSeconds(30)));
+            Assert.That(run.Results!.Outcome, Is.EqualTo(Outcome.HarnessError));
+            Assert.That(run.VerdictOf("DK-OPS-01"), Is.EqualTo(Verdict.Warn));
+            Assert.That(run.Results.Rules.Where(r => r.Id != "DK-OPS-01").Select(r => r.Verdict), Has.All.EqualTo(Verdict.NotExercised));
+            Assert.That(run.Results.Notes, Has.Some.Contains("did not open 127.0.0.1:"));
+        });
+    }
+
+    [Test]
+    public async Task An_agent_that_exits_before_listening_is_reported_with_its_exit_code_and_output()
+    {
+        var run = await CertifyRun.StartAsync(Args("exits-at-once"), TimeSpan.FromSeconds(60));
+        Assert.Multiple(() =>
+        {
+            Assert.That(run.ExitCode, Is.EqualTo(2), run.Describe());
+            Assert.That(run.Results!.Notes, Has.Some.Contains("exited with code 3").And.Some.Contains("giving up before listening"));
+        });
+    }
+
+    [TestCase("hangs")]
+    [TestCase("holds-open")]
+    public async Task An_agent_that_never_finishes_an_answer_costs_at_most_the_run_deadline(string mode)
+    {
+        var run = await CertifyRun.StartAsync(Args(mode, "--run-deadline", "20"), TimeSpan.FromSeconds(90));
+        Assert.Multiple(() =>
+        {
+            Assert.That(run.ExitCode, Is.EqualTo(1), run.Describe());
+            Assert.That(run.Wall, Is.LessThan(TimeSpan.FromSeconds(45)), run.Describe());
+            Assert.That(run.VerdictOf("DK-ACK-01"), Is.EqualTo(Verdict.Fail));
+            Assert.That(run.Results!.Rules.Single(r => r.Id == "DK-ACK-01").Evidence.Observed, Does.Contain("timeout"));
+            Assert.That(run.Results.Notes, Has.Some.Contains("run deadline"));
+        });
+    }
+
+    [Test]
+    public async Task An_agent_answering_a_gigabyte_is_read_no_further_than_needed()
+    {
+        var run = await CertifyRun.StartAsync(Args("gigabyte", "--run-deadline", "30"), TimeSpan.FromSeconds(120));
+        Assert.Multiple(() =>
+        {
+            Assert.That(run.ExitCode, Is.EqualTo(1), run.Describe());
+            Assert.That(run.Wall, Is.LessThan(TimeSpan.FromSeconds(60)), run.Describe());
+            // The status line came at once, so the ACK passes; the agent never fetched its config, so that fails.
+            Assert.That(run.VerdictOf("DK-ACK-01"), Is.EqualTo(Verdict.Pass), run.Describe());
+            Assert.That(run.VerdictOf("DK-CFG-01"), Is.EqualTo(Verdict.Fail), run.Describe());
+            Assert.That(new FileInfo(Path.Combine(run.OutDir, "results.json")).Length, Is.LessThan(20L << 20));
+        });
+    }
+
+    [Test]
+    public async Task An_agent_that_crashes_mid_run_fails_what_it_missed_and_the_report_says_it_exited()
+    {
+        var run = await CertifyRun.StartAsync(Args("crashes-mid-run", "--run-deadline", "30"), TimeSpan.FromSeconds(120));
+        Assert.Multiple(() =>
+        {
+            Assert.That(run.ExitCode, Is.EqualTo(1), run.Describe());
+            Assert.That(run.Results!.Notes, Has.Some.Contains("exited on its own with code 9"), run.Describe());
+            Assert.That(run.Results.Rules.Where(r => r.Verdict == Verdict.HarnessError), Is.Empty, run.Describe());
+        });
+    }
+}

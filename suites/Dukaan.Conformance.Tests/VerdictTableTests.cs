@@ -1,0 +1,110 @@
+using Dukaan.Conformance.Rules;
+using Dukaan.Conformance.Tests.Support;
+
+namespace Dukaan.Conformance.Tests;
+
+/// <summary>
+/// The harness's own proof: certify the reference agent (every rule passes) and each broken variant (exactly the
+/// rules it breaks do not pass, everything else passes), through the real CLI and real agent processes.
+/// A SHOULD or INFO rule that is not met shows as warn; --strict turns that into fail (tested below).
+/// </summary>
+[TestFixture, Parallelizable(ParallelScope.Children)]
+public sealed class VerdictTableTests
+{
+    private const Verdict F = Verdict.Fail;
+    private const Verdict W = Verdict.Warn;
+    private const Verdict N = Verdict.NotExercised;
+
+    /// <summary>break → (expected non-pass verdicts, expected exit code). An empty break is the compliant agent.</summary>
+    public static readonly IReadOnlyDictionary<string, (Dictionary<string, Verdict> Verdicts, int Exit)> CSharpTable = new Dictionary<string, (Dictionary<string, Verdict>, int)>
+    {
+        [""] = ([], 0),
+        ["reserialize-json"] = (new() { ["DK-SIG-01"] = F }, 1),
+        ["accept-unsigned"] = (new() { ["DK-SIG-03"] = F }, 1),
+        ["accept-any-signature"] = (new() { ["DK-SIG-02"] = F, ["DK-SIG-04"] = F, ["DK-SIG-05"] = F }, 1),
+        ["crash-on-bad-signature"] = (new() { ["DK-SIG-05"] = F }, 1),
+        // Once wedged, later malformed signatures for that buyer get 503 too: a 5xx is not a rejection.
+        ["wedge-after-bad-signature"] = (new() { ["DK-SIG-05"] = F, ["DK-SIG-06"] = F }, 1),
+        // Every valid delivery times out, so every rule that needs a 2xx to a valid delivery fails with it.
+        ["slow-ack"] = (new() { ["DK-SIG-01"] = F, ["DK-SIG-06"] = F, ["DK-ACK-01"] = F, ["DK-ACK-02"] = W, ["DK-ACK-03"] = F, ["DK-ACK-05"] = W }, 1),
+        ["reject-redelivery"] = (new() { ["DK-ACK-03"] = F }, 1),
+        ["strict-schema"] = (new() { ["DK-ACK-04"] = F }, 1),
+        ["serial-ack"] = (new() { ["DK-ACK-02"] = W, ["DK-ACK-05"] = W }, 0),
+        // Every signed call is refused, so the agent never holds a credential: what needs one cannot be exercised.
+        ["ts-seconds"] = (new()
+        {
+            ["DK-CFG-02"] = F, ["DK-CFG-03"] = F, ["DK-CFG-04"] = N, ["DK-SEC-04"] = N, ["DK-SEC-05"] = N, ["DK-RUN-01"] = N, ["DK-RUN-02"] = N,
+            ["DK-RUN-03"] = N, ["DK-SUB-01"] = N, ["DK-SUB-02"] = N, ["DK-SUB-03"] = N, ["DK-HB-01"] = W, ["DK-RCF-01"] = N, ["DK-RCF-02"] = N,
+            ["DK-RCF-03"] = N, ["DK-RCF-04"] = N,
+        }, 1),
+        ["no-refetch"] = (new() { ["DK-CFG-01"] = F, ["DK-CFG-03"] = F, ["DK-SUB-03"] = W, ["DK-RCF-04"] = W }, 1),
+        ["give-up-on-config-failure"] = (new() { ["DK-CFG-01"] = F, ["DK-CFG-04"] = W }, 1),
+        ["log-config"] = (new() { ["DK-SEC-01"] = F }, 1),
+        ["write-config"] = (new() { ["DK-SEC-02"] = F }, 1),
+        ["reuse-stored-config"] = (new() { ["DK-SEC-02"] = F, ["DK-SEC-04"] = F }, 1),
+        ["leak-to-platform"] = (new() { ["DK-SEC-03"] = F }, 1),
+        ["forget-on-restart"] = (new() { ["DK-SEC-05"] = W }, 0),
+        ["no-run-report"] = (new() { ["DK-RUN-01"] = F, ["DK-RUN-02"] = N, ["DK-RUN-03"] = N }, 1),
+        ["ignore-429"] = (new() { ["DK-RUN-02"] = F }, 1),
+        ["global-429"] = (new() { ["DK-RUN-03"] = F }, 1),
+        ["ignore-403"] = (new() { ["DK-SUB-01"] = F, ["DK-HB-02"] = F }, 1),
+        ["global-403"] = (new() { ["DK-SUB-02"] = F }, 1),
+        ["permanent-cancel"] = (new() { ["DK-SUB-03"] = W }, 0),
+        ["no-heartbeat"] = (new() { ["DK-HB-01"] = W }, 0),
+        ["heartbeat-after-403"] = (new() { ["DK-SUB-01"] = F, ["DK-HB-02"] = F }, 1),
+        ["no-request-config"] = (new() { ["DK-RCF-01"] = W, ["DK-RCF-04"] = N }, 0),
+        ["rcf-body-mismatch"] = (new() { ["DK-RCF-02"] = F }, 1),
+        ["run-token-request-config"] = (new() { ["DK-RCF-02"] = F, ["DK-RCF-03"] = F }, 1),
+        // The agent never answers on $PORT: nothing else can be checked, and the run is a configuration error.
+        ["ignore-port"] = (RuleCatalog.All.ToDictionary(r => r.Id, r => r.Id == "DK-OPS-01" ? W : N), 2),
+    };
+
+    /// <summary>The breaks issue 5 asks of every language, with the same expected verdicts as the C# agent.</summary>
+    private static readonly string[] PortedBreaks = ["", "reserialize-json", "log-config", "ts-seconds", "ignore-429", "ignore-403", "no-refetch"];
+
+    public static IEnumerable<TestCaseData> Cases()
+    {
+        foreach (var name in CSharpTable.Keys) yield return Case("csharp", name);
+        foreach (var language in new[] { "node", "python" })
+            foreach (var name in PortedBreaks) yield return Case(language, name);
+    }
+
+    private static TestCaseData Case(string language, string breakName) =>
+        new TestCaseData(language, breakName).SetName($"{language} {(breakName.Length == 0 ? "compliant" : breakName)}");
+
+    [TestCaseSource(nameof(Cases))]
+    public async Task Certify_gives_exactly_the_expected_verdicts(string language, string breakName)
+    {
+        var (expected, exit) = CSharpTable[breakName];
+        var run = await CertifyRun.StartAsync(
+            FixtureAgents.CertifyArgs(language, breakName.Length == 0 ? null : breakName, "--startup-timeout", "10"),
+            TimeSpan.FromMinutes(4));
+        Assert.That(run.Results, Is.Not.Null, run.Describe());
+        Assert.Multiple(() =>
+        {
+            Assert.That(run.NonPassing, Is.EquivalentTo(expected), run.Describe());
+            Assert.That(run.ExitCode, Is.EqualTo(exit), run.Describe());
+            Assert.That(run.Results!.Rules.Select(r => r.Id), Is.EquivalentTo(RuleCatalog.All.Select(r => r.Id)));
+        });
+        TestContext.Out.WriteLine($"{language} {breakName}: {run.Wall.TotalSeconds:0.0} s");
+    }
+
+    [Test]
+    public void The_table_shows_every_rule_passing_on_the_compliant_agent_and_not_passing_on_some_broken_one()
+    {
+        var broken = CSharpTable.Where(p => p.Key != "").SelectMany(p => p.Value.Verdicts.Where(v => v.Value is F or W).Select(v => v.Key)).ToHashSet();
+        Assert.That(RuleCatalog.All.Select(r => r.Id).Where(id => !broken.Contains(id)), Is.Empty, "rules no broken agent breaks");
+        Assert.That(CSharpTable[""].Verdicts, Is.Empty);
+        // Each MUST rule must be shown to fail outright, not just warn.
+        var mustFails = CSharpTable.SelectMany(p => p.Value.Verdicts.Where(v => v.Value == F).Select(v => v.Key)).ToHashSet();
+        Assert.That(RuleCatalog.All.Where(r => r.Level == RuleLevel.Must && !mustFails.Contains(r.Id)).Select(r => r.Id), Is.Empty);
+    }
+
+    [Test]
+    public async Task Strict_turns_a_should_rule_that_is_not_met_into_a_failure()
+    {
+        var run = await CertifyRun.StartAsync(FixtureAgents.CertifyArgs("csharp", "permanent-cancel", "--strict", "--rules", "DK-SUB-*"), TimeSpan.FromMinutes(2));
+        Assert.That(run.NonPassing, Is.EquivalentTo(new Dictionary<string, Verdict> { ["DK-SUB-03"] = F }), run.Describe());
+        Assert.That(run.ExitCode, Is.EqualTo(1), run.Describe());
+    }
+}
