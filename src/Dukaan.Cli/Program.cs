@@ -7,6 +7,7 @@ var root = new RootCommand("DukaanConformance: certify an AgentDukaan hosted age
     ListRulesCommand.Create(),
     SimulateCommand.Create(),
 };
+foreach (var command in SimControlCommands.Create()) root.Subcommands.Add(command);
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {
