@@ -24,12 +24,15 @@ public static class CertifyCommand
     private static readonly Option<string?> Out = new("--out") { Description = "Output folder (default: reports/<timestamp>/)." };
     private static readonly Option<double> StartupTimeout = new("--startup-timeout") { Description = "Seconds to wait for the agent's port.", DefaultValueFactory = _ => 30 };
     private static readonly Option<double> QuietWindow = new("--quiet-window") { Description = "Seconds to watch for forbidden actions (after a bad delivery, a 403, a 429).", DefaultValueFactory = _ => 1.5 };
+    private static readonly Option<double> ObservationWindow = new("--observation-window") { Description = "Seconds to wait for something the agent must do (a /config fetch); the wait ends as soon as it happens.", DefaultValueFactory = _ => 30 };
+    private static readonly Option<double> RunDeadline = new("--run-deadline") { Description = "Seconds the scenarios may take once the agent is up; checks still waiting then are not-exercised.", DefaultValueFactory = _ => 150 };
 
     public static Command Create()
     {
         var command = new Command("certify", "Run the AgentDukaan conformance suite against an agent and write results.json (plus reports) to --out. With no target, certifies the bundled reference agent.")
         {
             AgentCmd, AgentWorkdir, AgentUrl, AgentLog, AgentEnv, WebhookPath, TriggerUrl, Rules, Strict, Seed, Out, StartupTimeout, QuietWindow,
+            ObservationWindow, RunDeadline,
         };
         command.SetAction((parse, cancellationToken) => RunAsync(parse, cancellationToken));
         return command;
@@ -76,6 +79,10 @@ public static class CertifyCommand
         var startup = parse.GetValue(StartupTimeout);
         if (quiet is <= 0 or > 60) throw new UsageException("--quiet-window must be between 0 and 60 seconds.");
         if (startup is <= 0 or > 600) throw new UsageException("--startup-timeout must be between 0 and 600 seconds.");
+        var observation = parse.GetValue(ObservationWindow);
+        var runDeadline = parse.GetValue(RunDeadline);
+        if (observation is <= 0 or > 600) throw new UsageException("--observation-window must be between 0 and 600 seconds.");
+        if (runDeadline is < 5 or > 3600) throw new UsageException("--run-deadline must be between 5 and 3600 seconds.");
         if (agentCmd is not null && agentUrl is not null) throw new UsageException("Give either --agent-cmd (the harness starts the agent) or --agent-url (it is already running), not both.");
         if (parse.GetValue(AgentLog) is { } log && agentUrl is null) throw new UsageException($"--agent-log {log} only applies with --agent-url; a spawned agent's output is captured directly.");
 
@@ -111,6 +118,8 @@ public static class CertifyCommand
             Seed = parse.GetValue(Seed),
             Strict = parse.GetValue(Strict),
             QuietWindow = TimeSpan.FromSeconds(quiet),
+            ObservationWindow = TimeSpan.FromSeconds(observation),
+            RunDeadline = TimeSpan.FromSeconds(runDeadline),
             RerunPrefix = string.Join(' ', rerun),
         };
 

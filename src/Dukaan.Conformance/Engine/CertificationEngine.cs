@@ -52,6 +52,8 @@ public static class CertificationEngine
             return new(ResultsAssembler.AgentNeverStarted(request, rules, new AgentStartException($"The agent did not start within the run deadline ({settings.RunDeadline.TotalSeconds:0} s)."), [secret]), [secret]);
         }
 
+        // The deadline bounds the scenarios; the agent's start had its own bound (the startup timeout).
+        deadline.CancelAfter(settings.RunDeadline);
         await using (agent)
         {
             var run = new RunContext(simulator, agent, settings, selected);
