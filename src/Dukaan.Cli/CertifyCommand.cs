@@ -141,13 +141,7 @@ public static class CertifyCommand
         return new CertificationRequest(new TargetInfo("spawned", description, command, workDir, null, webhookPath, trigger),
             async (platform, ct) =>
             {
-                var environment = new Dictionary<string, string>(env)
-                {
-                    ["AGENTDUKAAN_API_URL"] = platform.ApiUrl.ToString().TrimEnd('/'),
-                    ["AGENTDUKAAN_WEBHOOK_SECRET"] = platform.WebhookSecret,
-                    ["OPENAI_BASE_URL"] = platform.ProviderBaseUrl.ToString().TrimEnd('/'),
-                };
-                return await SpawnedAgent.StartAsync(new SpawnSpec(command, workDir, environment, webhookPath, trigger, startupTimeout), ct);
+                return await SpawnedAgent.StartAsync(new SpawnSpec(command, workDir, platform.AgentEnvironment(env), webhookPath, trigger, startupTimeout), ct);
             },
             settings, parse.GetValue(Rules));
     }

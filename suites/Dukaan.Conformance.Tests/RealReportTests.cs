@@ -26,14 +26,11 @@ public sealed class RealReportTests
         var command = FixtureAgents.Command("csharp");
         var request = new CertificationRequest(
             new TargetInfo("spawned", command, command, workDir, null, "/hooks/agentdukaan", FixtureAgents.Trigger),
-            (platform, ct) => SpawnedAgent.StartAsync(new SpawnSpec(command, workDir, new Dictionary<string, string>
+            (platform, ct) => SpawnedAgent.StartAsync(new SpawnSpec(command, workDir, platform.AgentEnvironment(new Dictionary<string, string>
             {
-                ["AGENTDUKAAN_API_URL"] = platform.ApiUrl.ToString().TrimEnd('/'),
-                ["AGENTDUKAAN_WEBHOOK_SECRET"] = platform.WebhookSecret,
-                ["OPENAI_BASE_URL"] = platform.ProviderBaseUrl.ToString().TrimEnd('/'),
                 ["AGENT_BREAK"] = "log-config,ignore-429",
                 ["AGENT_HEARTBEAT_MS"] = "500",
-            }, "/hooks/agentdukaan", FixtureAgents.Trigger, TimeSpan.FromSeconds(15)), ct).ContinueWith(t => (IAgentUnderTest)t.Result, ct),
+            }), "/hooks/agentdukaan", FixtureAgents.Trigger, TimeSpan.FromSeconds(15)), ct).ContinueWith(t => (IAgentUnderTest)t.Result, ct),
             new RunSettings { Seed = 7, RerunPrefix = $"dukaan-conformance certify --agent-cmd \"{command}\"" });
         _run = await CertificationEngine.RunAsync(request, null, CancellationToken.None);
         var outDir = Path.Combine(TestContext.CurrentContext.WorkDirectory, "real-report");

@@ -4,7 +4,20 @@ using Dukaan.Simulator;
 namespace Dukaan.Conformance.Engine;
 
 /// <summary>What the agent factory gets: the simulator's coordinates, to put into the agent's environment.</summary>
-public sealed record PlatformCoordinates(Uri ApiUrl, Uri ProviderBaseUrl, string WebhookSecret);
+public sealed record PlatformCoordinates(Uri ApiUrl, Uri ProviderBaseUrl, string WebhookSecret)
+{
+    /// <summary>The environment the contract gives an agent (000 §3), plus the caller's extras; PORT and TMPDIR come from the spawner.</summary>
+    public Dictionary<string, string> AgentEnvironment(IReadOnlyDictionary<string, string>? extra = null)
+    {
+        var environment = new Dictionary<string, string>(extra ?? new Dictionary<string, string>(), StringComparer.Ordinal)
+        {
+            ["AGENTDUKAAN_API_URL"] = ApiUrl.ToString().TrimEnd('/'),
+            ["AGENTDUKAAN_WEBHOOK_SECRET"] = WebhookSecret,
+            ["OPENAI_BASE_URL"] = ProviderBaseUrl.ToString().TrimEnd('/'),
+        };
+        return environment;
+    }
+}
 
 /// <param name="StartPlatform">
 /// Hosts the simulator; by default Kestrel on a free loopback port. In-process certification supplies a TestServer.
