@@ -5,6 +5,7 @@ using Dukaan.Conformance;
 using Dukaan.Conformance.Agents;
 using Dukaan.Conformance.Engine;
 using Dukaan.Conformance.Rules;
+using Dukaan.Reporting;
 using Spectre.Console;
 
 namespace Dukaan.Cli;
@@ -25,6 +26,7 @@ public static class CertifyCommand
     private static readonly Option<double> StartupTimeout = new("--startup-timeout") { Description = "Seconds to wait for the agent's port.", DefaultValueFactory = _ => 30 };
     private static readonly Option<double> QuietWindow = new("--quiet-window") { Description = "Seconds to watch for forbidden actions (after a bad delivery, a 403, a 429).", DefaultValueFactory = _ => 1.5 };
     private static readonly Option<double> ObservationWindow = new("--observation-window") { Description = "Seconds to wait for something the agent must do (a /config fetch); the wait ends as soon as it happens.", DefaultValueFactory = _ => 30 };
+    private static readonly Option<string?> BaselineFile = new("--baseline") { Description = "JSON file of accepted failures ({\"accepted\":[{\"rule\":\"DK-…\",\"reason\":\"…\"}]}); unexpected failures and stale entries fail the run." };
     private static readonly Option<double> RunDeadline = new("--run-deadline") { Description = "Seconds the scenarios may take once the agent is up; checks still waiting then are not-exercised.", DefaultValueFactory = _ => 150 };
 
     public static Command Create()
@@ -32,7 +34,7 @@ public static class CertifyCommand
         var command = new Command("certify", "Run the AgentDukaan conformance suite against an agent and write results.json (plus reports) to --out. With no target, certifies the bundled reference agent.")
         {
             AgentCmd, AgentWorkdir, AgentUrl, AgentLog, AgentEnv, WebhookPath, TriggerUrl, Rules, Strict, Seed, Out, StartupTimeout, QuietWindow,
-            ObservationWindow, RunDeadline,
+            ObservationWindow, RunDeadline, BaselineFile,
         };
         command.SetAction((parse, cancellationToken) => RunAsync(parse, cancellationToken));
         return command;
@@ -42,9 +44,12 @@ public static class CertifyCommand
     {
         CertificationRequest request;
         string outDir;
+        Baseline? baseline = null;
         try
         {
             RuleCatalog.Select(parse.GetValue(Rules));
+            if (parse.GetValue(BaselineFile) is { } baselinePath)
+                baseline = Baseline.Load(baselinePath, RuleCatalog.All.Select(r => r.Id).ToHashSet(StringComparer.Ordinal));
             request = await BuildRequestAsync(parse, cancellationToken);
             outDir = Path.GetFullPath(parse.GetValue(Out) ?? Path.Combine(RepositoryLayout.FindRoot() ?? Directory.GetCurrentDirectory(), "reports", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)));
         }
@@ -52,6 +57,11 @@ public static class CertifyCommand
         {
             Console.Error.WriteLine($"error: {ex.Message}");
             return ExitCodes.NothingSelected;
+        }
+        catch (BaselineFormatException ex)
+        {
+            Console.Error.WriteLine($"error: {ex.Message}");
+            return ExitCodes.HarnessOrConfigError;
         }
         catch (UsageException ex)
         {
@@ -64,7 +74,10 @@ public static class CertifyCommand
         var (results, secrets) = await CertificationEngine.RunAsync(request, progress, cancellationToken);
         var written = ReportOutput.Write(results, outDir, secrets);
         SummaryTable.Print(results, written);
-        return results.ExitCode;
+        if (baseline is null) return results.ExitCode;
+        var gate = BaselineGate.Evaluate(results, baseline);
+        gate.Write(Console.Out);
+        return gate.ExitCode;
     }
 
     private static async Task<CertificationRequest> BuildRequestAsync(ParseResult parse, CancellationToken cancellationToken)

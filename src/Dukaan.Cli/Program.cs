@@ -6,6 +6,8 @@ var root = new RootCommand("DukaanConformance: certify an AgentDukaan hosted age
     CertifyCommand.Create(),
     ListRulesCommand.Create(),
     SimulateCommand.Create(),
+    ReportCommands.Report(),
+    ReportCommands.Compare(),
 };
 foreach (var command in SimControlCommands.Create()) root.Subcommands.Add(command);
 var parsed = root.Parse(args);

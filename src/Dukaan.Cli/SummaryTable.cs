@@ -29,7 +29,7 @@ public static class SummaryTable
 
     private static int Rank(Verdict v) => v switch { Verdict.Fail => 0, Verdict.HarnessError => 1, Verdict.Warn => 2, Verdict.NotExercised => 3, _ => 4 };
 
-    private static string Badge(Verdict v) => v switch
+    public static string Badge(Verdict v) => v switch
     {
         Verdict.Pass => "[green]pass[/]",
         Verdict.Fail => "[red]fail[/]",
