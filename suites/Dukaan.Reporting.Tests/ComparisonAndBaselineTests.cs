@@ -103,3 +103,27 @@ public sealed class ComparisonAndBaselineTests
         Assert.That(() => Baseline.Load(path, Known), Throws.TypeOf<BaselineFormatException>().With.Message.Contains("does not exist"));
     }
 }
+
+public sealed class ActionDefinitionTests
+{
+    private static string Root()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "DukaanConformance.sln"))) return dir.FullName;
+        throw new InvalidOperationException("repository root not found");
+    }
+
+    [Test]
+    public void Action_is_composite_and_every_input_it_uses_is_declared_and_every_declared_input_is_used()
+    {
+        var yaml = File.ReadAllText(Path.Combine(Root(), "action.yml"));
+        Assert.That(yaml, Does.Contain("using: composite"));
+        var declared = System.Text.RegularExpressions.Regex.Matches(yaml, @"^  ([a-z-]+):\s*$", System.Text.RegularExpressions.RegexOptions.Multiline)
+            .Select(m => m.Groups[1].Value).Where(n => yaml.IndexOf($"\n  {n}:", StringComparison.Ordinal) < yaml.IndexOf("\noutputs:", StringComparison.Ordinal)).ToHashSet();
+        var used = System.Text.RegularExpressions.Regex.Matches(yaml, @"inputs\.([a-z-]+)").Select(m => m.Groups[1].Value).ToHashSet();
+        Assert.That(declared, Is.Not.Empty);
+        Assert.That(used.Except(declared), Is.Empty, "inputs used but not declared");
+        Assert.That(declared.Except(used), Is.Empty, "inputs declared but never used");
+        Assert.That(yaml, Does.Contain("upload-artifact").And.Contain("if: always()"));
+    }
+}
