@@ -6,6 +6,7 @@ using Dukaan.Conformance.Agents;
 using Dukaan.Conformance.Engine;
 using Dukaan.Conformance.Rules;
 using Dukaan.Reporting;
+using Dukaan.Cli.Configuration;
 using Spectre.Console;
 
 namespace Dukaan.Cli;
@@ -26,6 +27,7 @@ public static class CertifyCommand
     private static readonly Option<double> StartupTimeout = new("--startup-timeout") { Description = "Seconds to wait for the agent's port.", DefaultValueFactory = _ => 30 };
     private static readonly Option<double> QuietWindow = new("--quiet-window") { Description = "Seconds to watch for forbidden actions (after a bad delivery, a 403, a 429).", DefaultValueFactory = _ => 1.5 };
     private static readonly Option<double> ObservationWindow = new("--observation-window") { Description = "Seconds to wait for something the agent must do (a /config fetch); the wait ends as soon as it happens.", DefaultValueFactory = _ => 30 };
+    private static readonly Option<string?> ConfigPath = new("--config") { Description = $"Settings file (default: ./{ConfigFile.FileName} when present); flags override it." };
     private static readonly Option<string?> BaselineFile = new("--baseline") { Description = "JSON file of accepted failures ({\"accepted\":[{\"rule\":\"DK-…\",\"reason\":\"…\"}]}); unexpected failures and stale entries fail the run." };
     private static readonly Option<double> RunDeadline = new("--run-deadline") { Description = "Seconds the scenarios may take once the agent is up; checks still waiting then are not-exercised.", DefaultValueFactory = _ => 150 };
 
@@ -34,7 +36,7 @@ public static class CertifyCommand
         var command = new Command("certify", "Run the AgentDukaan conformance suite against an agent and write results.json (plus reports) to --out. With no target, certifies the bundled reference agent.")
         {
             AgentCmd, AgentWorkdir, AgentUrl, AgentLog, AgentEnv, WebhookPath, TriggerUrl, Rules, Strict, Seed, Out, StartupTimeout, QuietWindow,
-            ObservationWindow, RunDeadline, BaselineFile,
+            ObservationWindow, RunDeadline, BaselineFile, ConfigPath,
         };
         command.SetAction((parse, cancellationToken) => RunAsync(parse, cancellationToken));
         return command;
@@ -47,16 +49,22 @@ public static class CertifyCommand
         Baseline? baseline = null;
         try
         {
-            RuleCatalog.Select(parse.GetValue(Rules));
-            if (parse.GetValue(BaselineFile) is { } baselinePath)
+            var inputs = Resolve(parse);
+            RuleCatalog.Select(inputs.Rules);
+            if (inputs.Baseline is { } baselinePath)
                 baseline = Baseline.Load(baselinePath, RuleCatalog.All.Select(r => r.Id).ToHashSet(StringComparer.Ordinal));
-            request = await BuildRequestAsync(parse, cancellationToken);
-            outDir = Path.GetFullPath(parse.GetValue(Out) ?? Path.Combine(RepositoryLayout.FindRoot() ?? Directory.GetCurrentDirectory(), "reports", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)));
+            request = await BuildRequestAsync(inputs, cancellationToken);
+            outDir = Path.GetFullPath(inputs.Out ?? Path.Combine(RepositoryLayout.FindRoot() ?? Directory.GetCurrentDirectory(), "reports", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)));
         }
         catch (RuleSelectionException ex)
         {
             Console.Error.WriteLine($"error: {ex.Message}");
             return ExitCodes.NothingSelected;
+        }
+        catch (ConfigFileException ex)
+        {
+            Console.Error.WriteLine($"error: {ex.Message}");
+            return ExitCodes.HarnessOrConfigError;
         }
         catch (BaselineFormatException ex)
         {
@@ -80,24 +88,24 @@ public static class CertifyCommand
         return gate.ExitCode;
     }
 
-    private static async Task<CertificationRequest> BuildRequestAsync(ParseResult parse, CancellationToken cancellationToken)
+    private static async Task<CertificationRequest> BuildRequestAsync(CertifyInputs parse, CancellationToken cancellationToken)
     {
-        var agentCmd = parse.GetValue(AgentCmd);
-        var agentUrl = parse.GetValue(AgentUrl);
-        var webhookPath = parse.GetValue(WebhookPath)!;
+        var agentCmd = parse.AgentCmd;
+        var agentUrl = parse.AgentUrl;
+        var webhookPath = parse.WebhookPath!;
         if (!webhookPath.StartsWith('/')) throw new UsageException($"--webhook-path '{webhookPath}' must start with '/', e.g. /hooks/agentdukaan.");
-        var trigger = parse.GetValue(TriggerUrl);
-        var env = ParseEnv(parse.GetValue(AgentEnv) ?? []);
-        var quiet = parse.GetValue(QuietWindow);
-        var startup = parse.GetValue(StartupTimeout);
+        var trigger = parse.TriggerUrl;
+        var env = parse.Env;
+        var quiet = parse.QuietWindow;
+        var startup = parse.StartupTimeout;
         if (quiet is <= 0 or > 60) throw new UsageException("--quiet-window must be between 0 and 60 seconds.");
         if (startup is <= 0 or > 600) throw new UsageException("--startup-timeout must be between 0 and 600 seconds.");
-        var observation = parse.GetValue(ObservationWindow);
-        var runDeadline = parse.GetValue(RunDeadline);
+        var observation = parse.ObservationWindow;
+        var runDeadline = parse.RunDeadline;
         if (observation is <= 0 or > 600) throw new UsageException("--observation-window must be between 0 and 600 seconds.");
         if (runDeadline is < 5 or > 3600) throw new UsageException("--run-deadline must be between 5 and 3600 seconds.");
         if (agentCmd is not null && agentUrl is not null) throw new UsageException("Give either --agent-cmd (the harness starts the agent) or --agent-url (it is already running), not both.");
-        if (parse.GetValue(AgentLog) is { } log && agentUrl is null) throw new UsageException($"--agent-log {log} only applies with --agent-url; a spawned agent's output is captured directly.");
+        if (parse.AgentLog is { } log && agentUrl is null) throw new UsageException($"--agent-log {log} only applies with --agent-url; a spawned agent's output is captured directly.");
 
         var rerun = new List<string> { "dukaan-conformance certify" };
         string? workDir = null;
@@ -118,36 +126,39 @@ public static class CertifyCommand
         if (!bundled)
         {
             if (agentCmd is not null) rerun.Add($"--agent-cmd {Quote(agentCmd)}");
-            if (parse.GetValue(AgentWorkdir) is { } wd) rerun.Add($"--agent-workdir {Quote(wd)}");
+            if (parse.AgentWorkdir is { } wd) rerun.Add($"--agent-workdir {Quote(wd)}");
             if (agentUrl is not null) rerun.Add($"--agent-url {Quote(agentUrl)}");
             if (trigger is not null) rerun.Add($"--trigger-url {Quote(trigger)}");
-            foreach (var e in parse.GetValue(AgentEnv) ?? []) rerun.Add($"--agent-env {Quote(e)}");
+            foreach (var (k, v) in parse.Env) rerun.Add($"--agent-env {Quote($"{k}={v}")}");
         }
         if (webhookPath != "/hooks/agentdukaan") rerun.Add($"--webhook-path {webhookPath}");
-        if (parse.GetValue(Strict)) rerun.Add("--strict");
+        if (parse.Strict) rerun.Add("--strict");
+        if (parse.ConfigFile is { } configFile) rerun.Add($"--config {Quote(configFile)}");
 
         var settings = new RunSettings
         {
-            Seed = parse.GetValue(Seed),
-            Strict = parse.GetValue(Strict),
+            Seed = parse.Seed,
+            Strict = parse.Strict,
             QuietWindow = TimeSpan.FromSeconds(quiet),
             ObservationWindow = TimeSpan.FromSeconds(observation),
             RunDeadline = TimeSpan.FromSeconds(runDeadline),
             RerunPrefix = string.Join(' ', rerun),
+            Listing = parse.Listing ?? ListingProfile.Default,
         };
+        if (settings.Listing.Problem() is { } listingProblem) throw new UsageException(listingProblem);
 
         if (agentUrl is not null)
         {
             if (!Uri.TryCreate(agentUrl, UriKind.Absolute, out var baseUrl) || baseUrl.Scheme is not ("http" or "https"))
                 throw new UsageException($"--agent-url '{agentUrl}' is not an http(s) URL such as http://127.0.0.1:3000.");
-            var logFile = parse.GetValue(AgentLog);
+            var logFile = parse.AgentLog;
             if (logFile is not null && !File.Exists(logFile)) throw new UsageException($"--agent-log '{logFile}' does not exist.");
             var triggerUri = trigger is null ? null : new Uri(trigger.Replace("{port}", baseUrl.Port.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal));
             return new CertificationRequest(new TargetInfo("url", description, null, null, agentUrl, webhookPath, trigger),
-                (_, _) => Task.FromResult<IAgentUnderTest>(new RunningAgent(baseUrl, webhookPath, triggerUri, logFile)), settings, parse.GetValue(Rules));
+                (_, _) => Task.FromResult<IAgentUnderTest>(new RunningAgent(baseUrl, webhookPath, triggerUri, logFile)), settings, parse.Rules);
         }
 
-        workDir ??= Path.GetFullPath(parse.GetValue(AgentWorkdir) ?? Directory.GetCurrentDirectory());
+        workDir ??= Path.GetFullPath(parse.AgentWorkdir ?? Directory.GetCurrentDirectory());
         if (!Directory.Exists(workDir)) throw new UsageException($"--agent-workdir '{workDir}' does not exist.");
         var command = agentCmd!;
         var startupTimeout = TimeSpan.FromSeconds(startup);
@@ -156,7 +167,38 @@ public static class CertifyCommand
             {
                 return await SpawnedAgent.StartAsync(new SpawnSpec(command, workDir, platform.AgentEnvironment(env), webhookPath, trigger, startupTimeout), ct);
             },
-            settings, parse.GetValue(Rules));
+            settings, parse.Rules);
+    }
+
+    /// <summary>What `certify ARGS` would run with, without running it (flags, then config file, then defaults).</summary>
+    public static CertifyInputs ResolveFor(params string[] args) => Resolve(Create().Parse(args));
+
+    /// <summary>
+    /// The settings of this run: a flag given on the command line wins, then the config file, then the flag's default.
+    /// </summary>
+    private static CertifyInputs Resolve(ParseResult parse)
+    {
+        var configPath = parse.GetValue(ConfigPath) ?? ConfigFileLoader.Find(Directory.GetCurrentDirectory());
+        var file = configPath is null ? null : ConfigFileLoader.Load(configPath);
+        T Pick<T>(Option<T> option, T? fromFile) where T : struct => parse.GetResult(option) is { Implicit: false } || fromFile is null ? parse.GetValue(option) : fromFile.Value;
+        string PickString(Option<string> option, string? fromFile) => parse.GetResult(option) is { Implicit: false } || fromFile is null ? parse.GetValue(option)! : fromFile;
+        string? PickRef(Option<string?> option, string? fromFile) => parse.GetResult(option) is { Implicit: false } ? parse.GetValue(option) : fromFile ?? parse.GetValue(option);
+        var env = new Dictionary<string, string>(file?.Agent?.Env ?? new Dictionary<string, string>(), StringComparer.Ordinal);
+        foreach (var (k, v) in ParseEnv(parse.GetValue(AgentEnv) ?? [])) env[k] = v;
+        ListingProfile? listing = null;
+        if (file?.Listing is { } l)
+        {
+            var d = ListingProfile.Default;
+            var tier = l.Tier is null ? null : new Dukaan.Contract.Tier(l.Tier.Name ?? "Test", l.Tier.PriceInr ?? 0, l.Tier.RunLimitPerMonth ?? 1000);
+            listing = new ListingProfile(l.Fields ?? d.Fields, l.SensitiveFields ?? d.SensitiveFields, l.ProviderKeyField ?? d.ProviderKeyField, tier);
+        }
+        return new CertifyInputs(
+            configPath is null ? null : Path.GetFullPath(configPath),
+            PickRef(AgentCmd, file?.Agent?.Cmd), PickRef(AgentWorkdir, file?.Agent?.Workdir), PickRef(AgentUrl, file?.Agent?.Url),
+            PickRef(AgentLog, file?.Agent?.Log), env, PickString(WebhookPath, file?.WebhookPath), PickRef(TriggerUrl, file?.TriggerUrl),
+            PickRef(Rules, file?.Rules), Pick(Strict, file?.Strict), Pick(Seed, file?.Seed), PickRef(Out, file?.Out),
+            PickRef(BaselineFile, file?.Baseline), Pick(StartupTimeout, file?.StartupTimeout), Pick(QuietWindow, file?.QuietWindow),
+            Pick(ObservationWindow, file?.ObservationWindow), Pick(RunDeadline, file?.RunDeadline), listing);
     }
 
     private static Dictionary<string, string> ParseEnv(IEnumerable<string> pairs)
@@ -175,6 +217,12 @@ public static class CertifyCommand
 }
 
 public sealed class UsageException(string message) : Exception(message);
+
+/// <summary>The settings of one certify run after flags, config file and defaults are merged.</summary>
+public sealed record CertifyInputs(
+    string? ConfigFile, string? AgentCmd, string? AgentWorkdir, string? AgentUrl, string? AgentLog, Dictionary<string, string> Env,
+    string WebhookPath, string? TriggerUrl, string? Rules, bool Strict, int Seed, string? Out, string? Baseline,
+    double StartupTimeout, double QuietWindow, double ObservationWindow, double RunDeadline, ListingProfile? Listing);
 
 /// <summary>The C# reference agent that ships with the harness: what `certify` with no target certifies.</summary>
 public static class BundledAgent

@@ -8,6 +8,7 @@ var root = new RootCommand("DukaanConformance: certify an AgentDukaan hosted age
     SimulateCommand.Create(),
     ReportCommands.Report(),
     ReportCommands.Compare(),
+    InitCommand.Create(),
 };
 foreach (var command in SimControlCommands.Create()) root.Subcommands.Add(command);
 var parsed = root.Parse(args);
