@@ -22,12 +22,18 @@ public sealed record PlatformCoordinates(Uri ApiUrl, Uri ProviderBaseUrl, string
 /// <param name="StartPlatform">
 /// Hosts the simulator; by default Kestrel on a free loopback port. In-process certification supplies a TestServer.
 /// </param>
+/// <param name="NotApplicable">
+/// Rules this kind of target cannot exercise by its nature (an in-process agent has no process to restart, watch or
+/// scan). They still appear as not-exercised, but do not keep the run from certifying: the caller says elsewhere how
+/// to cover them.
+/// </param>
 public sealed record CertificationRequest(
     TargetInfo Target,
     Func<PlatformCoordinates, CancellationToken, Task<IAgentUnderTest>> StartAgent,
     RunSettings Settings,
     string? RulePatterns = null,
-    Func<SimulatorOptions, CancellationToken, Task<IPlatformHost>>? StartPlatform = null);
+    Func<SimulatorOptions, CancellationToken, Task<IPlatformHost>>? StartPlatform = null,
+    IReadOnlySet<string>? NotApplicable = null);
 
 /// <summary>A finished run: its results (already redacted) and the secrets it handed out, so writers can redact defensively.</summary>
 public sealed record CertificationRun(RunResults Results, IReadOnlyList<string> Secrets);

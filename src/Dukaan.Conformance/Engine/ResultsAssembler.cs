@@ -37,7 +37,8 @@ public static class ResultsAssembler
     {
         var failed = results.Any(r => r.Verdict == Verdict.Fail);
         var harnessError = !agentStarted || results.Any(r => r.Verdict == Verdict.HarnessError);
-        var mustUnexercised = results.Where(r => r.Level == RuleLevel.Must && r.Verdict == Verdict.NotExercised).Select(r => r.Id).ToList();
+        var mustUnexercised = results.Where(r => r.Level == RuleLevel.Must && r.Verdict == Verdict.NotExercised && request.NotApplicable?.Contains(r.Id) != true)
+            .Select(r => r.Id).ToList();
         if (agentStarted && mustUnexercised.Count > 0)
             notes.Add($"{mustUnexercised.Count} MUST rule(s) were not exercised ({string.Join(", ", mustUnexercised)}), so this run cannot certify the agent: give --trigger-url (and --agent-cmd or --agent-log), or narrow --rules.");
         var (outcome, exit) = harnessError ? (Outcome.HarnessError, 2)
