@@ -28,9 +28,6 @@ public sealed record RunSettings
 
     public bool Strict { get; init; }
 
-    /// <summary>Treat MUST rules that were not exercised as a failed certification (exit 1).</summary>
-    public bool RequireAll { get; init; }
-
     /// <summary>The seller's listing: which setup fields exist, which are sensitive, which one is the provider key.</summary>
     public ListingProfile Listing { get; init; } = ListingProfile.Default;
 
