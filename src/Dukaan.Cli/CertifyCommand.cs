@@ -27,6 +27,8 @@ public static class CertifyCommand
     private static readonly Option<double> StartupTimeout = new("--startup-timeout") { Description = "Seconds to wait for the agent's port.", DefaultValueFactory = _ => 30 };
     private static readonly Option<double> QuietWindow = new("--quiet-window") { Description = "Seconds to watch for forbidden actions (after a bad delivery, a 403, a 429).", DefaultValueFactory = _ => 1.5 };
     private static readonly Option<double> ObservationWindow = new("--observation-window") { Description = "Seconds to wait for something the agent must do (a /config fetch); the wait ends as soon as it happens.", DefaultValueFactory = _ => 30 };
+    private static readonly Option<int> SimPort = new("--sim-port") { Description = "Port of the harness's simulator (0: a free one). With --agent-url, start your agent with AGENTDUKAAN_API_URL=http://127.0.0.1:PORT.", DefaultValueFactory = _ => 0 };
+    private static readonly Option<string?> Secret = new("--secret") { Description = "Webhook secret of the run (default: generated). With --agent-url, start your agent with the same AGENTDUKAAN_WEBHOOK_SECRET." };
     private static readonly Option<string?> ConfigPath = new("--config") { Description = $"Settings file (default: ./{ConfigFile.FileName} when present); flags override it." };
     private static readonly Option<string?> BaselineFile = new("--baseline") { Description = "JSON file of accepted failures ({\"accepted\":[{\"rule\":\"DK-…\",\"reason\":\"…\"}]}); unexpected failures and stale entries fail the run." };
     private static readonly Option<double> RunDeadline = new("--run-deadline") { Description = "Seconds the scenarios may take once the agent is up; checks still waiting then are not-exercised.", DefaultValueFactory = _ => 150 };
@@ -36,7 +38,7 @@ public static class CertifyCommand
         var command = new Command("certify", "Run the AgentDukaan conformance suite against an agent and write results.json (plus reports) to --out. With no target, certifies the bundled reference agent.")
         {
             AgentCmd, AgentWorkdir, AgentUrl, AgentLog, AgentEnv, WebhookPath, TriggerUrl, Rules, Strict, Seed, Out, StartupTimeout, QuietWindow,
-            ObservationWindow, RunDeadline, BaselineFile, ConfigPath,
+            ObservationWindow, RunDeadline, BaselineFile, ConfigPath, SimPort, Secret,
         };
         command.SetAction((parse, cancellationToken) => RunAsync(parse, cancellationToken));
         return command;
@@ -127,7 +129,7 @@ public static class CertifyCommand
         {
             if (agentCmd is not null) rerun.Add($"--agent-cmd {Quote(agentCmd)}");
             if (parse.AgentWorkdir is { } wd) rerun.Add($"--agent-workdir {Quote(wd)}");
-            if (agentUrl is not null) rerun.Add($"--agent-url {Quote(agentUrl)}");
+            if (agentUrl is not null) rerun.Add($"--agent-url {Quote(agentUrl)} --sim-port {parse.SimPort} --secret \"$AGENTDUKAAN_WEBHOOK_SECRET\"");
             if (trigger is not null) rerun.Add($"--trigger-url {Quote(trigger)}");
             foreach (var (k, v) in parse.Env) rerun.Add($"--agent-env {Quote($"{k}={v}")}");
         }
@@ -144,7 +146,14 @@ public static class CertifyCommand
             RunDeadline = TimeSpan.FromSeconds(runDeadline),
             RerunPrefix = string.Join(' ', rerun),
             Listing = parse.Listing ?? ListingProfile.Default,
+            SimulatorPort = parse.SimPort,
+            WebhookSecret = parse.Secret,
         };
+        if (parse.SimPort is < 0 or > 65535) throw new UsageException("--sim-port must be between 0 and 65535.");
+        if (parse.Secret is { Length: < 8 }) throw new UsageException("--secret must be at least 8 characters.");
+        if (agentUrl is not null && (parse.SimPort == 0 || parse.Secret is null))
+            throw new UsageException("With --agent-url the agent is already running, so it must know where the platform is: give --sim-port N and --secret S, " +
+                "and start the agent with AGENTDUKAAN_API_URL=http://127.0.0.1:N, OPENAI_BASE_URL=http://127.0.0.1:N/v1 and AGENTDUKAAN_WEBHOOK_SECRET=S.");
         if (settings.Listing.Problem() is { } listingProblem) throw new UsageException(listingProblem);
 
         if (agentUrl is not null)
@@ -155,7 +164,7 @@ public static class CertifyCommand
             if (logFile is not null && !File.Exists(logFile)) throw new UsageException($"--agent-log '{logFile}' does not exist.");
             var triggerUri = trigger is null ? null : new Uri(trigger.Replace("{port}", baseUrl.Port.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal));
             return new CertificationRequest(new TargetInfo("url", description, null, null, agentUrl, webhookPath, trigger),
-                (_, _) => Task.FromResult<IAgentUnderTest>(new RunningAgent(baseUrl, webhookPath, triggerUri, logFile)), settings, parse.Rules);
+                async (_, ct) => await RunningAgent.ConnectAsync(baseUrl, webhookPath, triggerUri, logFile, TimeSpan.FromSeconds(startup), ct), settings, parse.Rules);
         }
 
         workDir ??= Path.GetFullPath(parse.AgentWorkdir ?? Directory.GetCurrentDirectory());
@@ -198,7 +207,8 @@ public static class CertifyCommand
             PickRef(AgentLog, file?.Agent?.Log), env, PickString(WebhookPath, file?.WebhookPath), PickRef(TriggerUrl, file?.TriggerUrl),
             PickRef(Rules, file?.Rules), Pick(Strict, file?.Strict), Pick(Seed, file?.Seed), PickRef(Out, file?.Out),
             PickRef(BaselineFile, file?.Baseline), Pick(StartupTimeout, file?.StartupTimeout), Pick(QuietWindow, file?.QuietWindow),
-            Pick(ObservationWindow, file?.ObservationWindow), Pick(RunDeadline, file?.RunDeadline), listing);
+            Pick(ObservationWindow, file?.ObservationWindow), Pick(RunDeadline, file?.RunDeadline), listing,
+            parse.GetValue(SimPort), parse.GetValue(Secret));
     }
 
     private static Dictionary<string, string> ParseEnv(IEnumerable<string> pairs)
@@ -222,7 +232,8 @@ public sealed class UsageException(string message) : Exception(message);
 public sealed record CertifyInputs(
     string? ConfigFile, string? AgentCmd, string? AgentWorkdir, string? AgentUrl, string? AgentLog, Dictionary<string, string> Env,
     string WebhookPath, string? TriggerUrl, string? Rules, bool Strict, int Seed, string? Out, string? Baseline,
-    double StartupTimeout, double QuietWindow, double ObservationWindow, double RunDeadline, ListingProfile? Listing);
+    double StartupTimeout, double QuietWindow, double ObservationWindow, double RunDeadline, ListingProfile? Listing,
+    int SimPort = 0, string? Secret = null);
 
 /// <summary>The C# reference agent that ships with the harness: what `certify` with no target certifies.</summary>
 public static class BundledAgent

@@ -34,6 +34,32 @@ public sealed class RunningAgent(Uri baseUrl, string webhookPath, Uri? triggerUr
 
     public IReadOnlyList<string> FilesToScan() => [];
 
+    /// <summary>
+    /// A URL nobody answers at is a configuration error, not twenty failed rules: wait (bounded) for the host to accept
+    /// connections, then hand out the target.
+    /// </summary>
+    public static async Task<RunningAgent> ConnectAsync(Uri baseUrl, string webhookPath, Uri? triggerUrl, string? logFile, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            using var client = new System.Net.Sockets.TcpClient();
+            try
+            {
+                using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                attempt.CancelAfter(TimeSpan.FromSeconds(2));
+                await client.ConnectAsync(baseUrl.Host, baseUrl.Port, attempt.Token).ConfigureAwait(false);
+                return new RunningAgent(baseUrl, webhookPath, triggerUrl, logFile);
+            }
+            catch (Exception ex) when (ex is System.Net.Sockets.SocketException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                if (waited.Elapsed >= timeout)
+                    throw new AgentStartException($"Nothing answers at {baseUrl} ({ex.Message}) after {timeout.TotalSeconds:0} s. Start the agent first, check --agent-url, or raise --startup-timeout.");
+                await Task.Delay(200, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
     public Task RestartAsync(CancellationToken cancellationToken) =>
         throw new InvalidOperationException("A running agent given by --agent-url cannot be restarted by the harness.");
 

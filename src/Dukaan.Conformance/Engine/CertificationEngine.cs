@@ -28,8 +28,8 @@ public static class CertificationEngine
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(settings.RunDeadline);
 
-        var secret = "whsec_" + new Random(settings.Seed).NextInt64(long.MaxValue).ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
-        var options = new SimulatorOptions { Port = 0, Secret = secret, Seed = settings.Seed };
+        var secret = settings.WebhookSecret ?? "whsec_" + new Random(settings.Seed).NextInt64(long.MaxValue).ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
+        var options = new SimulatorOptions { Port = settings.SimulatorPort, Secret = secret, Seed = settings.Seed };
         await using var simulatorHost = request.StartPlatform is { } startPlatform
             ? await startPlatform(options, deadline.Token)
             : await SimulatorHost.StartAsync(options, deadline.Token);

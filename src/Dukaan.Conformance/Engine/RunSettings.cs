@@ -28,6 +28,12 @@ public sealed record RunSettings
 
     public bool Strict { get; init; }
 
+    /// <summary>The simulator's port; 0 picks a free one. A running agent (--agent-url) must know it in advance.</summary>
+    public int SimulatorPort { get; init; }
+
+    /// <summary>The listing's webhook secret; null generates one from the seed. A running agent must know it in advance.</summary>
+    public string? WebhookSecret { get; init; }
+
     /// <summary>The seller's listing: which setup fields exist, which are sensitive, which one is the provider key.</summary>
     public ListingProfile Listing { get; init; } = ListingProfile.Default;
 
