@@ -63,17 +63,7 @@ public static class CertifyCommand
             Console.Error.WriteLine($"error: {ex.Message}");
             return ExitCodes.NothingSelected;
         }
-        catch (ConfigFileException ex)
-        {
-            Console.Error.WriteLine($"error: {ex.Message}");
-            return ExitCodes.HarnessOrConfigError;
-        }
-        catch (BaselineFormatException ex)
-        {
-            Console.Error.WriteLine($"error: {ex.Message}");
-            return ExitCodes.HarnessOrConfigError;
-        }
-        catch (UsageException ex)
+        catch (Exception ex) when (ex is ConfigFileException or BaselineFormatException or UsageException)
         {
             Console.Error.WriteLine($"error: {ex.Message}");
             return ExitCodes.HarnessOrConfigError;
