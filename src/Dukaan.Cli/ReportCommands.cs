@@ -1,89 +1,124 @@
 using System.CommandLine;
 using Dukaan.Conformance;
 using Dukaan.Reporting;
-using Spectre.Console;
 
 namespace Dukaan.Cli;
 
 /// <summary>`report` re-renders an old run; `compare` shows what changed between runs.</summary>
 public static class ReportCommands
 {
+    public const string CompareHtmlFileName = "compare.html";
+    public const string CompareMarkdownFileName = "compare.md";
+
+    private static readonly string[] Formats = ["table", "markdown", "html"];
+
     public static Command Report()
     {
-        var file = new Argument<string>("results") { Description = "A results.json written by certify." };
+        var file = new Argument<string>("results") { Description = "A results.json written by certify, or the folder holding it." };
         var outDir = new Option<string?>("--out") { Description = "Where to write (default: the folder of the results file)." };
-        var command = new Command("report", "Re-render index.html, junit.xml and summary.md from a results.json (for example of an older run).") { file, outDir };
-        command.SetAction(parse =>
+        var command = new Command("report", "Re-render index.html, junit.xml and summary.md (and a copy of results.json) from a results.json, e.g. of an older run.") { file, outDir };
+        command.SetAction((parse, _) =>
         {
-            if (Load(parse.GetValue(file)!) is not { } results) return ExitCodes.HarnessOrConfigError;
-            var target = parse.GetValue(outDir) ?? Path.GetDirectoryName(Path.GetFullPath(parse.GetValue(file)!))!;
-            // The results were redacted when written; nothing secret is left to pass on.
-            foreach (var path in ReportSet.Write(results, target, []).All) Console.WriteLine($"wrote {path}");
-            return 0;
+            var io = parse.InvocationConfiguration;
+            return Task.FromResult(RunReport(parse.GetValue(file)!, parse.GetValue(outDir), io.Output, io.Error));
         });
         return command;
     }
 
     public static Command Compare()
     {
-        var files = new Argument<string[]>("results") { Description = "Two or more results.json files, oldest first.", Arity = new ArgumentArity(2, 100) };
-        var outDir = new Option<string?>("--out") { Description = "Also write compare.html and compare.md here." };
-        var command = new Command("compare", "Rules × runs matrix of several results.json files; exit 1 when a rule that passed no longer passes.") { files, outDir };
-        command.SetAction(parse =>
+        var files = new Argument<string[]>("results") { Description = "Two or more results.json files (or folders holding one), oldest first.", Arity = ArgumentArity.OneOrMore };
+        var outDir = new Option<string?>("--out") { Description = $"Also write {CompareHtmlFileName} and {CompareMarkdownFileName} into this folder." };
+        var format = new Option<string>("--format") { Description = "What to print: a terminal table, Markdown (e.g. >> $GITHUB_STEP_SUMMARY) or the HTML page.", DefaultValueFactory = _ => "table" };
+        format.AcceptOnlyFromAmong(Formats);
+        var command = new Command("compare", "Rules × runs matrix of several results.json files; exit 1 when a rule that passed stops passing in a later run.") { files, outDir, format };
+        command.SetAction((parse, _) =>
         {
-            var runs = new List<ComparedRun>();
-            foreach (var path in parse.GetValue(files)!)
-            {
-                if (Load(path) is not { } results) return ExitCodes.HarnessOrConfigError;
-                runs.Add(new ComparedRun(Label(path, results), results));
-            }
-            var comparison = RunComparison.Build(runs);
-            Print(comparison);
-            if (parse.GetValue(outDir) is { } dir)
-            {
-                Directory.CreateDirectory(dir);
-                File.WriteAllText(Path.Combine(dir, "compare.html"), ComparisonHtmlWriter.Render(comparison));
-                File.WriteAllText(Path.Combine(dir, "compare.md"), ComparisonMarkdownWriter.Render(comparison));
-                Console.WriteLine($"wrote {Path.GetFullPath(Path.Combine(dir, "compare.html"))} and compare.md");
-            }
-            return comparison.Regressions.Count > 0 ? ExitCodes.RuleFailed : 0;
+            var io = parse.InvocationConfiguration;
+            return Task.FromResult(RunCompare(parse.GetValue(files) ?? [], parse.GetValue(outDir), parse.GetValue(format)!, io.Output, io.Error));
         });
         return command;
     }
 
-    private static RunResults? Load(string path)
+    private static int RunReport(string file, string? outDir, TextWriter output, TextWriter error)
+    {
+        if (Load(file, error) is not { } results) return ExitCodes.HarnessOrConfigError;
+        var target = outDir ?? (Directory.Exists(file) ? file : Path.GetDirectoryName(Path.GetFullPath(file))!);
+        try
+        {
+            // The results were redacted when certify wrote them: there is no secret left to pass on.
+            foreach (var path in ReportSet.Write(results, target, []).All) output.WriteLine($"wrote {path}");
+            return 0;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            error.WriteLine($"error: cannot write the reports to {target}: {ex.Message} Give a writable folder with --out.");
+            return ExitCodes.HarnessOrConfigError;
+        }
+    }
+
+    private static int RunCompare(string[] files, string? outDir, string format, TextWriter output, TextWriter error)
+    {
+        if (files.Length < 2)
+        {
+            error.WriteLine($"error: compare needs at least two results.json files, oldest first (got {files.Length}): e.g. compare reports/old/results.json reports/new/results.json.");
+            return ExitCodes.HarnessOrConfigError;
+        }
+        var loaded = new List<(string, RunResults)>();
+        var bad = false;
+        foreach (var path in files)
+        {
+            // Every bad file is named at once rather than one per attempt.
+            if (Load(path, error) is { } results) loaded.Add((path, results));
+            else bad = true;
+        }
+        if (bad) return ExitCodes.HarnessOrConfigError;
+
+        var comparison = RunComparison.Build(RunLabels.Label(loaded));
+        switch (format)
+        {
+            case "markdown": output.Write(ComparisonMarkdownWriter.Render(comparison)); break;
+            case "html": output.Write(ComparisonHtmlWriter.Render(comparison)); break;
+            default: CompareTable.Write(comparison, output); break;
+        }
+        if (outDir is not null)
+        {
+            // With a document on stdout, status lines go to stderr so a redirect captures only the document.
+            var status = format == "table" ? output : error;
+            try
+            {
+                Directory.CreateDirectory(outDir);
+                status.WriteLine($"wrote {WriteFile(outDir, CompareHtmlFileName, ComparisonHtmlWriter.Render(comparison))}");
+                status.WriteLine($"wrote {WriteFile(outDir, CompareMarkdownFileName, ComparisonMarkdownWriter.Render(comparison))}");
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                error.WriteLine($"error: cannot write the comparison to {outDir}: {ex.Message} Give a writable folder with --out.");
+                return ExitCodes.HarnessOrConfigError;
+            }
+        }
+        return comparison.Regressions.Count > 0 ? ExitCodes.RuleFailed : 0;
+    }
+
+    private static RunResults? Load(string path, TextWriter error)
     {
         try
         {
-            if (!File.Exists(path)) throw new ResultsFormatException($"{path} does not exist.");
-            return ResultsJson.Deserialize(File.ReadAllText(path), path);
+            return ResultsFile.Load(path);
         }
         catch (ResultsFormatException ex)
         {
-            Console.Error.WriteLine($"error: {ex.Message}");
+            error.WriteLine($"error: {ex.Message}");
             return null;
         }
     }
 
-    /// <summary>The parent folder names a run better than "results.json" does (reports/&lt;timestamp&gt;/results.json).</summary>
-    private static string Label(string path, RunResults results)
+    private static string WriteFile(string dir, string name, string content)
     {
-        var folder = Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(path)));
-        return $"{folder} ({results.Target.Description})";
-    }
-
-    private static void Print(RunComparison comparison)
-    {
-        var table = new Table().Border(TableBorder.Rounded).AddColumn("Rule");
-        foreach (var (run, i) in comparison.Runs.Select((r, i) => (r, i))) table.AddColumn(Markup.Escape($"{i + 1}. {run.Label}"));
-        foreach (var row in comparison.Rows)
-        {
-            var id = row.Regressed ? $"[red bold]{row.RuleId} ⬇[/]" : row.Changed ? $"[yellow]{row.RuleId} ↔[/]" : row.RuleId;
-            table.AddRow([id, .. row.Verdicts.Select(v => v is { } verdict ? SummaryTable.Badge(verdict) : "—")]);
-        }
-        AnsiConsole.Write(table);
-        AnsiConsole.MarkupLine(comparison.Regressions.Count == 0
-            ? $"[green]no regression[/] · {comparison.Changes.Count} rule(s) changed verdict"
-            : $"[red bold]{comparison.Regressions.Count} regression(s)[/]: {Markup.Escape(string.Join(", ", comparison.Regressions.Select(r => r.RuleId)))}");
+        var path = Path.GetFullPath(Path.Combine(dir, name));
+        // Beside and renamed, as ReportSet does: a half-written page never looks complete.
+        File.WriteAllText(path + ".tmp", content, new System.Text.UTF8Encoding(false));
+        File.Move(path + ".tmp", path, overwrite: true);
+        return path;
     }
 }

@@ -1,37 +1,79 @@
 using Dukaan.Conformance;
+using Dukaan.Conformance.Rules;
 
 namespace Dukaan.Reporting;
 
-/// <summary>One labelled run in a comparison.</summary>
-public sealed record ComparedRun(string Label, RunResults Results);
+/// <summary>One labelled run in a comparison; <paramref name="Source"/> is the file it came from, when there is one.</summary>
+public sealed record ComparedRun(string Label, RunResults Results, string? Source = null);
 
-/// <summary>One rule across runs: its verdict in each (null where that run did not select it).</summary>
-public sealed record ComparisonRow(string RuleId, string Title, IReadOnlyList<Verdict?> Verdicts, bool Changed, bool Regressed);
+/// <summary>A rule's verdict moving between two runs (0-based run indexes; runs that did not check the rule are skipped).</summary>
+public sealed record VerdictChange(int FromRun, int ToRun, Verdict From, Verdict To)
+{
+    /// <summary>It passed and then did not: whatever it became (fail, warn, not exercised, harness error).</summary>
+    public bool IsRegression => From == Verdict.Pass && To != Verdict.Pass;
+}
+
+/// <summary>One rule across runs: its verdict in each (null where that run did not check it) and how it moved.</summary>
+public sealed record ComparisonRow(string RuleId, string Title, RuleLevel? Level, IReadOnlyList<Verdict?> Verdicts, IReadOnlyList<VerdictChange> Transitions)
+{
+    public bool Changed => Transitions.Count > 0;
+
+    public bool Regressed => Transitions.Any(t => t.IsRegression);
+}
 
 /// <summary>
 /// The rules × runs matrix of Autobahn|Testsuite's report: what a contract change or a new agent version changed.
-/// A regression is a rule that passed in an earlier run and does not pass in a later one.
+/// Runs are in the order given (oldest first). A rule regressed when it passed in one run and does not pass in the
+/// next run that checked it; comparing every consecutive pair this way also catches "passed first, not last".
 /// </summary>
-public sealed record RunComparison(IReadOnlyList<ComparedRun> Runs, IReadOnlyList<ComparisonRow> Rows)
+public sealed record RunComparison(IReadOnlyList<ComparedRun> Runs, IReadOnlyList<ComparisonRow> Rows, IReadOnlyList<string> Caveats)
 {
     public IReadOnlyList<ComparisonRow> Regressions => [.. Rows.Where(r => r.Regressed)];
+
     public IReadOnlyList<ComparisonRow> Changes => [.. Rows.Where(r => r.Changed)];
 
     public static RunComparison Build(IReadOnlyList<ComparedRun> runs)
     {
+        ArgumentNullException.ThrowIfNull(runs);
         if (runs.Count < 2) throw new ArgumentException("A comparison needs at least two runs.", nameof(runs));
-        var titles = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var rule in runs.SelectMany(r => r.Results.Rules)) titles.TryAdd(rule.Id, rule.Title);
-        var rows = titles.Keys.Order(NaturalIdComparer.Instance).Select(id =>
+        var byRun = runs.Select(r => r.Results.Rules.GroupBy(x => x.Id, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal)).ToList();
+        var ids = byRun.SelectMany(d => d.Keys).Distinct(StringComparer.Ordinal).Order(CatalogOrder.Instance).ToList();
+        var rows = ids.Select(id =>
         {
-            var verdicts = runs.Select(r => r.Results.Rules.FirstOrDefault(x => x.Id == id)?.Verdict).ToList();
-            var present = verdicts.Where(v => v is not null).Select(v => v!.Value).ToList();
-            var changed = present.Distinct().Count() > 1;
-            // Passed somewhere and something later is not a pass: a regression, whichever run the pass was in.
-            var regressed = verdicts.Select((v, i) => (v, i)).Any(a => a.v == Verdict.Pass &&
-                verdicts.Skip(a.i + 1).Any(later => later is not null && later != Verdict.Pass));
-            return new ComparisonRow(id, titles[id], verdicts, changed, regressed);
+            var seen = byRun.Select(d => d.GetValueOrDefault(id)).ToList();
+            // The newest run's wording wins: titles are reworded over time, IDs never change meaning.
+            var latest = seen.Last(r => r is not null)!;
+            return new ComparisonRow(id, latest.Title, latest.Level, [.. seen.Select(r => r?.Verdict)], Transitions(seen));
         }).ToList();
-        return new RunComparison(runs, rows);
+        return new RunComparison(runs, rows, RunCaveats.Of(runs));
+    }
+
+    private static List<VerdictChange> Transitions(List<RuleResult?> seen)
+    {
+        var changes = new List<VerdictChange>();
+        (int Index, Verdict Verdict)? previous = null;
+        for (var i = 0; i < seen.Count; i++)
+        {
+            if (seen[i] is not { } rule) continue;
+            if (previous is { } p && p.Verdict != rule.Verdict) changes.Add(new VerdictChange(p.Index, i, p.Verdict, rule.Verdict));
+            previous = (i, rule.Verdict);
+        }
+        return changes;
+    }
+
+    /// <summary>Rules of the catalog in the contract's order; IDs the catalog does not know (newer or older harness) after them.</summary>
+    private sealed class CatalogOrder : IComparer<string>
+    {
+        public static CatalogOrder Instance { get; } = new();
+
+        private static readonly Dictionary<string, int> Position =
+            RuleCatalog.All.Select((r, i) => (r.Id, i)).ToDictionary(x => x.Id, x => x.i, StringComparer.Ordinal);
+
+        public int Compare(string? x, string? y)
+        {
+            var px = x is not null && Position.TryGetValue(x, out var a) ? a : int.MaxValue;
+            var py = y is not null && Position.TryGetValue(y, out var b) ? b : int.MaxValue;
+            return px != py ? px.CompareTo(py) : NaturalIdComparer.Instance.Compare(x, y);
+        }
     }
 }

@@ -21,9 +21,9 @@ internal static class ReportAssets
     public static string ContentSecurityPolicy =>
         $"default-src 'none'; style-src '{Sha256(Css)}'; script-src '{Sha256(Script)}'; img-src 'none'; base-uri 'none'; form-action 'none'";
 
-    private static string Sha256(string text) => "sha256-" + Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+    internal static string Sha256(string text) => "sha256-" + Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 
-    private static string Load(string name)
+    internal static string Load(string name)
     {
         using var stream = typeof(ReportAssets).Assembly.GetManifestResourceStream(name)
             ?? throw new InvalidOperationException($"Embedded resource {name} is missing from Dukaan.Reporting.");
