@@ -18,20 +18,20 @@ public static class CertifyCommand
     private static readonly Option<string?> AgentUrl = new("--agent-url") { Description = "Base URL of an agent that is already running (no spawn, no restart)." };
     private static readonly Option<string?> AgentLog = new("--agent-log") { Description = "With --agent-url: a file holding the agent's output, scanned for secrets." };
     private static readonly Option<string[]> AgentEnv = new("--agent-env") { Description = "Extra KEY=VALUE for the agent's environment (repeatable).", Arity = ArgumentArity.ZeroOrMore, AllowMultipleArgumentsPerToken = false };
-    private static readonly Option<string> WebhookPath = new("--webhook-path") { Description = "Path of the agent's webhook route.", DefaultValueFactory = _ => "/hooks/agentdukaan" };
+    private static readonly Option<string> WebhookPath = new("--webhook-path") { Description = "Path of the agent's webhook route.", DefaultValueFactory = _ => CertifyOptions.DefaultWebhookPath };
     private static readonly Option<string?> TriggerUrl = new("--trigger-url") { Description = "URL the harness POSTs {\"subscriptionId\":\"…\"} to for one billable run; {port} is replaced by the agent's port." };
     private static readonly Option<string?> Rules = new("--rules") { Description = "Only rules matching these globs, e.g. DK-SIG-* or DK-RUN-02,DK-SUB-*." };
     private static readonly Option<bool> Strict = new("--strict") { Description = "SHOULD rules that are not met fail the run (exit 1) instead of warning." };
-    private static readonly Option<int> Seed = new("--seed") { Description = "Seed for generated buyers, configs and canaries: the same seed replays the same run.", DefaultValueFactory = _ => 1 };
+    private static readonly Option<int> Seed = new("--seed") { Description = "Seed for generated buyers, configs and canaries: the same seed replays the same run.", DefaultValueFactory = _ => CertifyOptions.DefaultSeed };
     private static readonly Option<string?> Out = new("--out") { Description = "Output folder (default: reports/<timestamp>/)." };
-    private static readonly Option<double> StartupTimeout = new("--startup-timeout") { Description = "Seconds to wait for the agent's port.", DefaultValueFactory = _ => 30 };
-    private static readonly Option<double> QuietWindow = new("--quiet-window") { Description = "Seconds to watch for forbidden actions (after a bad delivery, a 403, a 429).", DefaultValueFactory = _ => 1.5 };
-    private static readonly Option<double> ObservationWindow = new("--observation-window") { Description = "Seconds to wait for something the agent must do (a /config fetch); the wait ends as soon as it happens.", DefaultValueFactory = _ => 30 };
+    private static readonly Option<double> StartupTimeout = new("--startup-timeout") { Description = "Seconds to wait for the agent's port.", DefaultValueFactory = _ => CertifyOptions.DefaultStartupTimeout };
+    private static readonly Option<double> QuietWindow = new("--quiet-window") { Description = "Seconds to watch for forbidden actions (after a bad delivery, a 403, a 429).", DefaultValueFactory = _ => CertifyOptions.DefaultQuietWindow };
+    private static readonly Option<double> ObservationWindow = new("--observation-window") { Description = "Seconds to wait for something the agent must do (a /config fetch); the wait ends as soon as it happens.", DefaultValueFactory = _ => CertifyOptions.DefaultObservationWindow };
     private static readonly Option<int> SimPort = new("--sim-port") { Description = "Port of the harness's simulator (0: a free one). With --agent-url, start your agent with AGENTDUKAAN_API_URL=http://127.0.0.1:PORT.", DefaultValueFactory = _ => 0 };
     private static readonly Option<string?> Secret = new("--secret") { Description = "Webhook secret of the run (default: generated). With --agent-url, start your agent with the same AGENTDUKAAN_WEBHOOK_SECRET." };
-    private static readonly Option<string?> ConfigPath = new("--config") { Description = $"Settings file (default: ./{ConfigFile.FileName} when present); flags override it." };
+    private static readonly Option<string?> ConfigPath = new("--config") { Description = $"Settings file (default: ./{ConfigFile.FileName} when present); flags given here override it. `dukaan-conformance init` writes a starter one." };
     private static readonly Option<string?> BaselineFile = new("--baseline") { Description = "JSON file of accepted failures ({\"accepted\":[{\"rule\":\"DK-…\",\"reason\":\"…\"}]}); unexpected failures and stale entries fail the run." };
-    private static readonly Option<double> RunDeadline = new("--run-deadline") { Description = "Seconds the scenarios may take once the agent is up; checks still waiting then are not-exercised.", DefaultValueFactory = _ => 150 };
+    private static readonly Option<double> RunDeadline = new("--run-deadline") { Description = "Seconds the scenarios may take once the agent is up; checks still waiting then are not-exercised.", DefaultValueFactory = _ => CertifyOptions.DefaultRunDeadline };
 
     public static Command Create()
     {
@@ -48,10 +48,12 @@ public static class CertifyCommand
     {
         CertificationRequest request;
         string outDir;
+        string? configFile;
         Baseline? baseline = null;
         try
         {
             var inputs = Resolve(parse);
+            configFile = inputs.ConfigFile is { } full ? Path.GetRelativePath(Directory.GetCurrentDirectory(), full) : null;
             RuleCatalog.Select(inputs.Rules);
             if (inputs.Baseline is { } baselinePath)
                 baseline = Baseline.Load(baselinePath, RuleCatalog.All.Select(r => r.Id).ToHashSet(StringComparer.Ordinal));
@@ -63,13 +65,20 @@ public static class CertifyCommand
             Console.Error.WriteLine($"error: {ex.Message}");
             return ExitCodes.NothingSelected;
         }
-        catch (Exception ex) when (ex is ConfigFileException or BaselineFormatException or UsageException)
+        catch (ConfigFileException ex)
+        {
+            foreach (var line in ex.Message.Split('\n')) Console.Error.WriteLine($"error: {line}");
+            Console.Error.WriteLine($"Fix {(ex.Problems.Count == 1 ? "it" : $"these {ex.Problems.Count} problems")} in {ex.ConfigPath} (with \"$schema\" set, editors complete and check every key), or pass --config with another file.");
+            return ExitCodes.HarnessOrConfigError;
+        }
+        catch (Exception ex) when (ex is BaselineFormatException or UsageException)
         {
             Console.Error.WriteLine($"error: {ex.Message}");
             return ExitCodes.HarnessOrConfigError;
         }
 
         AnsiConsole.MarkupLine($"[bold]DukaanConformance[/] {HarnessInfo.Version} · certifying [blue]{Markup.Escape(request.Target.Description)}[/]");
+        if (configFile is not null) AnsiConsole.MarkupLine($"  [grey]settings: {Markup.Escape(configFile)}[/]");
         var progress = new Progress<string>(line => AnsiConsole.MarkupLine($"  [grey]{Markup.Escape(line)}[/]"));
         var (results, secrets) = await CertificationEngine.RunAsync(request, progress, cancellationToken);
         var written = ReportOutput.Write(results, outDir, secrets);
@@ -80,24 +89,26 @@ public static class CertifyCommand
         return gate.ExitCode;
     }
 
-    private static async Task<CertificationRequest> BuildRequestAsync(CertifyInputs parse, CancellationToken cancellationToken)
+    private static async Task<CertificationRequest> BuildRequestAsync(CertifyOptions inputs, CancellationToken cancellationToken)
     {
-        var agentCmd = parse.AgentCmd;
-        var agentUrl = parse.AgentUrl;
-        var webhookPath = parse.WebhookPath!;
-        if (!webhookPath.StartsWith('/')) throw new UsageException($"--webhook-path '{webhookPath}' must start with '/', e.g. /hooks/agentdukaan.");
-        var trigger = parse.TriggerUrl;
-        var env = parse.Env;
-        var quiet = parse.QuietWindow;
-        var startup = parse.StartupTimeout;
-        if (quiet is <= 0 or > 60) throw new UsageException("--quiet-window must be between 0 and 60 seconds.");
-        if (startup is <= 0 or > 600) throw new UsageException("--startup-timeout must be between 0 and 600 seconds.");
-        var observation = parse.ObservationWindow;
-        var runDeadline = parse.RunDeadline;
-        if (observation is <= 0 or > 600) throw new UsageException("--observation-window must be between 0 and 600 seconds.");
-        if (runDeadline is < 5 or > 3600) throw new UsageException("--run-deadline must be between 5 and 3600 seconds.");
-        if (agentCmd is not null && agentUrl is not null) throw new UsageException("Give either --agent-cmd (the harness starts the agent) or --agent-url (it is already running), not both.");
-        if (parse.AgentLog is { } log && agentUrl is null) throw new UsageException($"--agent-log {log} only applies with --agent-url; a spawned agent's output is captured directly.");
+        // A value from the config file is named by its key there, a flag by the flag: the seller edits what the message names.
+        string Name(string flag) => inputs.NameOf(flag);
+        var agentCmd = inputs.AgentCmd;
+        var agentUrl = inputs.AgentUrl;
+        var webhookPath = inputs.WebhookPath;
+        if (!webhookPath.StartsWith('/')) throw new UsageException($"{Name("--webhook-path")} '{webhookPath}' must start with '/', e.g. /hooks/agentdukaan.");
+        var trigger = inputs.TriggerUrl;
+        var env = new Dictionary<string, string>(inputs.Env, StringComparer.Ordinal);
+        var quiet = inputs.QuietWindow;
+        var startup = inputs.StartupTimeout;
+        if (quiet is <= 0 or > 60) throw new UsageException($"{Name("--quiet-window")} must be between 0 and 60 seconds.");
+        if (startup is <= 0 or > 600) throw new UsageException($"{Name("--startup-timeout")} must be between 0 and 600 seconds.");
+        var observation = inputs.ObservationWindow;
+        var runDeadline = inputs.RunDeadline;
+        if (observation is <= 0 or > 600) throw new UsageException($"{Name("--observation-window")} must be between 0 and 600 seconds.");
+        if (runDeadline is < 5 or > 3600) throw new UsageException($"{Name("--run-deadline")} must be between 5 and 3600 seconds.");
+        if (agentCmd is not null && agentUrl is not null) throw new UsageException($"Give either {Name("--agent-cmd")} (the harness starts the agent) or {Name("--agent-url")} (it is already running), not both.");
+        if (inputs.AgentLog is { } log && agentUrl is null) throw new UsageException($"{Name("--agent-log")} {log} only applies with --agent-url; a spawned agent's output is captured directly.");
 
         var rerun = new List<string> { "dukaan-conformance certify" };
         string? workDir = null;
@@ -114,34 +125,37 @@ public static class CertifyCommand
         else description = agentCmd ?? agentUrl!;
 
         if (trigger is not null && !Uri.TryCreate(trigger.Replace("{port}", "1", StringComparison.Ordinal), UriKind.Absolute, out _))
-            throw new UsageException($"--trigger-url '{trigger}' is not an absolute URL such as http://127.0.0.1:{{port}}/_test/trigger.");
+            throw new UsageException($"{Name("--trigger-url")} '{trigger}' is not an absolute URL such as http://127.0.0.1:{{port}}/_test/trigger.");
+        // The rerun command names the config file and repeats what the command line said on top of it.
+        if (inputs.ConfigFile is { } configFile) rerun.Add($"--config {Quote(configFile)}");
+        var given = inputs.Given;
         if (!bundled)
         {
-            if (agentCmd is not null) rerun.Add($"--agent-cmd {Quote(agentCmd)}");
-            if (parse.AgentWorkdir is { } wd) rerun.Add($"--agent-workdir {Quote(wd)}");
-            if (agentUrl is not null) rerun.Add($"--agent-url {Quote(agentUrl)} --sim-port {parse.SimPort} --secret \"$AGENTDUKAAN_WEBHOOK_SECRET\"");
-            if (trigger is not null) rerun.Add($"--trigger-url {Quote(trigger)}");
-            foreach (var (k, v) in parse.Env) rerun.Add($"--agent-env {Quote($"{k}={v}")}");
+            if (given.AgentCmd is { } cmd) rerun.Add($"--agent-cmd {Quote(cmd)}");
+            if (given.AgentWorkdir is { } wd) rerun.Add($"--agent-workdir {Quote(wd)}");
+            if (agentUrl is not null) rerun.Add((given.AgentUrl is { } url ? $"--agent-url {Quote(url)} " : "") + $"--sim-port {inputs.SimPort} --secret \"$AGENTDUKAAN_WEBHOOK_SECRET\"");
+            if (given.TriggerUrl is { } triggerFlag) rerun.Add($"--trigger-url {Quote(triggerFlag)}");
+            foreach (var (k, v) in given.AgentEnv) rerun.Add($"--agent-env {Quote($"{k}={v}")}");
         }
-        if (webhookPath != "/hooks/agentdukaan") rerun.Add($"--webhook-path {webhookPath}");
-        if (parse.Strict) rerun.Add("--strict");
-        if (parse.ConfigFile is { } configFile) rerun.Add($"--config {Quote(configFile)}");
+        if (given.WebhookPath is { } path && (path != CertifyOptions.DefaultWebhookPath || inputs.ConfigFile is not null)) rerun.Add($"--webhook-path {path}");
+        if (given.Strict is true) rerun.Add("--strict");
+        else if (given.Strict is false && inputs.ConfigFile is not null) rerun.Add("--strict false");
 
         var settings = new RunSettings
         {
-            Seed = parse.Seed,
-            Strict = parse.Strict,
+            Seed = inputs.Seed,
+            Strict = inputs.Strict,
             QuietWindow = TimeSpan.FromSeconds(quiet),
             ObservationWindow = TimeSpan.FromSeconds(observation),
             RunDeadline = TimeSpan.FromSeconds(runDeadline),
             RerunPrefix = string.Join(' ', rerun),
-            Listing = parse.Listing ?? ListingProfile.Default,
-            SimulatorPort = parse.SimPort,
-            WebhookSecret = parse.Secret,
+            Listing = inputs.Listing,
+            SimulatorPort = inputs.SimPort,
+            WebhookSecret = inputs.Secret,
         };
-        if (parse.SimPort is < 0 or > 65535) throw new UsageException("--sim-port must be between 0 and 65535.");
-        if (parse.Secret is { Length: < 8 }) throw new UsageException("--secret must be at least 8 characters.");
-        if (agentUrl is not null && (parse.SimPort == 0 || parse.Secret is null))
+        if (inputs.SimPort is < 0 or > 65535) throw new UsageException("--sim-port must be between 0 and 65535.");
+        if (inputs.Secret is { Length: < 8 }) throw new UsageException("--secret must be at least 8 characters.");
+        if (agentUrl is not null && (inputs.SimPort == 0 || inputs.Secret is null))
             throw new UsageException("With --agent-url the agent is already running, so it must know where the platform is: give --sim-port N and --secret S, " +
                 "and start the agent with AGENTDUKAAN_API_URL=http://127.0.0.1:N, OPENAI_BASE_URL=http://127.0.0.1:N/v1 and AGENTDUKAAN_WEBHOOK_SECRET=S.");
         if (settings.Listing.Problem() is { } listingProblem) throw new UsageException(listingProblem);
@@ -149,16 +163,16 @@ public static class CertifyCommand
         if (agentUrl is not null)
         {
             if (!Uri.TryCreate(agentUrl, UriKind.Absolute, out var baseUrl) || baseUrl.Scheme is not ("http" or "https"))
-                throw new UsageException($"--agent-url '{agentUrl}' is not an http(s) URL such as http://127.0.0.1:3000.");
-            var logFile = parse.AgentLog;
-            if (logFile is not null && !File.Exists(logFile)) throw new UsageException($"--agent-log '{logFile}' does not exist.");
+                throw new UsageException($"{Name("--agent-url")} '{agentUrl}' is not an http(s) URL such as http://127.0.0.1:3000.");
+            var logFile = inputs.AgentLog;
+            if (logFile is not null && !File.Exists(logFile)) throw new UsageException($"{Name("--agent-log")} '{logFile}' does not exist.");
             var triggerUri = trigger is null ? null : new Uri(trigger.Replace("{port}", baseUrl.Port.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal));
             return new CertificationRequest(new TargetInfo("url", description, null, null, agentUrl, webhookPath, trigger),
-                async (_, ct) => await RunningAgent.ConnectAsync(baseUrl, webhookPath, triggerUri, logFile, TimeSpan.FromSeconds(startup), ct), settings, parse.Rules);
+                async (_, ct) => await RunningAgent.ConnectAsync(baseUrl, webhookPath, triggerUri, logFile, TimeSpan.FromSeconds(startup), ct), settings, inputs.Rules);
         }
 
-        workDir ??= Path.GetFullPath(parse.AgentWorkdir ?? Directory.GetCurrentDirectory());
-        if (!Directory.Exists(workDir)) throw new UsageException($"--agent-workdir '{workDir}' does not exist.");
+        workDir ??= Path.GetFullPath(inputs.AgentWorkdir ?? Directory.GetCurrentDirectory());
+        if (!Directory.Exists(workDir)) throw new UsageException($"{Name("--agent-workdir")} '{workDir}' does not exist.");
         var command = agentCmd!;
         var startupTimeout = TimeSpan.FromSeconds(startup);
         return new CertificationRequest(new TargetInfo("spawned", description, command, workDir, null, webhookPath, trigger),
@@ -166,39 +180,48 @@ public static class CertifyCommand
             {
                 return await SpawnedAgent.StartAsync(new SpawnSpec(command, workDir, platform.AgentEnvironment(env), webhookPath, trigger, startupTimeout), ct);
             },
-            settings, parse.Rules);
+            settings, inputs.Rules);
     }
 
-    /// <summary>What `certify ARGS` would run with, without running it (flags, then config file, then defaults).</summary>
-    public static CertifyInputs ResolveFor(params string[] args) => Resolve(Create().Parse(args));
+    /// <summary>What the command line of `certify ARGS` says, without the defaults of flags that were not given.</summary>
+    public static CertifyFlags FlagsFor(params string[] args) => Flags(Create().Parse(args));
 
-    /// <summary>
-    /// The settings of this run: a flag given on the command line wins, then the config file, then the flag's default.
-    /// </summary>
-    private static CertifyInputs Resolve(ParseResult parse)
+    /// <summary>The settings of this run: <see cref="CertifyOptions.Resolve"/> over the flags and the config file, if any.</summary>
+    private static CertifyOptions Resolve(ParseResult parse)
     {
-        var configPath = parse.GetValue(ConfigPath) ?? ConfigFileLoader.Find(Directory.GetCurrentDirectory());
-        var file = configPath is null ? null : ConfigFileLoader.Load(configPath);
-        T Pick<T>(Option<T> option, T? fromFile) where T : struct => parse.GetResult(option) is { Implicit: false } || fromFile is null ? parse.GetValue(option) : fromFile.Value;
-        string PickString(Option<string> option, string? fromFile) => parse.GetResult(option) is { Implicit: false } || fromFile is null ? parse.GetValue(option)! : fromFile;
-        string? PickRef(Option<string?> option, string? fromFile) => parse.GetResult(option) is { Implicit: false } ? parse.GetValue(option) : fromFile ?? parse.GetValue(option);
-        var env = new Dictionary<string, string>(file?.Agent?.Env ?? new Dictionary<string, string>(), StringComparer.Ordinal);
-        foreach (var (k, v) in ParseEnv(parse.GetValue(AgentEnv) ?? [])) env[k] = v;
-        ListingProfile? listing = null;
-        if (file?.Listing is { } l)
+        var flags = Flags(parse);
+        // An explicit --config must exist; the implicit ./dukaan-conformance.json is used only when it is there.
+        var configPath = flags.Config ?? ConfigFileLoader.Find(Directory.GetCurrentDirectory());
+        return CertifyOptions.Resolve(flags, configPath is null ? null : ConfigFileLoader.Load(configPath));
+    }
+
+    private static CertifyFlags Flags(ParseResult parse)
+    {
+        // GetResult is implicit (or null) when a flag was not typed: then its default must not hide the file's value.
+        T? Given<T>(Option<T> option) where T : struct => parse.GetResult(option) is { Implicit: false } ? parse.GetValue(option) : null;
+        string? GivenText(Option<string?> option) => parse.GetResult(option) is { Implicit: false } ? parse.GetValue(option) : null;
+        return new CertifyFlags
         {
-            var d = ListingProfile.Default;
-            var tier = l.Tier is null ? null : new Dukaan.Contract.Tier(l.Tier.Name ?? "Test", l.Tier.PriceInr ?? 0, l.Tier.RunLimitPerMonth ?? 1000);
-            listing = new ListingProfile(l.Fields ?? d.Fields, l.SensitiveFields ?? d.SensitiveFields, l.ProviderKeyField ?? d.ProviderKeyField, tier);
-        }
-        return new CertifyInputs(
-            configPath is null ? null : Path.GetFullPath(configPath),
-            PickRef(AgentCmd, file?.Agent?.Cmd), PickRef(AgentWorkdir, file?.Agent?.Workdir), PickRef(AgentUrl, file?.Agent?.Url),
-            PickRef(AgentLog, file?.Agent?.Log), env, PickString(WebhookPath, file?.WebhookPath), PickRef(TriggerUrl, file?.TriggerUrl),
-            PickRef(Rules, file?.Rules), Pick(Strict, file?.Strict), Pick(Seed, file?.Seed), PickRef(Out, file?.Out),
-            PickRef(BaselineFile, file?.Baseline), Pick(StartupTimeout, file?.StartupTimeout), Pick(QuietWindow, file?.QuietWindow),
-            Pick(ObservationWindow, file?.ObservationWindow), Pick(RunDeadline, file?.RunDeadline), listing,
-            parse.GetValue(SimPort), parse.GetValue(Secret));
+            Config = GivenText(ConfigPath),
+            AgentCmd = GivenText(AgentCmd),
+            AgentWorkdir = GivenText(AgentWorkdir),
+            AgentUrl = GivenText(AgentUrl),
+            AgentLog = GivenText(AgentLog),
+            AgentEnv = ParseEnv(parse.GetValue(AgentEnv) ?? []),
+            WebhookPath = parse.GetResult(WebhookPath) is { Implicit: false } ? parse.GetValue(WebhookPath) : null,
+            TriggerUrl = GivenText(TriggerUrl),
+            Rules = GivenText(Rules),
+            Strict = Given(Strict),
+            Seed = Given(Seed),
+            Out = GivenText(Out),
+            Baseline = GivenText(BaselineFile),
+            StartupTimeout = Given(StartupTimeout),
+            QuietWindow = Given(QuietWindow),
+            ObservationWindow = Given(ObservationWindow),
+            RunDeadline = Given(RunDeadline),
+            SimPort = Given(SimPort),
+            Secret = GivenText(Secret),
+        };
     }
 
     private static Dictionary<string, string> ParseEnv(IEnumerable<string> pairs)
@@ -217,13 +240,6 @@ public static class CertifyCommand
 }
 
 public sealed class UsageException(string message) : Exception(message);
-
-/// <summary>The settings of one certify run after flags, config file and defaults are merged.</summary>
-public sealed record CertifyInputs(
-    string? ConfigFile, string? AgentCmd, string? AgentWorkdir, string? AgentUrl, string? AgentLog, Dictionary<string, string> Env,
-    string WebhookPath, string? TriggerUrl, string? Rules, bool Strict, int Seed, string? Out, string? Baseline,
-    double StartupTimeout, double QuietWindow, double ObservationWindow, double RunDeadline, ListingProfile? Listing,
-    int SimPort = 0, string? Secret = null);
 
 /// <summary>The C# reference agent that ships with the harness: what `certify` with no target certifies.</summary>
 public static class BundledAgent

@@ -1,133 +1,143 @@
+using System.Text;
 using System.Text.Json;
 
 namespace Dukaan.Cli.Configuration;
 
 /// <summary>
-/// Reads dukaan-conformance.json by walking it against <see cref="ConfigShape"/>, so every problem is reported with its
-/// JSON path and what was expected — all at once, not one per run.
+/// Finds and reads dukaan-conformance.json. Problems come back all at once in a <see cref="ConfigFileException"/>, each
+/// with the JSON path (or the line and column) and what was expected; a bad file never surfaces as a stack trace.
 /// </summary>
 public static class ConfigFileLoader
 {
+    /// <summary>The config file in <paramref name="directory"/>, or null when there is none.</summary>
     public static string? Find(string directory)
     {
         var path = Path.Combine(directory, ConfigFile.FileName);
         return File.Exists(path) ? path : null;
     }
 
+    /// <summary>Reads the file at <paramref name="path"/> (or the config file inside it, when it is a folder).</summary>
     public static ConfigFile Load(string path)
     {
         var full = Path.GetFullPath(path);
-        if (!File.Exists(full)) throw new ConfigFileException(path, [$"the file does not exist (--config {path})."]);
-        JsonDocument doc;
-        try { doc = JsonDocument.Parse(File.ReadAllText(full), new JsonDocumentOptions { AllowTrailingCommas = true }); }
-        catch (JsonException ex) { throw new ConfigFileException(path, [$"not valid JSON: {ex.Message}"]); }
-        using (doc)
+        if (Directory.Exists(full)) full = Path.Combine(full, ConfigFile.FileName);
+        var shown = Shown(full);
+        if (!File.Exists(full))
+            throw new ConfigFileException(shown, [$"the file does not exist; give the path of a {ConfigFile.FileName}, or run `dukaan-conformance init` to write a starter one"]);
+
+        string text;
+        try { text = File.ReadAllText(full); }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            var problems = new List<string>();
-            if (doc.RootElement.ValueKind != JsonValueKind.Object) throw new ConfigFileException(path, ["$ must be a JSON object."]);
-            Check(doc.RootElement, ConfigShape.Root, "$", problems);
-            if (problems.Count > 0) throw new ConfigFileException(path, problems);
-            return Read(doc.RootElement, Path.GetDirectoryName(full)!, full);
+            throw new ConfigFileException(shown, [$"cannot be read: {ex.Message}"]);
+        }
+        if (string.IsNullOrWhiteSpace(text))
+            throw new ConfigFileException(shown, ["the file is empty; write {} to use the defaults, or run `dukaan-conformance init` for a starter file"]);
+
+        using var doc = Parse(text, shown);
+        var problems = ConfigValidator.Problems(doc.RootElement).ToList();
+        // The listing's own rules (the provider key is sensitive, no field twice) only make sense once its types are right.
+        var listingTyped = doc.RootElement.ValueKind == JsonValueKind.Object && !problems.Any(p => p.StartsWith("$.listing", StringComparison.Ordinal));
+        if (listingTyped && doc.RootElement.TryGetProperty("listing", out var listing) && ReadListing(listing).ToProfile().Problem() is { } listingProblem)
+            problems.Add($"$.listing: {listingProblem}");
+        if (problems.Count > 0) throw new ConfigFileException(shown, problems);
+        return Read(doc.RootElement, full, shown);
+    }
+
+    private static JsonDocument Parse(string text, string shown)
+    {
+        try { return JsonDocument.Parse(text); }
+        catch (JsonException ex)
+        {
+            var where = ex.LineNumber is { } line && ex.BytePositionInLine is { } bytes ? $" at line {line + 1}, column {Column(text, (int)line, (int)bytes)}" : "";
+            // The parser quotes the bytes it choked on, line breaks included; a problem stays one line.
+            var reason = ex.Message.Split([" LineNumber:", " Path:"], StringSplitOptions.None)[0].TrimEnd('.', ' ')
+                .Replace("\r", "\\r", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
+            throw new ConfigFileException(shown, [$"not valid JSON{where}: {reason}{Hint(text)}"]);
         }
     }
 
-    private static void Check(JsonElement element, IReadOnlyDictionary<string, KeyShape> shape, string at, List<string> problems)
+    /// <summary>The two things people carry over from JSONC and JavaScript, named, since the parser's message does not.</summary>
+    private static string Hint(string text)
     {
-        foreach (var property in element.EnumerateObject())
+        static bool Parses(string text, JsonDocumentOptions options)
         {
-            var path = $"{at}.{property.Name}";
-            // "$comment", "$comment:topic": notes for people, ignored like comments.
-            if (property.Name == "$schema" || property.Name.StartsWith("$comment", StringComparison.Ordinal)) continue;
-            if (!shape.TryGetValue(property.Name, out var key))
-            {
-                var suggestion = shape.Keys.MinBy(k => Distance(k, property.Name));
-                problems.Add($"{path} is not a known key" + (suggestion is not null && Distance(suggestion, property.Name) <= 3 ? $" (did you mean \"{suggestion}\"?)" : $" (known here: {string.Join(", ", shape.Keys)})") + ".");
-                continue;
-            }
-            var value = property.Value;
-            var ok = key.Kind switch
-            {
-                ValueKind.String => value.ValueKind == JsonValueKind.String,
-                ValueKind.Boolean => value.ValueKind is JsonValueKind.True or JsonValueKind.False,
-                ValueKind.Integer => value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out _),
-                ValueKind.Number => value.ValueKind == JsonValueKind.Number,
-                ValueKind.StringArray => value.ValueKind == JsonValueKind.Array && value.EnumerateArray().All(v => v.ValueKind == JsonValueKind.String),
-                ValueKind.StringMap => value.ValueKind == JsonValueKind.Object && value.EnumerateObject().All(p => p.Value.ValueKind == JsonValueKind.String),
-                ValueKind.Object => value.ValueKind == JsonValueKind.Object,
-                _ => false,
-            };
-            if (!ok)
-            {
-                // Name the entry that is wrong, not just its container.
-                var bad = key.Kind == ValueKind.StringMap && value.ValueKind == JsonValueKind.Object
-                    ? value.EnumerateObject().First(p => p.Value.ValueKind != JsonValueKind.String) : (JsonProperty?)null;
-                var badItem = key.Kind == ValueKind.StringArray && value.ValueKind == JsonValueKind.Array
-                    ? value.EnumerateArray().Select((v, i) => (v, i)).First(x => x.v.ValueKind != JsonValueKind.String) : ((JsonElement, int)?)null;
-                problems.Add(bad is { } entry
-                    ? $"{path}.{entry.Name} must be a string (environment values are text: write \"{entry.Value.GetRawText().Trim('"')}\"), got {Describe(entry.Value)}."
-                    : badItem is var (item, index)
-                        ? $"{path}[{index}] must be a string (a field id), got {Describe(item)}."
-                        : $"{path} must be {Expected(key.Kind)}, got {Describe(value)}.");
-                continue;
-            }
-            if (key.Minimum is { } min && value.ValueKind == JsonValueKind.Number && value.GetDouble() < min)
-                problems.Add($"{path} must be at least {min}, got {value.GetRawText()}.");
-            if (key.Kind == ValueKind.Object && key.Children is { } children) Check(value, children, path, problems);
+            try { JsonDocument.Parse(text, options).Dispose(); return true; }
+            catch (JsonException) { return false; }
         }
+        if (Parses(text, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip }))
+            return " (JSON has no comments: write notes as \"$comment\" keys instead)";
+        if (Parses(text, new JsonDocumentOptions { AllowTrailingCommas = true }))
+            return " (JSON allows no comma before } or ])";
+        if (Parses(text, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }))
+            return " (JSON has no comments and no comma before } or ]: write notes as \"$comment\" keys)";
+        return "";
     }
 
-    private static ConfigFile Read(JsonElement root, string dir, string source)
+    /// <summary>The parser counts bytes; an editor counts characters.</summary>
+    private static int Column(string text, int line, int bytes)
     {
-        string? Str(JsonElement e, string name) => e.TryGetProperty(name, out var v) ? v.GetString() : null;
-        string? PathOf(JsonElement e, string name) => Str(e, name) is { } p ? Path.GetFullPath(Path.Combine(dir, p)) : null;
-        IReadOnlyList<string>? List(JsonElement e, string name) => e.TryGetProperty(name, out var v) ? [.. v.EnumerateArray().Select(x => x.GetString()!)] : null;
+        var lines = text.Split('\n');
+        if (line >= lines.Length) return bytes + 1;
+        var utf8 = Encoding.UTF8.GetBytes(lines[line]);
+        return Encoding.UTF8.GetString(utf8, 0, Math.Min(bytes, utf8.Length)).Length + 1;
+    }
+
+    private static ConfigFile Read(JsonElement root, string full, string shown)
+    {
+        var dir = Path.GetDirectoryName(full)!;
+        string? PathIn(JsonElement e, string name) => Str(e, name) is { } p ? Path.GetFullPath(Path.Combine(dir, p)) : null;
         double? Num(string name) => root.TryGetProperty(name, out var v) ? v.GetDouble() : null;
         AgentSection? agent = null;
         if (root.TryGetProperty("agent", out var a))
-            agent = new AgentSection(Str(a, "cmd"), PathOf(a, "workdir"), Str(a, "url"), PathOf(a, "log"),
-                a.TryGetProperty("env", out var env) ? env.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!) : null);
-        ListingSection? listing = null;
-        if (root.TryGetProperty("listing", out var l))
+            agent = new AgentSection
+            {
+                Cmd = Str(a, "cmd"),
+                Workdir = PathIn(a, "workdir"),
+                Url = Str(a, "url"),
+                Log = PathIn(a, "log"),
+                Env = a.TryGetProperty("env", out var env) ? env.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!, StringComparer.Ordinal) : null,
+            };
+        return new ConfigFile
         {
-            TierSection? tier = null;
-            if (l.TryGetProperty("tier", out var t))
-                tier = new TierSection(Str(t, "name"), t.TryGetProperty("priceINR", out var p) ? p.GetInt32() : null, t.TryGetProperty("runLimitPerMonth", out var r) ? r.GetInt32() : null);
-            listing = new ListingSection(List(l, "fields"), List(l, "sensitiveFields"), Str(l, "providerKeyField"), tier);
-        }
-        return new ConfigFile(source, agent, Str(root, "webhookPath"), Str(root, "triggerUrl"), listing, Str(root, "rules"),
-            root.TryGetProperty("strict", out var s) ? s.GetBoolean() : null, root.TryGetProperty("seed", out var seed) ? seed.GetInt32() : null,
-            PathOf(root, "out"), PathOf(root, "baseline"), Num("startupTimeout"), Num("quietWindow"), Num("observationWindow"), Num("runDeadline"));
+            FullPath = full,
+            ShownPath = shown,
+            Agent = agent,
+            WebhookPath = Str(root, "webhookPath"),
+            TriggerUrl = Str(root, "triggerUrl"),
+            Listing = root.TryGetProperty("listing", out var l) ? ReadListing(l) : null,
+            Rules = Str(root, "rules"),
+            Strict = root.TryGetProperty("strict", out var s) ? s.GetBoolean() : null,
+            Seed = root.TryGetProperty("seed", out var seed) ? seed.GetInt32() : null,
+            Out = PathIn(root, "out"),
+            Baseline = PathIn(root, "baseline"),
+            StartupTimeout = Num("startupTimeout"),
+            QuietWindow = Num("quietWindow"),
+            ObservationWindow = Num("observationWindow"),
+            RunDeadline = Num("runDeadline"),
+        };
     }
 
-    private static string Expected(ValueKind kind) => kind switch
+    private static ListingSection ReadListing(JsonElement l)
     {
-        ValueKind.String => "a string",
-        ValueKind.Boolean => "true or false",
-        ValueKind.Integer => "a whole number",
-        ValueKind.Number => "a number",
-        ValueKind.StringArray => "an array of strings",
-        ValueKind.StringMap => "an object of string values",
-        _ => "an object",
-    };
+        IReadOnlyList<string>? List(string name) => l.TryGetProperty(name, out var v) ? [.. v.EnumerateArray().Select(x => x.GetString()!)] : null;
+        TierSection? tier = null;
+        if (l.TryGetProperty("tier", out var t))
+            tier = new TierSection
+            {
+                Name = Str(t, "name"),
+                PriceInr = t.TryGetProperty("priceINR", out var p) ? p.GetInt32() : null,
+                RunLimitPerMonth = t.TryGetProperty("runLimitPerMonth", out var r) ? r.GetInt32() : null,
+            };
+        return new ListingSection { Fields = List("fields"), SensitiveFields = List("sensitiveFields"), ProviderKeyField = Str(l, "providerKeyField"), Tier = tier };
+    }
 
-    private static string Describe(JsonElement value) => value.ValueKind switch
-    {
-        JsonValueKind.String => $"the string {value.GetRawText()}",
-        JsonValueKind.Number => $"the number {value.GetRawText()}",
-        JsonValueKind.Array => "an array",
-        JsonValueKind.Object => "an object",
-        JsonValueKind.Null => "null",
-        _ => value.GetRawText(),
-    };
+    private static string? Str(JsonElement e, string name) => e.TryGetProperty(name, out var v) ? v.GetString() : null;
 
-    private static int Distance(string a, string b)
+    /// <summary>Relative to the current directory when it is below it, as the seller typed it; else absolute.</summary>
+    private static string Shown(string full)
     {
-        var d = new int[a.Length + 1, b.Length + 1];
-        for (var i = 0; i <= a.Length; i++) d[i, 0] = i;
-        for (var j = 0; j <= b.Length; j++) d[0, j] = j;
-        for (var i = 1; i <= a.Length; i++)
-            for (var j = 1; j <= b.Length; j++)
-                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (char.ToLowerInvariant(a[i - 1]) == char.ToLowerInvariant(b[j - 1]) ? 0 : 1));
-        return d[a.Length, b.Length];
+        var relative = Path.GetRelativePath(Directory.GetCurrentDirectory(), full);
+        return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? full : relative;
     }
 }

@@ -1,39 +1,100 @@
+using System.Text.Json;
+
 namespace Dukaan.Cli.Configuration;
 
 public enum ValueKind { String, Boolean, Integer, Number, StringArray, StringMap, Object }
 
-/// <summary>One key of the config file: its kind, its children (for objects), and what it means (shared with the schema).</summary>
-public sealed record KeyShape(ValueKind Kind, string Description, IReadOnlyDictionary<string, KeyShape>? Children = null, double? Minimum = null);
+/// <summary>
+/// One key of the config file: its kind, what it means, its children (for objects), its range (for numbers), and a
+/// check the JSON Schema cannot fully express (returns a problem, or null). The schema mirrors all but the check, which it
+/// approximates where it can (a pattern, "not both").
+/// </summary>
+public sealed record KeyShape(ValueKind Kind, string Description)
+{
+    public IReadOnlyDictionary<string, KeyShape>? Children { get; init; }
+
+    public double? Minimum { get; init; }
+
+    /// <summary>The value must be greater than this (a timeout of 0 s would never let anything happen).</summary>
+    public double? ExclusiveMinimum { get; init; }
+
+    public double? Maximum { get; init; }
+
+    public Func<JsonElement, string?>? Check { get; init; }
+}
 
 /// <summary>The config file's shape, in one place: the loader walks it, and a test holds the JSON Schema to it.</summary>
 public static class ConfigShape
 {
-    private static Dictionary<string, KeyShape> Keys(params (string Name, KeyShape Shape)[] keys) => keys.ToDictionary(k => k.Name, k => k.Shape, StringComparer.Ordinal);
+    /// <summary>What init writes when it cannot tell how the agent starts; certify refuses to run it.</summary>
+    public const string PlaceholderPrefix = "TODO";
 
     public static readonly IReadOnlyDictionary<string, KeyShape> Root = Keys(
-        ("agent", new(ValueKind.Object, "How to reach the agent: start it (cmd, workdir) or point at it (url, log).", Keys(
-            ("cmd", new(ValueKind.String, "Command that starts the agent (run with /bin/sh -c).")),
-            ("workdir", new(ValueKind.String, "Working directory of cmd, relative to this file.")),
-            ("url", new(ValueKind.String, "Base URL of an agent that is already running (instead of cmd).")),
-            ("log", new(ValueKind.String, "With url: the agent's log file, scanned for secrets; relative to this file.")),
-            ("env", new(ValueKind.StringMap, "Extra environment variables for the agent."))))),
-        ("webhookPath", new(ValueKind.String, "Path of the agent's webhook route (default /hooks/agentdukaan).")),
-        ("triggerUrl", new(ValueKind.String, "URL the harness POSTs {\"subscriptionId\"} to for one billable run; {port} is the agent's port.")),
-        ("listing", new(ValueKind.Object, "The listing's setup wizard, so generated buyers look like yours.", Keys(
-            ("fields", new(ValueKind.StringArray, "Non-sensitive field ids.")),
-            ("sensitiveFields", new(ValueKind.StringArray, "Sensitive field ids: each gets a unique canary value.")),
-            ("providerKeyField", new(ValueKind.String, "The sensitive field holding the OpenAI-style key the simulated provider checks.")),
-            ("tier", new(ValueKind.Object, "The tier generated buyers subscribe to.", Keys(
-                ("name", new(ValueKind.String, "Tier name.")),
-                ("priceINR", new(ValueKind.Integer, "Price in INR.", Minimum: 0)),
-                ("runLimitPerMonth", new(ValueKind.Integer, "Runs allowed per month (at least 3).", Minimum: 3)))))))),
-        ("rules", new(ValueKind.String, "Only rules matching these globs, e.g. DK-SIG-*,DK-RUN-02.")),
-        ("strict", new(ValueKind.Boolean, "SHOULD rules that are not met fail the run.")),
-        ("seed", new(ValueKind.Integer, "Seed for generated buyers and canaries.")),
-        ("out", new(ValueKind.String, "Report folder, relative to this file.")),
-        ("baseline", new(ValueKind.String, "Baseline file of accepted failures, relative to this file.")),
-        ("startupTimeout", new(ValueKind.Number, "Seconds to wait for the agent's port.", Minimum: 0)),
-        ("quietWindow", new(ValueKind.Number, "Seconds to watch for forbidden actions.", Minimum: 0)),
-        ("observationWindow", new(ValueKind.Number, "Seconds to wait for something the agent must do.", Minimum: 0)),
-        ("runDeadline", new(ValueKind.Number, "Seconds the scenarios may take once the agent is up.", Minimum: 5)));
+        ("$schema", new(ValueKind.String, "The JSON Schema this file follows, so editors complete and check it. Ignored by the harness.")),
+        ("agent", new(ValueKind.Object, "How to reach the agent: start it (cmd, workdir, env) or point at one that is already running (url, log). Give cmd or url, not both.")
+        {
+            Check = OneTarget,
+            Children = Keys(
+                ("cmd", new(ValueKind.String, "Command that starts the agent (run with /bin/sh -c). It gets PORT, AGENTDUKAAN_API_URL, AGENTDUKAAN_WEBHOOK_SECRET, OPENAI_BASE_URL and a fresh TMPDIR. Flag: --agent-cmd.") { Check = NotPlaceholder }),
+                ("workdir", new(ValueKind.String, "Working directory of cmd, relative to this file (default: the current directory). Flag: --agent-workdir.")),
+                ("url", new(ValueKind.String, "Base URL of an agent that is already running, e.g. http://127.0.0.1:3000 (instead of cmd; needs --sim-port and --secret). Flag: --agent-url.") { Check = HttpUrl }),
+                ("log", new(ValueKind.String, "With url: a file holding the agent's output, scanned for secrets; relative to this file. Flag: --agent-log.")),
+                ("env", new(ValueKind.StringMap, "Extra environment variables for the agent, e.g. {\"AGENT_HEARTBEAT_MS\": \"500\"}. --agent-env KEY=VALUE adds to or replaces these.") { Check = EnvNames })),
+        }),
+        ("webhookPath", new(ValueKind.String, "Path of the agent's webhook route (default /hooks/agentdukaan). Flag: --webhook-path.") { Check = AbsolutePath }),
+        ("triggerUrl", new(ValueKind.String, "URL the harness POSTs {\"subscriptionId\":\"…\"} to for one billable run; {port} is replaced by the agent's port. Flag: --trigger-url.") { Check = TriggerUrl }),
+        ("listing", new(ValueKind.Object, "Your listing's setup wizard, so generated buyers look like yours. Every sensitive field gets a unique canary value the harness searches for.")
+        {
+            Children = Keys(
+                ("fields", new(ValueKind.StringArray, "Non-sensitive field ids (default [\"business_name\", \"language\"]).")),
+                ("sensitiveFields", new(ValueKind.StringArray, "Sensitive field ids (default [\"openai_api_key\"]).")),
+                ("providerKeyField", new(ValueKind.String, "The sensitive field holding the OpenAI-style key the simulated provider checks (default openai_api_key, or the only sensitive field).")),
+                ("tier", new(ValueKind.Object, "The tier generated buyers subscribe to (default: a generated one).")
+                {
+                    Children = Keys(
+                        ("name", new(ValueKind.String, "Tier name (default Test).")),
+                        ("priceINR", new(ValueKind.Integer, "Monthly price in INR (default 999).") { Minimum = 0 }),
+                        ("runLimitPerMonth", new(ValueKind.Integer, "Billable runs allowed per month (default 1000; at least 3, so the happy path is not cut short).") { Minimum = 3 })),
+                })),
+        }),
+        ("rules", new(ValueKind.String, "Only rules matching these globs, e.g. \"DK-SIG-*,DK-RUN-02\" (default: all). Flag: --rules.")),
+        ("strict", new(ValueKind.Boolean, "true: SHOULD rules that are not met fail the run (exit 1) instead of warning. Flag: --strict.")),
+        ("seed", new(ValueKind.Integer, "Seed for generated buyers, configs and canaries; the same seed replays the same run (default 1). Flag: --seed.")),
+        ("out", new(ValueKind.String, "Report folder, relative to this file (default: reports/<timestamp>/). Flag: --out.")),
+        ("baseline", new(ValueKind.String, "Baseline file of accepted failures, relative to this file. Flag: --baseline.")),
+        ("startupTimeout", new(ValueKind.Number, "Seconds to wait for the agent's port (default 30). Flag: --startup-timeout.") { ExclusiveMinimum = 0, Maximum = 600 }),
+        ("quietWindow", new(ValueKind.Number, "Seconds to watch for forbidden actions after a bad delivery, a 403 or a 429 (default 1.5). Flag: --quiet-window.") { ExclusiveMinimum = 0, Maximum = 60 }),
+        ("observationWindow", new(ValueKind.Number, "Seconds to wait for something the agent must do, e.g. a /config fetch; the wait ends as soon as it happens (default 30). Flag: --observation-window.") { ExclusiveMinimum = 0, Maximum = 600 }),
+        ("runDeadline", new(ValueKind.Number, "Seconds the scenarios may take once the agent is up (default 150). Flag: --run-deadline.") { Minimum = 5, Maximum = 3600 }));
+
+    private static Dictionary<string, KeyShape> Keys(params (string Name, KeyShape Shape)[] keys) =>
+        keys.ToDictionary(k => k.Name, k => k.Shape, StringComparer.Ordinal);
+
+    private static string? OneTarget(JsonElement agent) =>
+        agent.TryGetProperty("cmd", out _) && agent.TryGetProperty("url", out _)
+            ? "gives both cmd and url; keep cmd to have the harness start the agent, or url to use one that is already running"
+            : null;
+
+    private static string? NotPlaceholder(JsonElement value) =>
+        value.GetString()!.StartsWith(PlaceholderPrefix, StringComparison.Ordinal)
+            ? "is still the placeholder `init` wrote; put the command that starts your agent there, e.g. \"node server.js\""
+            : null;
+
+    private static string? HttpUrl(JsonElement value) =>
+        Uri.TryCreate(value.GetString(), UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
+            ? null : $"must be an http(s) URL such as \"http://127.0.0.1:3000\", got {Json(value)}";
+
+    private static string? TriggerUrl(JsonElement value) =>
+        Uri.TryCreate(value.GetString()!.Replace("{port}", "1", StringComparison.Ordinal), UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
+            ? null : $"must be an absolute URL such as \"http://127.0.0.1:{{port}}/_test/trigger\", got {Json(value)}";
+
+    private static string? AbsolutePath(JsonElement value) =>
+        value.GetString()!.StartsWith('/') ? null : $"must start with '/', e.g. \"/hooks/agentdukaan\", got {Json(value)}";
+
+    private static string? EnvNames(JsonElement value) =>
+        value.EnumerateObject().Select(p => p.Name).FirstOrDefault(n => n.Length == 0 || n.Contains('=', StringComparison.Ordinal)) is { } bad
+            ? $"has {JsonSerializer.Serialize(bad)} as a variable name; names are non-empty and have no '='"
+            : null;
+
+    private static string Json(JsonElement value) => value.GetRawText();
 }

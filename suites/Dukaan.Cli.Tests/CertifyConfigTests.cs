@@ -1,0 +1,93 @@
+using Dukaan.Cli.Configuration;
+
+namespace Dukaan.Cli.Tests;
+
+/// <summary>
+/// certify with a config file, through the real command line: bad files stop the run with exit 2 before any agent starts.
+/// Every case here fails in validation, so no agent or simulator is started.
+/// </summary>
+[NonParallelizable]
+public sealed class CertifyConfigTests
+{
+    private string _dir = "";
+    private string _previousDirectory = "";
+
+    [SetUp]
+    public void MakeDir()
+    {
+        _dir = Directory.CreateTempSubdirectory("dukaan-certify-config-").FullName;
+        _previousDirectory = Directory.GetCurrentDirectory();
+    }
+
+    [TearDown]
+    public void RemoveDir()
+    {
+        Directory.SetCurrentDirectory(_previousDirectory);
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    private string Write(string json)
+    {
+        var path = Path.Combine(_dir, ConfigFile.FileName);
+        File.WriteAllText(path, json);
+        return path;
+    }
+
+    private static async Task<(int Exit, string Err)> CertifyAsync(params string[] args)
+    {
+        var stderr = new StringWriter();
+        var previous = Console.Error;
+        Console.SetError(stderr);
+        try { return (await CliApp.InvokeAsync(["certify", .. args]), stderr.ToString()); }
+        finally { Console.SetError(previous); }
+    }
+
+    [Test]
+    public async Task Every_problem_in_the_file_is_printed_and_the_run_exits_2()
+    {
+        var path = Write("""{ "agent": { "cmdd": "node a.js" }, "strict": "yes" }""");
+        var (exit, err) = await CertifyAsync("--config", path);
+        Assert.That(exit, Is.EqualTo(ExitCodes.HarnessOrConfigError));
+        Assert.That(err, Does.Contain($"error: {path}: $.agent.cmdd is not a known key (did you mean \"cmd\"?)\n"));
+        Assert.That(err, Does.Contain($"error: {path}: $.strict must be true or false, got \"yes\"\n"));
+        Assert.That(err, Does.Contain("Fix these 2 problems in"));
+        Assert.That(err, Does.Not.Contain("   at "), "no stack trace");
+    }
+
+    [Test]
+    public async Task The_config_file_in_the_current_directory_is_read_without_being_named()
+    {
+        Write("""{ "seed": "seven" }""");
+        Directory.SetCurrentDirectory(_dir);
+        var (exit, err) = await CertifyAsync();
+        Assert.That(exit, Is.EqualTo(ExitCodes.HarnessOrConfigError));
+        Assert.That(err, Does.Contain("error: dukaan-conformance.json: $.seed must be a whole number, got \"seven\""), "shown relative to the current directory");
+    }
+
+    [Test]
+    public async Task A_config_named_with_the_flag_must_exist()
+    {
+        var (exit, err) = await CertifyAsync("--config", Path.Combine(_dir, "missing.json"));
+        Assert.That(exit, Is.EqualTo(ExitCodes.HarnessOrConfigError));
+        Assert.That(err, Does.Contain("missing.json: the file does not exist"));
+    }
+
+    [Test]
+    public async Task A_setting_from_the_file_that_fails_later_is_named_by_its_key()
+    {
+        var path = Write("""{ "agent": { "cmd": "true", "workdir": "no-such-folder" } }""");
+        var (exit, err) = await CertifyAsync("--config", path);
+        Assert.That(exit, Is.EqualTo(ExitCodes.HarnessOrConfigError));
+        Assert.That(err, Does.Contain($"error: $.agent.workdir in {path} '{Path.Combine(_dir, "no-such-folder")}' does not exist."));
+    }
+
+    [Test]
+    public async Task A_flag_overrides_the_file_before_validation()
+    {
+        // The file's workdir does not exist; the flag's does, so the run gets past it and stops at the flag's bad value.
+        var path = Write("""{ "agent": { "cmd": "true", "workdir": "no-such-folder" }, "quietWindow": 2 }""");
+        var (exit, err) = await CertifyAsync("--config", path, "--agent-workdir", _dir, "--quiet-window", "99");
+        Assert.That(exit, Is.EqualTo(ExitCodes.HarnessOrConfigError));
+        Assert.That(err, Is.EqualTo("error: --quiet-window must be between 0 and 60 seconds.\n"), "the flag's message is unchanged");
+    }
+}
