@@ -81,7 +81,7 @@ public static class CertifyCommand
         if (configFile is not null) AnsiConsole.MarkupLine($"  [grey]settings: {Markup.Escape(configFile)}[/]");
         var progress = new Progress<string>(line => AnsiConsole.MarkupLine($"  [grey]{Markup.Escape(line)}[/]"));
         var (results, secrets) = await CertificationEngine.RunAsync(request, progress, cancellationToken);
-        var written = ReportOutput.Write(results, outDir, secrets);
+        var written = ReportOutput.Write(results, outDir, secrets, baseline);
         SummaryTable.Print(results, written);
         if (baseline is null) return results.ExitCode;
         var gate = BaselineGate.Evaluate(results, baseline);

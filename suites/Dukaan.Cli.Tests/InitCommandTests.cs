@@ -69,6 +69,7 @@ public sealed class InitCommandTests
         Assert.That(config.TriggerUrl, Is.EqualTo("http://127.0.0.1:{port}/_test/trigger"));
         Assert.That(config.StartupTimeout, Is.EqualTo(kind == StackKind.DotNet ? 120 : 30), "dotnet run builds before the port opens");
         Assert.That(File.ReadAllText(ConfigPath), Does.Contain("\"$schema\": \"https://").And.Contains("You must expose this route yourself, in test mode only"));
+        Assert.That(File.ReadAllText(ConfigPath), Does.Not.Contain("\\u00"), "people read this file: quotes and <> stay as typed");
 
         var workflow = File.ReadAllText(WorkflowPath);
         Assert.That(workflow, Does.Contain("uses: actions/checkout@v4").And.Contain("dotnet-version: 10.0.x"));

@@ -34,6 +34,20 @@ public sealed class GitHubAnnotationsTests
     }
 
     [Test]
+    public void A_failure_the_baseline_accepts_is_a_notice_with_its_reason_and_the_others_stay_errors()
+    {
+        var plain = GitHubAnnotations.Lines(FixtureResults.Failing());
+        var lines = GitHubAnnotations.Lines(FixtureResults.Failing(), new Baseline([new BaselineEntry("DK-SIG-01", "raw-body fix ships in 2.3")]));
+        Assert.Multiple(() =>
+        {
+            Assert.That(lines, Has.Count.EqualTo(plain.Count), "accepting a failure hides nothing");
+            Assert.That(lines, Has.None.StartWith("::error title=DK-SIG-01"));
+            Assert.That(lines, Has.One.StartWith("::notice title=DK-SIG-01 accepted failure::DK-SIG-01 (MUST) failed, accepted by the baseline (raw-body fix ships in 2.3): Probably hashes"));
+            Assert.That(lines.Count(l => l.StartsWith("::error", StringComparison.Ordinal)), Is.EqualTo(plain.Count(l => l.StartsWith("::error", StringComparison.Ordinal)) - 1));
+        });
+    }
+
+    [Test]
     public void A_multiline_diagnosis_with_colons_stays_one_command()
     {
         var results = FixtureResults.Failing();

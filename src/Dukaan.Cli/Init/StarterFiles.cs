@@ -22,7 +22,7 @@ public static class StarterFiles
 
           "agent": {
             "$comment": "How the harness starts your agent (/bin/sh -c, in workdir). It sets PORT (listen on 127.0.0.1:$PORT), AGENTDUKAAN_API_URL, AGENTDUKAAN_WEBHOOK_SECRET, OPENAI_BASE_URL and a fresh TMPDIR. Extra variables go in \"env\": { \"KEY\": \"value\" }. For an agent that is already running, replace cmd and workdir with \"url\".",
-            "cmd": {{JsonSerializer.Serialize(stack.AgentCommand)}},
+            "cmd": {{JsonSerializer.Serialize(stack.AgentCommand, Readable)}},
             "workdir": "."
           },
 
@@ -119,6 +119,9 @@ public static class StarterFiles
         return steps.Length == 0 ? "" : "\n" + steps;
     }
 
+    /// <summary>The file is read by people, so escape only what JSON requires (no \u0022 for quotes).</summary>
+    private static readonly JsonSerializerOptions Readable = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     /// <summary>Evidence goes inside a JSON string: escape it without the surrounding quotes.</summary>
-    private static string Text(string value) => JsonSerializer.Serialize(value)[1..^1];
+    private static string Text(string value) => JsonSerializer.Serialize(value, Readable)[1..^1];
 }

@@ -6,12 +6,14 @@ namespace Dukaan.Reporting;
 /// <summary>
 /// GitHub workflow commands that pin failures and warnings to the job's annotations panel:
 /// <c>::error title=…::message</c> for fail (and harness-error), <c>::warning title=…::message</c> for warn.
+/// A failure a baseline accepts is a <c>::notice</c>: a red annotation on a green build teaches people to ignore red.
 /// </summary>
 public static class GitHubAnnotations
 {
-    public static IReadOnlyList<string> Lines(RunResults results)
+    public static IReadOnlyList<string> Lines(RunResults results, Baseline? baseline = null)
     {
         ArgumentNullException.ThrowIfNull(results);
+        var accepted = (baseline?.Accepted ?? []).ToDictionary(e => e.Rule, e => e.Reason, StringComparer.Ordinal);
         var lines = new List<string>();
         foreach (var rule in RuleOrdering.WorstFirst(results.Rules))
         {
@@ -20,6 +22,9 @@ public static class GitHubAnnotations
             var rerun = e.RerunCommand.Length > 0 ? $" Rerun: {e.RerunCommand}" : "";
             switch (rule.Verdict)
             {
+                case Verdict.Fail when accepted.TryGetValue(rule.Id, out var reason):
+                    lines.Add(Command("notice", $"{rule.Id} accepted failure", $"{rule.Id} ({LevelInfo.Token(rule.Level)}) failed, accepted by the baseline ({reason}): {why}{rerun}"));
+                    break;
                 case Verdict.Fail:
                     lines.Add(Command("error", $"{rule.Id} {rule.Title}", $"{rule.Id} ({LevelInfo.Token(rule.Level)}) failed: {why}{rerun}"));
                     break;
@@ -34,10 +39,10 @@ public static class GitHubAnnotations
         return lines;
     }
 
-    public static void Write(RunResults results, TextWriter output)
+    public static void Write(RunResults results, TextWriter output, Baseline? baseline = null)
     {
         ArgumentNullException.ThrowIfNull(output);
-        foreach (var line in Lines(results)) output.WriteLine(line);
+        foreach (var line in Lines(results, baseline)) output.WriteLine(line);
     }
 
     public static string Command(string command, string title, string message) =>
