@@ -82,7 +82,7 @@ public static class CertifyCommand
         var progress = new Progress<string>(line => AnsiConsole.MarkupLine($"  [grey]{Markup.Escape(line)}[/]"));
         var (results, secrets) = await CertificationEngine.RunAsync(request, progress, cancellationToken);
         var written = ReportOutput.Write(results, outDir, secrets, baseline);
-        SummaryTable.Print(results, written);
+        SummaryTable.Print(written.Results, written.All);
         if (baseline is null) return results.ExitCode;
         var gate = BaselineGate.Evaluate(results, baseline);
         gate.Write(Console.Out);

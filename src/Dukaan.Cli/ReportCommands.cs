@@ -75,10 +75,13 @@ public static class ReportCommands
         if (bad) return ExitCodes.HarnessOrConfigError;
 
         var comparison = RunComparison.Build(RunLabels.Label(loaded));
+        // Each document is rendered once, whether it goes to stdout, to --out, or both.
+        var html = new Lazy<string>(() => ComparisonHtmlWriter.Render(comparison));
+        var markdown = new Lazy<string>(() => ComparisonMarkdownWriter.Render(comparison));
         switch (format)
         {
-            case "markdown": output.Write(ComparisonMarkdownWriter.Render(comparison)); break;
-            case "html": output.Write(ComparisonHtmlWriter.Render(comparison)); break;
+            case "markdown": output.Write(markdown.Value); break;
+            case "html": output.Write(html.Value); break;
             default: CompareTable.Write(comparison, output); break;
         }
         if (outDir is not null)
@@ -88,8 +91,8 @@ public static class ReportCommands
             try
             {
                 Directory.CreateDirectory(outDir);
-                status.WriteLine($"wrote {WriteFile(outDir, CompareHtmlFileName, ComparisonHtmlWriter.Render(comparison))}");
-                status.WriteLine($"wrote {WriteFile(outDir, CompareMarkdownFileName, ComparisonMarkdownWriter.Render(comparison))}");
+                status.WriteLine($"wrote {ReportSet.WriteFile(outDir, CompareHtmlFileName, html.Value)}");
+                status.WriteLine($"wrote {ReportSet.WriteFile(outDir, CompareMarkdownFileName, markdown.Value)}");
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
@@ -111,14 +114,5 @@ public static class ReportCommands
             error.WriteLine($"error: {ex.Message}");
             return null;
         }
-    }
-
-    private static string WriteFile(string dir, string name, string content)
-    {
-        var path = Path.GetFullPath(Path.Combine(dir, name));
-        // Beside and renamed, as ReportSet does: a half-written page never looks complete.
-        File.WriteAllText(path + ".tmp", content, new System.Text.UTF8Encoding(false));
-        File.Move(path + ".tmp", path, overwrite: true);
-        return path;
     }
 }

@@ -9,13 +9,13 @@ namespace Dukaan.Cli;
 /// </summary>
 public static class ReportOutput
 {
-    public static IReadOnlyList<string> Write(RunResults results, string outDir, IReadOnlyCollection<string> secrets, Baseline? baseline)
+    public static WrittenReports Write(RunResults results, string outDir, IReadOnlyCollection<string> secrets, Baseline? baseline)
     {
         var written = ReportSet.Write(results, outDir, secrets);
-        if (GitHubStepSummary.AppendIfConfigured(File.ReadAllText(written.SummaryMarkdown)) is { } summary)
+        if (GitHubStepSummary.AppendIfConfigured(() => File.ReadAllText(written.SummaryMarkdown)) is { } summary)
             Console.WriteLine($"  appended the job summary to {summary}");
         if (string.Equals(Environment.GetEnvironmentVariable("GITHUB_ACTIONS"), "true", StringComparison.OrdinalIgnoreCase))
-            GitHubAnnotations.Write(ReportSet.Redacted(results, secrets), Console.Out, baseline);
-        return written.All;
+            GitHubAnnotations.Write(written.Results, Console.Out, baseline);
+        return written;
     }
 }

@@ -3,10 +3,13 @@ using Dukaan.Conformance;
 
 namespace Dukaan.Reporting;
 
-/// <summary>The files one run produced, by role.</summary>
+/// <summary>The files one run produced, by role, and the redacted results they were rendered from.</summary>
 public sealed record WrittenReports(string ResultsJson, string IndexHtml, string JUnitXml, string SummaryMarkdown)
 {
     public IReadOnlyList<string> All => [ResultsJson, IndexHtml, JUnitXml, SummaryMarkdown];
+
+    /// <summary>The results with secrets masked: what anything printed afterwards (console, annotations) must use.</summary>
+    public required RunResults Results { get; init; }
 }
 
 /// <summary>
@@ -38,11 +41,13 @@ public static class ReportSet
             WriteFile(dir, ResultsFileName, ResultsJson.Serialize(safe), redactor),
             WriteFile(dir, HtmlFileName, HtmlReportWriter.Render(safe), redactor),
             WriteFile(dir, JUnitFileName, JUnitWriter.Render(safe), redactor),
-            WriteFile(dir, SummaryFileName, MarkdownSummaryWriter.Render(safe), redactor));
+            WriteFile(dir, SummaryFileName, MarkdownSummaryWriter.Render(safe), redactor))
+        { Results = safe };
     }
 
-    /// <summary>The results with secrets masked, for callers that print from them (GitHub annotations, console).</summary>
-    public static RunResults Redacted(RunResults results, IReadOnlyCollection<string> secrets) => new SecretRedactor(secrets).Redact(results);
+    /// <summary>Writes one file that holds no secret (a comparison of already-redacted runs) the same safe way.</summary>
+    public static string WriteFile(string dir, string name, string content) =>
+        WriteFile(Path.GetFullPath(dir), name, content, SecretRedactor.None);
 
     private static string WriteFile(string dir, string name, string content, SecretRedactor redactor)
     {

@@ -94,8 +94,16 @@ public static class GitHubStepSummary
     public static string? AppendIfConfigured(string markdown, Func<string, string?>? getEnvironment = null)
     {
         ArgumentNullException.ThrowIfNull(markdown);
+        return AppendIfConfigured(() => markdown, getEnvironment);
+    }
+
+    /// <summary>As above, producing the Markdown (e.g. reading summary.md) only when there is a job summary to append to.</summary>
+    public static string? AppendIfConfigured(Func<string> markdownSource, Func<string, string?>? getEnvironment = null)
+    {
+        ArgumentNullException.ThrowIfNull(markdownSource);
         var path = (getEnvironment ?? Environment.GetEnvironmentVariable)(EnvironmentVariable);
         if (string.IsNullOrWhiteSpace(path)) return null;
+        var markdown = markdownSource();
         // Append, never overwrite: earlier steps of the same job may have written their own summaries.
         File.AppendAllText(path, markdown.EndsWith('\n') ? markdown : markdown + "\n", new UTF8Encoding(false));
         return path;
