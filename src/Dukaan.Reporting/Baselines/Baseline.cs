@@ -45,7 +45,7 @@ public sealed record Baseline(IReadOnlyList<BaselineEntry> Accepted)
         }
         catch (JsonException ex)
         {
-            throw new BaselineFormatException($"{path} is not valid JSON (line {(ex.LineNumber ?? 0) + 1}): {ex.Message.Split(" Path:")[0]} {Shape}");
+            throw new BaselineFormatException($"{path} is not valid JSON (line {(ex.LineNumber ?? 0) + 1}): {ex.Message.Split([" LineNumber:", " Path:"], StringSplitOptions.None)[0].TrimEnd()} {Shape}");
         }
         using (doc)
         {
