@@ -11,30 +11,15 @@ public static class ComparisonHtmlWriter
 {
     private static readonly Lazy<string> Css = new(() => ReportAssets.Css + "\n" + ReportAssets.Load("Dukaan.Reporting.compare.css"));
 
-    /// <summary>Hash-pinned style, nothing else: default-src 'none' also forbids every fetch.</summary>
-    internal static string ContentSecurityPolicy =>
-        $"default-src 'none'; style-src '{ReportAssets.Sha256(Css.Value)}'; img-src 'none'; base-uri 'none'; form-action 'none'";
+    /// <summary>A badge or a count chip is one element: no need for a page-sized buffer per matrix cell.</summary>
+    private const int FragmentCapacity = 256;
 
     public static string Render(RunComparison comparison)
     {
         ArgumentNullException.ThrowIfNull(comparison);
         var html = new HtmlBuilder();
         var headline = Headline(comparison);
-        html.Add($"""
-            <!doctype html>
-            <html lang="en">
-            <head>
-            <meta charset="utf-8">
-            <meta http-equiv="Content-Security-Policy" content="{ContentSecurityPolicy}">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <meta name="color-scheme" content="light dark">
-            <title>{headline} — AgentDukaan conformance comparison</title>
-            <style>{new RawHtml(Css.Value)}</style>
-            </head>
-            <body>
-            <div class="page">
-
-            """);
+        HtmlPage.Open(html, $"{headline} — AgentDukaan conformance comparison", Css.Value, script: null);
         Banner(html, comparison, headline);
         Runs(html, comparison);
         WhatChanged(html, comparison);
@@ -92,7 +77,7 @@ public static class ComparisonHtmlWriter
 
     private static RawHtml Count(string verdictClass, int n, string label, string testId)
     {
-        var piece = new HtmlBuilder();
+        var piece = new HtmlBuilder(FragmentCapacity);
         piece.Add($"""<li class="count v--{verdictClass}{new RawHtml(n == 0 ? " count--zero" : "")}" data-testid="{testId}"><span class="count__n">{n}</span> {label}</li>""");
         return new RawHtml(piece.ToString());
     }
@@ -186,7 +171,7 @@ public static class ComparisonHtmlWriter
 
     private static RawHtml Badge(Verdict verdict)
     {
-        var piece = new HtmlBuilder();
+        var piece = new HtmlBuilder(FragmentCapacity);
         piece.Add($"<span class=\"badge v--{VerdictInfo.Token(verdict)}\">{VerdictInfo.Label(verdict)}</span>");
         return new RawHtml(piece.ToString());
     }

@@ -18,7 +18,7 @@ public static class GitHubAnnotations
         foreach (var rule in RuleOrdering.WorstFirst(results.Rules))
         {
             var e = rule.Evidence;
-            var why = e.Diagnosis is { Length: > 0 } d ? d : e.Observed;
+            var why = EvidenceText.Why(e);
             var rerun = e.RerunCommand.Length > 0 ? $" Rerun: {e.RerunCommand}" : "";
             switch (rule.Verdict)
             {

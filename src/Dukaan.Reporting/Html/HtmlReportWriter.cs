@@ -14,25 +14,12 @@ public static class HtmlReportWriter
         ArgumentNullException.ThrowIfNull(results);
         var html = new HtmlBuilder();
         var title = $"{OutcomeText.Headline(results.Outcome)} — AgentDukaan conformance — {results.Target.Description}";
-        html.Add($"""
-            <!doctype html>
-            <html lang="en">
-            <head>
-            <meta charset="utf-8">
-            <meta http-equiv="Content-Security-Policy" content="{ReportAssets.ContentSecurityPolicy}">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <meta name="color-scheme" content="light dark">
-            <meta name="generator" content="DukaanConformance {results.HarnessVersion}">
-            <title>{title}</title>
-            <style>{new RawHtml(ReportAssets.Css)}</style>
-            </head>
-            <body>
-            <div class="page">
-
-            """);
+        HtmlPage.Open(html, title, ReportAssets.Css, ReportAssets.Script, $"DukaanConformance {results.HarnessVersion}");
         BannerView.Render(html, results);
-        RulesView.Render(html, results);
-        TimelineView.RenderAll(html, results);
+        // One anchor map for the page: rule evidence links to the scenario timelines by these ids.
+        var anchors = ScenarioAnchors.For(results.Scenarios);
+        RulesView.Render(html, results, anchors);
+        TimelineView.RenderAll(html, results, anchors);
         RenderFooter(html, results);
         html.Add($"""
             <div class="visually-hidden" aria-live="polite" data-testid="live"></div>

@@ -13,14 +13,6 @@ internal static class ReportAssets
 
     public static string Script => ScriptText.Value;
 
-    /// <summary>
-    /// Hash-based, not 'unsafe-inline': if an escaping bug ever let an agent's body inject a script or an onerror
-    /// handler, the browser would still refuse to run it. default-src 'none' also forbids every fetch, so the report
-    /// cannot phone home or leak what it shows.
-    /// </summary>
-    public static string ContentSecurityPolicy =>
-        $"default-src 'none'; style-src '{Sha256(Css)}'; script-src '{Sha256(Script)}'; img-src 'none'; base-uri 'none'; form-action 'none'";
-
     internal static string Sha256(string text) => "sha256-" + Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 
     internal static string Load(string name)

@@ -5,7 +5,7 @@ namespace Dukaan.Reporting;
 /// <summary>The rules, grouped by area with the worst first, and the toolbar that filters them.</summary>
 internal static class RulesView
 {
-    public static void Render(HtmlBuilder html, RunResults results)
+    public static void Render(HtmlBuilder html, RunResults results, IReadOnlyDictionary<string, string> anchors)
     {
         html.Add($"<main>\n<h2 id=\"rules\">Rules</h2>\n");
         if (results.Rules.Count == 0)
@@ -14,7 +14,6 @@ internal static class RulesView
             return;
         }
         RenderToolbar(html, results);
-        var anchors = ScenarioAnchors.For(results.Scenarios);
         var index = 0;
         foreach (var group in RuleOrdering.Groups(results.Rules))
         {
@@ -68,7 +67,7 @@ internal static class RulesView
         var level = LevelInfo.Token(rule.Level);
         var search = $"{rule.Id} {rule.Title} {rule.Evidence.Diagnosis}".ToLowerInvariant();
         // A one-line hint under the title lets a reader triage failures without opening each one.
-        var hint = rule.Verdict is Verdict.Pass ? null : rule.Evidence.Diagnosis ?? rule.Evidence.Observed;
+        var hint = rule.Verdict is Verdict.Pass ? null : EvidenceText.Why(rule.Evidence);
         html.Add($"""
             <details class="rule rule--{verdict}" id="rule-{rule.Id}" data-testid="rule-row-{rule.Id}" data-verdict="{verdict}" data-level="{level}" data-search="{search}">
             <summary data-testid="rule-toggle-{rule.Id}"><span class="rule__id">{rule.Id}</span><span class="rule__title">{rule.Title}

@@ -190,10 +190,9 @@ internal static class TimelineSvg
 /// <summary>The scenario section: one card per scenario with its picture and the rules that used it.</summary>
 internal static class TimelineView
 {
-    public static void RenderAll(HtmlBuilder html, RunResults results)
+    public static void RenderAll(HtmlBuilder html, RunResults results, IReadOnlyDictionary<string, string> anchors)
     {
         if (results.Scenarios.Count == 0) return;
-        var anchors = ScenarioAnchors.For(results.Scenarios);
         html.Add($"<section class=\"scenarios\" aria-labelledby=\"scenarios\">\n<h2 id=\"scenarios\">Scenarios</h2>\n");
         var index = 0;
         foreach (var scenario in results.Scenarios)

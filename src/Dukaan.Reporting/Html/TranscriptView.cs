@@ -20,7 +20,7 @@ internal static class TranscriptView
         {
             n++;
             var lane = Lanes.Normalize(entry.Direction, entry.Kind);
-            var arrow = lane is null ? entry.Direction : Lanes.Arrow(lane);
+            var arrow = Lanes.Describe(entry.Direction, entry.Kind);
             var status = StatusInfo.Css(entry.Status, entry.Error);
             html.Add($"""
                 <li class="tx" data-testid="transcript-entry-{rule.Id}-{n}" data-seq="{entry.Seq}">

@@ -95,22 +95,22 @@ public static class JUnitWriter
         w.WriteAttributeString("name", Clean($"{rule.Id} {rule.Title}"));
         w.WriteAttributeString("classname", Clean(rule.Area));
         w.WriteAttributeString("time", Formatting.Seconds(EvidenceSpanMs(e)));
-        var message = Message(e.Diagnosis is { Length: > 0 } d ? d : e.Observed);
+        void Problem(string element, string type)
+        {
+            w.WriteStartElement(element);
+            w.WriteAttributeString("message", Message(EvidenceText.Why(e)));
+            w.WriteAttributeString("type", type);
+            w.WriteString(Clean(Details(rule)));
+            w.WriteEndElement();
+        }
+
         switch (rule.Verdict)
         {
             case Verdict.Fail:
-                w.WriteStartElement("failure");
-                w.WriteAttributeString("message", message);
-                w.WriteAttributeString("type", LevelInfo.Token(rule.Level));
-                w.WriteString(Clean(Details(rule)));
-                w.WriteEndElement();
+                Problem("failure", LevelInfo.Token(rule.Level));
                 break;
             case Verdict.HarnessError:
-                w.WriteStartElement("error");
-                w.WriteAttributeString("message", message);
-                w.WriteAttributeString("type", "harness-error");
-                w.WriteString(Clean(Details(rule)));
-                w.WriteEndElement();
+                Problem("error", "harness-error");
                 break;
             case Verdict.NotExercised:
                 w.WriteStartElement("skipped");
@@ -140,9 +140,8 @@ public static class JUnitWriter
             var n = 0;
             foreach (var t in e.Transcript.OrderBy(t => t.Seq))
             {
-                var lane = Lanes.Normalize(t.Direction, t.Kind);
                 sb.AppendLine(CultureInfo.InvariantCulture,
-                    $"  {++n}. {(lane is null ? t.Direction : Lanes.Arrow(lane))} {t.Method} {t.Url} → {StatusInfo.Text(t.Status, t.Error)} in {Formatting.Ms(t.DurationMs)}{(t.Error is { Length: > 0 } err ? " error: " + err : "")}{(t.Note is { Length: > 0 } note ? " (" + note + ")" : "")}");
+                    $"  {++n}. {Lanes.Describe(t.Direction, t.Kind)} {t.Method} {t.Url} → {StatusInfo.Text(t.Status, t.Error)} in {Formatting.Ms(t.DurationMs)}{(t.Error is { Length: > 0 } err ? " error: " + err : "")}{(t.Note is { Length: > 0 } note ? " (" + note + ")" : "")}");
             }
         }
         return sb.ToString();

@@ -27,6 +27,9 @@ internal static class Lanes
         return null;
     }
 
+    /// <summary>The arrow for a known lane, else the direction as recorded, so an unknown one is still shown.</summary>
+    public static string Describe(string direction, string? kind) => Normalize(direction, kind) is { } lane ? Arrow(lane) : direction;
+
     public static string Arrow(string? lane) => lane switch
     {
         PlatformToAgent => "platform → agent",

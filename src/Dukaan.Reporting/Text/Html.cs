@@ -45,25 +45,13 @@ internal static class Html
 /// Builds HTML where every interpolation hole is escaped unless it is a <see cref="RawHtml"/>: agent-controlled text
 /// (bodies, headers, diagnoses) cannot reach the page unescaped by forgetting a call.
 /// </summary>
-internal sealed class HtmlBuilder
+internal sealed class HtmlBuilder(int capacity = 64 * 1024)
 {
-    internal StringBuilder Buffer { get; } = new(64 * 1024);
+    internal StringBuilder Buffer { get; } = new(capacity);
 
     public HtmlBuilder Add([InterpolatedStringHandlerArgument("")] ref HtmlInterpolation html)
     {
         _ = html;
-        return this;
-    }
-
-    public HtmlBuilder Raw(RawHtml html)
-    {
-        Buffer.Append(html.Value);
-        return this;
-    }
-
-    public HtmlBuilder Text(string? text)
-    {
-        Html.AppendEscaped(Buffer, text);
         return this;
     }
 
