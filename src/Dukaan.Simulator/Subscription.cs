@@ -30,7 +30,6 @@ public sealed class Subscription
         BuyerId = buyerId;
         ListingId = listingId;
         Tier = tier;
-        RunLimit = tier.RunLimitPerMonth;
         _nonSensitive = new Dictionary<string, string>(nonSensitive, StringComparer.Ordinal);
         _sensitive = new Dictionary<string, string>(sensitive, StringComparer.Ordinal);
         ProviderKeyField = providerKeyField;
@@ -45,7 +44,8 @@ public sealed class Subscription
     public Uri? WebhookUrl { get; set; }
     public SubscriptionStatus Status { get; private set; } = SubscriptionStatus.Active;
     public ProviderMode ProviderMode { get; private set; } = ProviderMode.Accept;
-    public int RunLimit { get; private set; }
+    /// <summary>The tier's limit: one value, so the limit enforced and the tier shown to the agent cannot disagree.</summary>
+    public int RunLimit { get { lock (_gate) return Tier.RunLimitPerMonth; } }
     public int RunsUsed { get; private set; }
     public int Heartbeats { get; private set; }
     public DateTimeOffset? FirstRunAt { get; private set; }
@@ -82,11 +82,12 @@ public sealed class Subscription
     {
         lock (_gate)
         {
-            if (RunsUsed >= RunLimit) return new RunData(false, 0);
+            var limit = Tier.RunLimitPerMonth;
+            if (RunsUsed >= limit) return new RunData(false, 0);
             RunsUsed++;
             FirstRunAt ??= now;
             LastRunAt = now;
-            return new RunData(true, RunLimit - RunsUsed);
+            return new RunData(true, limit - RunsUsed);
         }
     }
 
@@ -98,7 +99,7 @@ public sealed class Subscription
 
     public void SetStatus(SubscriptionStatus status) { lock (_gate) Status = status; }
 
-    public void SetRunLimit(int limit) { lock (_gate) { RunLimit = limit; Tier = Tier with { RunLimitPerMonth = limit }; } }
+    public void SetRunLimit(int limit) { lock (_gate) Tier = Tier with { RunLimitPerMonth = limit }; }
 
     public void ResetRunPeriod() { lock (_gate) RunsUsed = 0; }
 
