@@ -137,4 +137,17 @@ public sealed class Subscription
     }
 
     public bool HasSensitiveField(string field) { lock (_gate) return _sensitive.ContainsKey(field); }
+
+    /// <summary>
+    /// Whether <paramref name="key"/> is this subscription's provider key, current or rotated out. One lock answers both, so
+    /// a rotation in between cannot make a key look unknown, and the provider endpoint copies no retired secrets per call.
+    /// </summary>
+    public bool TryMatchProviderKey(string key, out bool current)
+    {
+        lock (_gate)
+        {
+            current = _sensitive.GetValueOrDefault(ProviderKeyField) == key;
+            return current || _retiredSecrets.Contains(key);
+        }
+    }
 }
