@@ -15,6 +15,17 @@ public sealed class ExchangeContext
     public Dictionary<string, string> Tags { get; } = new(StringComparer.Ordinal);
     public byte[] RawBody { get; set; } = [];
 
+    /// <summary>
+    /// Answers with the contract's error body and tags the exchange with the code (and the named mistake, if one was
+    /// recognised), so the rules read why a call was refused from the transcript rather than by parsing the body.
+    /// </summary>
+    public IResult Refuse(int status, string code, string message, string? diagnosis = null)
+    {
+        Tags[TagKeys.ErrorCode] = code;
+        if (diagnosis is not null) Tags[TagKeys.Diagnosis] = diagnosis;
+        return ErrorResponses.Of(status, code, message);
+    }
+
     public static ExchangeContext Of(HttpContext http)
     {
         if (http.Items.TryGetValue(ItemKey, out var existing) && existing is ExchangeContext found) return found;
