@@ -15,7 +15,10 @@ public static class RequestAuth
     public static IResult? CheckTimestamp(HttpContext http, PlatformSimulator simulator, ExchangeContext exchange, out long ts)
     {
         var header = http.Request.Headers[Headers.Timestamp].ToString();
-        var verdict = TimestampWindow.Default.Check(header, simulator.Clock.GetUtcNow(), out ts);
+        var window = TimestampWindow.Default;
+        // One reading: the clock quoted in the refusal is the one the timestamp was judged against.
+        var now = simulator.Clock.GetUtcNow();
+        var verdict = window.Check(header, now, out ts);
         return verdict switch
         {
             TimestampVerdict.Ok => null,
@@ -26,7 +29,7 @@ public static class RequestAuth
             TimestampVerdict.LooksLikeSeconds => exchange.Refuse(StatusCodes.Status401Unauthorized, ErrorCodes.StaleTimestamp,
                 $"{Headers.Timestamp} {ts} looks like epoch seconds; it must be epoch milliseconds (Date.now(), not Date.now()/1000).", SecondsNotMillis),
             _ => exchange.Refuse(StatusCodes.Status401Unauthorized, ErrorCodes.StaleTimestamp,
-                $"{Headers.Timestamp} {ts} is more than 300000 ms from the platform clock ({simulator.Clock.GetUtcNow().ToUnixTimeMilliseconds()}); check for clock drift.",
+                $"{Headers.Timestamp} {ts} is more than {(long)window.Tolerance.TotalMilliseconds} ms from the platform clock ({now.ToUnixTimeMilliseconds()}); check for clock drift.",
                 verdict == TimestampVerdict.TooOld ? "ts-too-old" : "ts-in-future"),
         };
     }

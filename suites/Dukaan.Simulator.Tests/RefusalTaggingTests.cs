@@ -66,4 +66,19 @@ public sealed class RefusalTaggingTests
         await AssertTaggedAsync(sim, await sim.Client.SendAsync(Request("sub_nobody", signed)),
             HttpStatusCode.NotFound, ErrorCodes.SubscriptionNotFound);
     }
+
+    [Test]
+    public async Task A_stale_timestamp_is_refused_quoting_the_window_and_the_clock_it_was_judged_by()
+    {
+        await using var sim = await InProcessSimulator.StartAsync();
+        var sub = sim.Create();
+        var ts = sim.NowMs - 300_001;
+
+        var message = await Wire.ErrorAsync(await sim.Client.SendAsync(sim.RunTokenRequest(HttpMethod.Post, ApiPaths.Run(sub.Id), sub.Id, ts: ts)),
+            HttpStatusCode.Unauthorized, ErrorCodes.StaleTimestamp);
+
+        Assert.That(message, Is.EqualTo(
+            $"{Headers.Timestamp} {ts} is more than 300000 ms from the platform clock ({sim.NowMs}); check for clock drift."));
+        Assert.That(Last(sim).Tag(TagKeys.Diagnosis), Is.EqualTo("ts-too-old"));
+    }
 }
