@@ -8,8 +8,6 @@ public enum ProviderMode { Accept, Reject }
 
 public sealed record AuditEntry(DateTimeOffset At, string Action, string Detail);
 
-public sealed record ProviderKeyUse(DateTimeOffset At, long Seq, string SubscriptionId, bool Current, int Status);
-
 /// <summary>
 /// One buyer's subscription as the platform sees it. Mutable, guarded by its own lock so /run can enforce the limit
 /// exactly under concurrency without a global lock.
@@ -41,7 +39,7 @@ public sealed class Subscription
     public string ListingId { get; }
     public Tier Tier { get; private set; }
     public string ProviderKeyField { get; }
-    public Uri? WebhookUrl { get; set; }
+    public Uri? WebhookUrl { get; }
     public SubscriptionStatus Status { get; private set; } = SubscriptionStatus.Active;
     public ProviderMode ProviderMode { get; private set; } = ProviderMode.Accept;
     /// <summary>The tier's limit: one value, so the limit enforced and the tier shown to the agent cannot disagree.</summary>

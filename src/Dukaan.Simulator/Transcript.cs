@@ -45,7 +45,6 @@ public static class TagKeys
     public const string Diagnosis = "diagnosis";
     public const string ProviderKey = "providerKey";
     public const string DeliveryAttempt = "attempt";
-    public const string Scenario = "scenario";
 }
 
 public sealed class Transcript
