@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -21,9 +23,24 @@ public static class Hmac
     public static bool FixedTimeEqualsHex(string expectedHex, string? presented)
     {
         if (presented is null) return false;
-        var expected = Encoding.ASCII.GetBytes(expectedHex.ToLowerInvariant());
-        var actual = Encoding.ASCII.GetBytes(presented.ToLowerInvariant());
-        // FixedTimeEquals returns early on a length mismatch; that leaks only the length, which is public (64).
-        return CryptographicOperations.FixedTimeEquals(expected, actual);
+        // FixedTimeEquals returns early on a length mismatch too; that leaks only the length, which is public (64).
+        if (presented.Length != expectedHex.Length) return false;
+        // Lower-cased copies on the stack: verification runs on every signed call, and a signature is 64 chars.
+        const int StackChars = 128;
+        var length = expectedHex.Length;
+        char[]? rented = null;
+        var buffer = length <= StackChars / 2 ? stackalloc char[StackChars] : (rented = ArrayPool<char>.Shared.Rent(length * 2));
+        try
+        {
+            var expected = buffer[..length];
+            var actual = buffer.Slice(length, length);
+            expectedHex.AsSpan().ToLowerInvariant(expected);
+            presented.AsSpan().ToLowerInvariant(actual);
+            return CryptographicOperations.FixedTimeEquals(MemoryMarshal.AsBytes(expected), MemoryMarshal.AsBytes(actual));
+        }
+        finally
+        {
+            if (rented is not null) ArrayPool<char>.Shared.Return(rented);
+        }
     }
 }

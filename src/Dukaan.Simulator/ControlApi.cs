@@ -151,7 +151,7 @@ public static class ControlApi
         return Ok(s.Transcript.Where(e => e.Seq > since && (subscription.Length == 0 || e.SubscriptionId == subscription)));
     }
 
-    public static bool TryParseStatus(string? raw, out SubscriptionStatus status)
+    private static bool TryParseStatus(string? raw, out SubscriptionStatus status)
     {
         SubscriptionStatus? parsed = raw switch
         {

@@ -1,6 +1,8 @@
+using System.Buffers;
 using System.Text;
 using Dukaan.Contract;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace Dukaan.Simulator;
 
@@ -12,6 +14,17 @@ public sealed class ExchangeContext
     public string? SubscriptionId { get; set; }
     public Dictionary<string, string> Tags { get; } = new(StringComparer.Ordinal);
     public byte[] RawBody { get; set; } = [];
+
+    /// <summary>
+    /// Answers with the contract's error body and tags the exchange with the code (and the named mistake, if one was
+    /// recognised), so the rules read why a call was refused from the transcript rather than by parsing the body.
+    /// </summary>
+    public IResult Refuse(int status, string code, string message, string? diagnosis = null)
+    {
+        Tags[TagKeys.ErrorCode] = code;
+        if (diagnosis is not null) Tags[TagKeys.Diagnosis] = diagnosis;
+        return ErrorResponses.Of(status, code, message);
+    }
 
     public static ExchangeContext Of(HttpContext http)
     {
@@ -56,12 +69,13 @@ public sealed class ExchangeRecorder(RequestDelegate next, PlatformSimulator sim
                 http.Response.Body = originalBody;
                 captured.Position = 0;
                 await captured.CopyToAsync(originalBody).ConfigureAwait(false);
-                Record(http, exchange, startedAt, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds, captured.ToArray());
+                Record(http, exchange, startedAt, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds,
+                    captured.GetBuffer().AsSpan(0, (int)captured.Length));
             }
         }
     }
 
-    private void Record(HttpContext http, ExchangeContext exchange, DateTimeOffset startedAt, double durationMs, byte[] responseBody)
+    private void Record(HttpContext http, ExchangeContext exchange, DateTimeOffset startedAt, double durationMs, ReadOnlySpan<byte> responseBody)
     {
         var requestHeaders = http.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
         var responseHeaders = http.Response.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
@@ -75,15 +89,24 @@ public sealed class ExchangeRecorder(RequestDelegate next, PlatformSimulator sim
     private static async Task<byte[]?> ReadBodyAsync(HttpContext http, long limit)
     {
         if (http.Request.ContentLength > limit) return null;
+        // Most agent calls (GET /config, an empty POST /run or /heartbeat) carry no body; they need no buffers at all.
+        if (http.Request.ContentLength == 0 || http.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == false) return [];
         using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int n;
-        while ((n = await http.Request.Body.ReadAsync(chunk, http.RequestAborted).ConfigureAwait(false)) > 0)
+        var chunk = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
         {
-            if (buffer.Length + n > limit) return null;
-            buffer.Write(chunk, 0, n);
+            int n;
+            while ((n = await http.Request.Body.ReadAsync(chunk, http.RequestAborted).ConfigureAwait(false)) > 0)
+            {
+                if (buffer.Length + n > limit) return null;
+                buffer.Write(chunk, 0, n);
+            }
+            return buffer.ToArray();
         }
-        return buffer.ToArray();
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
+        }
     }
 }
 

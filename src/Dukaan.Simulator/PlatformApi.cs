@@ -23,10 +23,7 @@ public static class PlatformApi
         var exchange = Tag(http, ExchangeKinds.Config, id);
         if (Authorize(http, simulator, id, exchange, out var subscription) is { } refused) return refused;
         if (subscription.TakeInjectedConfigFailure())
-        {
-            exchange.Tags[TagKeys.ErrorCode] = "CONFIG_UNAVAILABLE";
-            return ErrorResponses.Of(StatusCodes.Status503ServiceUnavailable, "CONFIG_UNAVAILABLE", "Injected fault: the config service is temporarily unavailable; retry.");
-        }
+            return exchange.Refuse(StatusCodes.Status503ServiceUnavailable, "CONFIG_UNAVAILABLE", "Injected fault: the config service is temporarily unavailable; retry.");
         subscription.AddAudit(new AuditEntry(simulator.Clock.GetUtcNow(), "config.fetched", $"fields: {string.Join(",", subscription.SensitiveFields)}"));
         return Results.Json(new Envelope<ConfigData>(true, new ConfigData(subscription.FullConfig())), ContractJson.Options);
     }
@@ -37,11 +34,8 @@ public static class PlatformApi
         if (Authorize(http, simulator, id, exchange, out var subscription) is { } refused) return refused;
         var run = subscription.TryConsumeRun(simulator.Clock.GetUtcNow());
         if (!run.Allowed)
-        {
-            exchange.Tags[TagKeys.ErrorCode] = ErrorCodes.RunLimitExceeded;
-            return ErrorResponses.Of(StatusCodes.Status429TooManyRequests, ErrorCodes.RunLimitExceeded,
+            return exchange.Refuse(StatusCodes.Status429TooManyRequests, ErrorCodes.RunLimitExceeded,
                 $"Subscription {id} has used its {subscription.RunLimit} runs this period; stop running until the period resets.");
-        }
         return Results.Json(new Envelope<RunData>(true, run), ContractJson.Options);
     }
 
@@ -58,27 +52,24 @@ public static class PlatformApi
         var exchange = Tag(http, ExchangeKinds.RequestConfig, id);
         var signature = http.Request.Headers[Headers.Signature].ToString();
         if (string.IsNullOrEmpty(signature))
-            return Refuse(exchange, StatusCodes.Status401Unauthorized, ErrorCodes.MissingSignature,
+            return exchange.Refuse(StatusCodes.Status401Unauthorized, ErrorCodes.MissingSignature,
                 $"Missing {Headers.Signature}: sign `config_request.${{id}}.${{ts}}.${{sortedFields}}.${{message ?? ''}}`.");
         if (RequestAuth.CheckTimestamp(http, simulator, exchange, out var ts) is { } stale) return stale;
         if (ParseRequestConfig(exchange.RawBody) is not { } body)
-            return Refuse(exchange, StatusCodes.Status400BadRequest, ErrorCodes.MalformedJson,
+            return exchange.Refuse(StatusCodes.Status400BadRequest, ErrorCodes.MalformedJson,
                 "Body must be JSON: { \"fields\": [\"field_id\", …], \"message\": \"optional text\" }.");
         if (body.Fields is not { Count: > 0 } fields || fields.Any(string.IsNullOrEmpty))
-            return Refuse(exchange, StatusCodes.Status400BadRequest, ErrorCodes.ValidationFailed, "\"fields\" must be a non-empty array of field ids.");
+            return exchange.Refuse(StatusCodes.Status400BadRequest, ErrorCodes.ValidationFailed, "\"fields\" must be a non-empty array of field ids.");
         if (!ConfigRequestSignature.Verify(simulator.Options.Secret, id, ts, fields, body.Message, signature))
         {
             var diagnosis = RequestAuth.DiagnoseRequestConfig(simulator.Options.Secret, id, ts, fields, body.Message, signature);
-            exchange.Tags[TagKeys.Diagnosis] = diagnosis.Code;
-            return Refuse(exchange, StatusCodes.Status401Unauthorized, ErrorCodes.InvalidSignature,
-                $"{Headers.Signature} does not match \"{ConfigRequestSignature.Payload(id, ts, fields, body.Message)}\". {diagnosis.Explanation}");
+            return exchange.Refuse(StatusCodes.Status401Unauthorized, ErrorCodes.InvalidSignature,
+                $"{Headers.Signature} does not match \"{ConfigRequestSignature.Payload(id, ts, fields, body.Message)}\". {diagnosis.Explanation}", diagnosis.Code);
         }
-        if (simulator.Store.Find(id) is not { } subscription)
-            return Refuse(exchange, StatusCodes.Status404NotFound, ErrorCodes.SubscriptionNotFound, $"No subscription '{id}'.");
-        if (!subscription.IsActive) return NotActive(exchange, subscription);
+        if (FindActive(simulator, id, exchange, out var subscription) is { } refused) return refused;
         var known = subscription.FullConfig().Keys.ToHashSet(StringComparer.Ordinal);
         if (fields.FirstOrDefault(f => !known.Contains(f)) is { } unknown)
-            return Refuse(exchange, StatusCodes.Status400BadRequest, ErrorCodes.ValidationFailed,
+            return exchange.Refuse(StatusCodes.Status400BadRequest, ErrorCodes.ValidationFailed,
                 $"'{unknown}' is not a field of this listing's setup wizard; known fields: {string.Join(", ", known.Order(StringComparer.Ordinal))}.");
         subscription.FlagActionNeeded(fields, body.Message);
         subscription.AddAudit(new AuditEntry(simulator.Clock.GetUtcNow(), "config.requested", string.Join(",", fields)));
@@ -100,21 +91,18 @@ public static class PlatformApi
     private static IResult? Authorize(HttpContext http, PlatformSimulator simulator, string id, ExchangeContext exchange, out Subscription subscription)
     {
         subscription = null!;
-        if (RequestAuth.CheckRunToken(http, simulator, id, exchange) is { } refused) return refused;
-        if (simulator.Store.Find(id) is not { } found)
-            return Refuse(exchange, StatusCodes.Status404NotFound, ErrorCodes.SubscriptionNotFound, $"No subscription '{id}'.");
-        subscription = found;
-        return found.IsActive ? null : NotActive(exchange, found);
+        return RequestAuth.CheckRunToken(http, simulator, id, exchange) ?? FindActive(simulator, id, exchange, out subscription);
     }
 
-    private static IResult NotActive(ExchangeContext exchange, Subscription subscription) =>
-        Refuse(exchange, StatusCodes.Status403Forbidden, ErrorCodes.SubscriptionNotActive,
-            $"Subscription {subscription.Id} is {subscription.Status}: stop serving this buyer and discard its cached credentials.");
-
-    private static IResult Refuse(ExchangeContext exchange, int status, string code, string message)
+    /// <summary>The subscription a signed call names, or the 404 / 403 that tells the agent to stop serving it.</summary>
+    private static IResult? FindActive(PlatformSimulator simulator, string id, ExchangeContext exchange, out Subscription subscription)
     {
-        exchange.Tags[TagKeys.ErrorCode] = code;
-        return ErrorResponses.Of(status, code, message);
+        subscription = null!;
+        if (simulator.Store.Find(id) is not { } found)
+            return exchange.Refuse(StatusCodes.Status404NotFound, ErrorCodes.SubscriptionNotFound, $"No subscription '{id}'.");
+        subscription = found;
+        return found.IsActive ? null : exchange.Refuse(StatusCodes.Status403Forbidden, ErrorCodes.SubscriptionNotActive,
+            $"Subscription {found.Id} is {found.Status}: stop serving this buyer and discard its cached credentials.");
     }
 
     private static ExchangeContext Tag(HttpContext http, string kind, string id)

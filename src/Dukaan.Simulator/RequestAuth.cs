@@ -15,16 +15,22 @@ public static class RequestAuth
     public static IResult? CheckTimestamp(HttpContext http, PlatformSimulator simulator, ExchangeContext exchange, out long ts)
     {
         var header = http.Request.Headers[Headers.Timestamp].ToString();
-        var verdict = TimestampWindow.Default.Check(header, simulator.Clock.GetUtcNow(), out ts);
+        var window = TimestampWindow.Default;
+        // One reading: the clock quoted in the refusal is the one the timestamp was judged against.
+        var now = simulator.Clock.GetUtcNow();
+        var verdict = window.Check(header, now, out ts);
         return verdict switch
         {
             TimestampVerdict.Ok => null,
-            TimestampVerdict.Missing => Fail(exchange, ErrorCodes.MissingTimestamp, null, $"Missing {Headers.Timestamp}: send the current time in epoch milliseconds."),
-            TimestampVerdict.NotANumber => Fail(exchange, ErrorCodes.InvalidTimestamp, null, $"{Headers.Timestamp} '{Short(header)}' is not a non-negative integer of epoch milliseconds."),
-            TimestampVerdict.LooksLikeSeconds => Fail(exchange, ErrorCodes.StaleTimestamp, SecondsNotMillis,
-                $"{Headers.Timestamp} {ts} looks like epoch seconds; it must be epoch milliseconds (Date.now(), not Date.now()/1000)."),
-            _ => Fail(exchange, ErrorCodes.StaleTimestamp, verdict == TimestampVerdict.TooOld ? "ts-too-old" : "ts-in-future",
-                $"{Headers.Timestamp} {ts} is more than 300000 ms from the platform clock ({simulator.Clock.GetUtcNow().ToUnixTimeMilliseconds()}); check for clock drift."),
+            TimestampVerdict.Missing => exchange.Refuse(StatusCodes.Status401Unauthorized, ErrorCodes.MissingTimestamp,
+                $"Missing {Headers.Timestamp}: send the current time in epoch milliseconds."),
+            TimestampVerdict.NotANumber => exchange.Refuse(StatusCodes.Status401Unauthorized, ErrorCodes.InvalidTimestamp,
+                $"{Headers.Timestamp} '{Short(header)}' is not a non-negative integer of epoch milliseconds."),
+            TimestampVerdict.LooksLikeSeconds => exchange.Refuse(StatusCodes.Status401Unauthorized, ErrorCodes.StaleTimestamp,
+                $"{Headers.Timestamp} {ts} looks like epoch seconds; it must be epoch milliseconds (Date.now(), not Date.now()/1000).", SecondsNotMillis),
+            _ => exchange.Refuse(StatusCodes.Status401Unauthorized, ErrorCodes.StaleTimestamp,
+                $"{Headers.Timestamp} {ts} is more than {(long)window.Tolerance.TotalMilliseconds} ms from the platform clock ({now.ToUnixTimeMilliseconds()}); check for clock drift.",
+                verdict == TimestampVerdict.TooOld ? "ts-too-old" : "ts-in-future"),
         };
     }
 
@@ -33,12 +39,13 @@ public static class RequestAuth
     {
         var signature = http.Request.Headers[Headers.Signature].ToString();
         if (string.IsNullOrEmpty(signature))
-            return Fail(exchange, ErrorCodes.MissingSignature, null, $"Missing {Headers.Signature}: send hex HMAC-SHA256 of `${{subscriptionId}}.${{ts}}`.");
+            return exchange.Refuse(StatusCodes.Status401Unauthorized, ErrorCodes.MissingSignature,
+                $"Missing {Headers.Signature}: send hex HMAC-SHA256 of `${{subscriptionId}}.${{ts}}`.");
         if (CheckTimestamp(http, simulator, exchange, out var ts) is { } stale) return stale;
         if (RunToken.Verify(simulator.Options.Secret, subscriptionId, ts, signature)) return null;
         var diagnosis = DiagnoseRunToken(simulator.Options.Secret, subscriptionId, ts, signature, exchange.RawBody);
-        return Fail(exchange, ErrorCodes.InvalidSignature, diagnosis.Code,
-            $"{Headers.Signature} does not match HMAC-SHA256 of \"{RunToken.Payload(subscriptionId, ts)}\". {diagnosis.Explanation}");
+        return exchange.Refuse(StatusCodes.Status401Unauthorized, ErrorCodes.InvalidSignature,
+            $"{Headers.Signature} does not match HMAC-SHA256 of \"{RunToken.Payload(subscriptionId, ts)}\". {diagnosis.Explanation}", diagnosis.Code);
     }
 
     public sealed record Diagnosis(string Code, string Explanation);
@@ -81,13 +88,6 @@ public static class RequestAuth
         foreach (var (code, explanation, candidate) in candidates)
             if (Hmac.FixedTimeEqualsHex(candidate, p)) return new(code, explanation);
         return new("body-does-not-match-signature", "It does not match the fields and message in the body: sign the same ids and message you send, with the listing's secret.");
-    }
-
-    private static IResult Fail(ExchangeContext exchange, string code, string? diagnosis, string message)
-    {
-        exchange.Tags[TagKeys.ErrorCode] = code;
-        if (diagnosis is not null) exchange.Tags[TagKeys.Diagnosis] = diagnosis;
-        return ErrorResponses.Of(StatusCodes.Status401Unauthorized, code, message);
     }
 
     private static string Short(string s) => s.Length <= 40 ? s : s[..40] + "…";

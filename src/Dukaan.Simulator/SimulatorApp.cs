@@ -78,7 +78,7 @@ public static class SimulatorApp
             404 => (ErrorCodes.RouteNotFound, $"No route {http.Request.Method} {http.Request.Path}. Agent endpoints live under /api/subscriptions/{{id}}/(config|run|heartbeat|request-config); the control API under /_sim/."),
             var s => ("HTTP_" + s, $"Request refused with status {s}."),
         };
-        return http.Response.WriteAsJsonAsync(ErrorBody.Of(code, message), ContractJson.Options);
+        return ErrorResponses.WriteAsync(http, http.Response.StatusCode, code, message);
     }
 }
 

@@ -23,7 +23,10 @@ public sealed record SimulatorOptions
     /// <summary>Makes Bogus-generated buyers and canaries reproducible.</summary>
     public int Seed { get; init; } = 1;
 
-    /// <summary>Public base URL of the simulator as the agent should see it; filled in once Kestrel has a port.</summary>
+    /// <summary>
+    /// The base URL the agent is told to reach the platform at (credentialsUrl, provider base URL), when that is not the
+    /// loopback address the simulator listens on, e.g. behind a proxy or from a container. Null: the loopback address and port it bound.
+    /// </summary>
     public Uri? PublicBaseUrl { get; init; }
 }
 

@@ -8,8 +8,6 @@ public enum ProviderMode { Accept, Reject }
 
 public sealed record AuditEntry(DateTimeOffset At, string Action, string Detail);
 
-public sealed record ProviderKeyUse(DateTimeOffset At, long Seq, string SubscriptionId, bool Current, int Status);
-
 /// <summary>
 /// One buyer's subscription as the platform sees it. Mutable, guarded by its own lock so /run can enforce the limit
 /// exactly under concurrency without a global lock.
@@ -30,7 +28,6 @@ public sealed class Subscription
         BuyerId = buyerId;
         ListingId = listingId;
         Tier = tier;
-        RunLimit = tier.RunLimitPerMonth;
         _nonSensitive = new Dictionary<string, string>(nonSensitive, StringComparer.Ordinal);
         _sensitive = new Dictionary<string, string>(sensitive, StringComparer.Ordinal);
         ProviderKeyField = providerKeyField;
@@ -42,10 +39,11 @@ public sealed class Subscription
     public string ListingId { get; }
     public Tier Tier { get; private set; }
     public string ProviderKeyField { get; }
-    public Uri? WebhookUrl { get; set; }
+    public Uri? WebhookUrl { get; }
     public SubscriptionStatus Status { get; private set; } = SubscriptionStatus.Active;
     public ProviderMode ProviderMode { get; private set; } = ProviderMode.Accept;
-    public int RunLimit { get; private set; }
+    /// <summary>The tier's limit: one value, so the limit enforced and the tier shown to the agent cannot disagree.</summary>
+    public int RunLimit { get { lock (_gate) return Tier.RunLimitPerMonth; } }
     public int RunsUsed { get; private set; }
     public int Heartbeats { get; private set; }
     public DateTimeOffset? FirstRunAt { get; private set; }
@@ -82,11 +80,12 @@ public sealed class Subscription
     {
         lock (_gate)
         {
-            if (RunsUsed >= RunLimit) return new RunData(false, 0);
+            var limit = Tier.RunLimitPerMonth;
+            if (RunsUsed >= limit) return new RunData(false, 0);
             RunsUsed++;
             FirstRunAt ??= now;
             LastRunAt = now;
-            return new RunData(true, RunLimit - RunsUsed);
+            return new RunData(true, limit - RunsUsed);
         }
     }
 
@@ -98,7 +97,7 @@ public sealed class Subscription
 
     public void SetStatus(SubscriptionStatus status) { lock (_gate) Status = status; }
 
-    public void SetRunLimit(int limit) { lock (_gate) { RunLimit = limit; Tier = Tier with { RunLimitPerMonth = limit }; } }
+    public void SetRunLimit(int limit) { lock (_gate) Tier = Tier with { RunLimitPerMonth = limit }; }
 
     public void ResetRunPeriod() { lock (_gate) RunsUsed = 0; }
 
@@ -136,4 +135,17 @@ public sealed class Subscription
     }
 
     public bool HasSensitiveField(string field) { lock (_gate) return _sensitive.ContainsKey(field); }
+
+    /// <summary>
+    /// Whether <paramref name="key"/> is this subscription's provider key, current or rotated out. One lock answers both, so
+    /// a rotation in between cannot make a key look unknown, and the provider endpoint copies no retired secrets per call.
+    /// </summary>
+    public bool TryMatchProviderKey(string key, out bool current)
+    {
+        lock (_gate)
+        {
+            current = _sensitive.GetValueOrDefault(ProviderKeyField) == key;
+            return current || _retiredSecrets.Contains(key);
+        }
+    }
 }

@@ -33,11 +33,8 @@ public sealed class SubscriptionFactory(int seed)
             var tier = request.Tier ?? new Tier(
                 _faker.PickRandom("Starter", "Growth", "Pro"), _faker.PickRandom(999, 1999, 3999),
                 _faker.PickRandom(1000, 5000, 6000), ["whatsapp", "reports"]);
-            var config = request.Config ?? new Dictionary<string, string>
-            {
-                ["business_name"] = PlainText(_faker.Company.CompanyName()),
-                ["language"] = _faker.PickRandom("hinglish", "english", "hindi"),
-            };
+            // Lock is re-entrant (NewCanary below relies on it too); the fields draw in this order, which the seed replay needs.
+            var config = request.Config ?? PlainConfig(["business_name", "language"]);
             var providerField = request.ProviderKeyField ?? DefaultProviderKeyField;
             IEnumerable<string> sensitiveFields = request.SensitiveFields ?? (IEnumerable<string>?)request.Sensitive?.Keys ?? [providerField];
             var sensitive = new Dictionary<string, string>(StringComparer.Ordinal);

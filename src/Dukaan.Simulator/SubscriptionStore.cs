@@ -16,10 +16,7 @@ public sealed class SubscriptionStore
     public (Subscription Owner, bool Current)? FindByProviderKey(string key)
     {
         foreach (var s in _byId.Values)
-        {
-            if (s.CurrentProviderKey == key) return (s, true);
-            if (s.RetiredSecrets.Contains(key)) return (s, false);
-        }
+            if (s.TryMatchProviderKey(key, out var current)) return (s, current);
         return null;
     }
 }

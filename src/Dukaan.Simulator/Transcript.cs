@@ -45,13 +45,13 @@ public static class TagKeys
     public const string Diagnosis = "diagnosis";
     public const string ProviderKey = "providerKey";
     public const string DeliveryAttempt = "attempt";
-    public const string Scenario = "scenario";
 }
 
 public sealed class Transcript
 {
     public const int MaxBodyChars = 64 * 1024;
     private readonly Lock _gate = new();
+    // Kept in Seq order as exchanges arrive, so the snapshot polled every few milliseconds is a plain copy, not a sort.
     private readonly List<Exchange> _exchanges = [];
     private long _seq;
 
@@ -83,14 +83,18 @@ public sealed class Transcript
                 _dropped++;
                 return;
             }
-            _exchanges.Add(exchange);
+            // A delivery takes its Seq before it is sent and is added when it ends, after the calls it provoked, so arrivals
+            // are out of order but only near the end; an equal Seq goes after the ones already there, as a stable sort would.
+            var i = _exchanges.Count;
+            while (i > 0 && _exchanges[i - 1].Seq > exchange.Seq) i--;
+            _exchanges.Insert(i, exchange);
         }
         Recorded?.Invoke(exchange);
     }
 
     public IReadOnlyList<Exchange> Snapshot()
     {
-        lock (_gate) return [.. _exchanges.OrderBy(e => e.Seq)];
+        lock (_gate) return [.. _exchanges];
     }
 
     public IReadOnlyList<Exchange> Where(Func<Exchange, bool> predicate) => [.. Snapshot().Where(predicate)];

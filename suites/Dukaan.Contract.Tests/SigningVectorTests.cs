@@ -102,4 +102,20 @@ public sealed class SigningVectorTests
             Assert.That(ConfigRequestSignature.Verify(Secret, Id, Ts, ["openai_api_key"], null, RunToken.Sign(Secret, Id, Ts)), Is.False);
         });
     }
+
+    [Test]
+    public void Body_bound_verify_accepts_its_own_domain_only()
+    {
+        var raw = Encoding.UTF8.GetBytes("{\"state\":{\"step\":2}}");
+        const string state = "730a169a57053c101c17d1912926cdac00010f3c2741bcc790ea064c0a6a7937";
+        Assert.Multiple(() =>
+        {
+            Assert.That(BodyBoundDomain.ChatState.Verify(Secret, Id, Ts, raw, state), Is.True);
+            Assert.That(BodyBoundDomain.ChatState.Verify(Secret, Id, Ts, raw, state.ToUpperInvariant()), Is.True);
+            Assert.That(BodyBoundDomain.ChatReply.Verify(Secret, Id, Ts, raw, state), Is.False, "domains must not cross-verify");
+            Assert.That(BodyBoundDomain.ChatState.Verify(Secret, Id, Ts + 1, raw, state), Is.False);
+            Assert.That(BodyBoundDomain.ChatState.Verify(Secret, Id, Ts, [.. raw, (byte)'\n'], state), Is.False, "the hash covers the exact bytes");
+            Assert.That(BodyBoundDomain.ChatState.Verify(Secret, Id, Ts, raw, null), Is.False);
+        });
+    }
 }
