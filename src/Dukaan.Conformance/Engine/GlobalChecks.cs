@@ -1,3 +1,4 @@
+using Dukaan.Contract;
 using Dukaan.Simulator;
 
 namespace Dukaan.Conformance.Engine;
@@ -76,14 +77,19 @@ public static class GlobalChecks
                 Explain(refused[0]), refused.Take(5).Select(e => e.Seq));
     }
 
-    public static string? Explain(Exchange refused) => refused.Tag(TagKeys.Diagnosis) switch
+    /// <remarks>
+    /// "ts-in-seconds" names two different mistakes: a seconds header (refused as a stale timestamp) and a milliseconds
+    /// header whose HMAC was computed over seconds (refused as an invalid signature). Only the error code tells them apart.
+    /// </remarks>
+    public static string? Explain(Exchange refused) => (refused.Tag(TagKeys.Diagnosis), refused.Tag(TagKeys.ErrorCode)) switch
     {
-        RequestAuth.SecondsNotMillis => "X-AgentDukaan-Ts in seconds, not milliseconds: use Date.now() (ms), not Date.now()/1000.",
-        "ts-too-old" or "ts-in-future" => "X-AgentDukaan-Ts is outside the 5-minute window: check the clock, and compute ts per request.",
-        "missing-dot" or "reversed-order" or "id-only" or "body-hmac" or "unkeyed-sha256" or "prefixed-signature" or "ts-in-seconds" =>
+        (RequestAuth.SecondsNotMillis, ErrorCodes.StaleTimestamp) => "X-AgentDukaan-Ts in seconds, not milliseconds: use Date.now() (ms), not Date.now()/1000.",
+        ("ts-too-old" or "ts-in-future", _) => "X-AgentDukaan-Ts is outside the 5-minute window: check the clock, and compute ts per request.",
+        ("missing-dot" or "reversed-order" or "id-only" or "body-hmac" or "unkeyed-sha256" or "prefixed-signature" or RequestAuth.SecondsNotMillis, _) =>
             $"Signed the wrong string ({refused.Tag(TagKeys.Diagnosis)}): it must be HMAC-SHA256(secret, `${{subscriptionId}}.${{ts}}`) in hex.",
-        "wrong-secret-or-string" => "The signature matches no known mistake: the secret is probably not the listing's webhook secret (AGENTDUKAAN_WEBHOOK_SECRET).",
-        _ => refused.Tag(TagKeys.ErrorCode) is { } code ? $"Refused with {code}." : null,
+        ("wrong-secret-or-string", _) => "The signature matches no known mistake: the secret is probably not the listing's webhook secret (AGENTDUKAAN_WEBHOOK_SECRET).",
+        (_, { } code) => $"Refused with {code}.",
+        _ => null,
     };
 
     /// <summary>
