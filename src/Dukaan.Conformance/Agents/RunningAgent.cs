@@ -6,8 +6,6 @@ namespace Dukaan.Conformance.Agents;
 /// </summary>
 public sealed class RunningAgent(Uri baseUrl, string webhookPath, Uri? triggerUrl, string? logFile) : IAgentUnderTest
 {
-    public string Kind => "url";
-    public string Description => baseUrl.ToString();
     public Uri WebhookUrl { get; } = new(baseUrl, webhookPath);
     public Uri? TriggerUrl { get; } = triggerUrl;
     public HttpClient Http { get; } = new(new SocketsHttpHandler { UseProxy = false, ConnectTimeout = TimeSpan.FromSeconds(5) }) { Timeout = Timeout.InfiniteTimeSpan };

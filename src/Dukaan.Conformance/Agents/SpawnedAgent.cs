@@ -36,8 +36,6 @@ public sealed class SpawnedAgent : IAgentUnderTest
     }
 
     public int Port { get; }
-    public string Kind => "spawned";
-    public string Description => $"{_spec.Command} (in {_spec.WorkDir})";
     public Uri WebhookUrl { get; }
     public Uri? TriggerUrl { get; }
     public HttpClient Http { get; private set; } = NewClient();

@@ -56,10 +56,10 @@ public sealed class ScenarioContext(RunContext run, string scenario, Cancellatio
         return result.Attempts[0];
     }
 
-    /// <summary>Asks the agent for one billable run; null when the seller declared no trigger.</summary>
-    public async Task<TriggerRecord?> TriggerAsync(Subscription subscription)
+    /// <summary>Asks the agent for one billable run; does nothing when the seller declared no trigger.</summary>
+    public async Task TriggerAsync(Subscription subscription)
     {
-        if (Run.Agent.TriggerUrl is not { } url) return null;
+        if (Run.Agent.TriggerUrl is not { } url) return;
         var startedAt = DateTimeOffset.UtcNow;
         var stopwatch = Stopwatch.StartNew();
         int? status = null;
@@ -81,10 +81,7 @@ public sealed class ScenarioContext(RunContext run, string scenario, Cancellatio
         {
             error = $"the trigger could not be reached: {ex.Message}";
         }
-        var record = new TriggerRecord(Scenario, subscription.Id, startedAt, DateTimeOffset.UtcNow, status, error);
-        Run.AddTrigger(record);
         Note("trigger", error ?? $"trigger → {status}", status, subscription.Id, startedAt, stopwatch.Elapsed.TotalMilliseconds);
-        return record;
     }
 
     /// <summary>Records a harness action for the scenario's timeline.</summary>
@@ -123,6 +120,4 @@ public sealed class ScenarioContext(RunContext run, string scenario, Cancellatio
         Report(ruleId, FindingOutcome.Violated, expected, observed, diagnosis, seqs);
 
     public void NotExercised(string ruleId, string expected, string why) => Report(ruleId, FindingOutcome.NotExercised, expected, why);
-
-    public bool Wants(params string[] ruleIds) => ruleIds.Any(Run.SelectedRules.Contains);
 }

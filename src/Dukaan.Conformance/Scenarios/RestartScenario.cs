@@ -48,7 +48,6 @@ public sealed class RestartScenario : Scenario
             context.Fail("DK-SEC-05", expectServed, $"The agent did not come back after the restart: {ex.Message}");
             return;
         }
-        context.Run.LastRestartCompletedAt = DateTimeOffset.UtcNow;
         context.Note("restart", "agent process killed and restarted", at: restartStarted, durationMs: (DateTimeOffset.UtcNow - restartStarted).TotalMilliseconds);
         var mark = context.Transcript.LastSeq;
         await context.TriggerAsync(subscription);
