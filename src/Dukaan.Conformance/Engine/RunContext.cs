@@ -34,6 +34,13 @@ public sealed class RunContext(PlatformSimulator simulator, IAgentUnderTest agen
         lock (_gate) return _subscriptionsByScenario.TryGetValue(scenario, out var list) ? [.. list] : [];
     }
 
+    /// <summary>Records a finding for a rule the run selected; findings for other rules are dropped here, in one place.</summary>
+    public void Report(string scenario, string ruleId, FindingOutcome outcome, string expected, string observed, string? diagnosis = null, IEnumerable<long>? seqs = null)
+    {
+        if (!SelectedRules.Contains(ruleId)) return;
+        Findings.Add(new Finding(ruleId, outcome, expected, observed, diagnosis, [.. seqs ?? []], scenario));
+    }
+
     internal void AddEvent(HarnessEvent e) { lock (_gate) _events.Add(e); }
     internal void AddValidDelivery(ValidDelivery d) { lock (_gate) _validDeliveries.Add(d); }
 

@@ -107,11 +107,8 @@ public sealed class ScenarioContext(RunContext run, string scenario, Cancellatio
 
     public IReadOnlyList<Exchange> Exchanges(Func<Exchange, bool> predicate) => Transcript.Where(predicate);
 
-    public void Report(string ruleId, FindingOutcome outcome, string expected, string observed, string? diagnosis = null, IEnumerable<long>? seqs = null)
-    {
-        if (!Run.SelectedRules.Contains(ruleId)) return;
-        Run.Findings.Add(new Finding(ruleId, outcome, expected, observed, diagnosis, [.. seqs ?? []], Scenario));
-    }
+    public void Report(string ruleId, FindingOutcome outcome, string expected, string observed, string? diagnosis = null, IEnumerable<long>? seqs = null) =>
+        Run.Report(Scenario, ruleId, outcome, expected, observed, diagnosis, seqs);
 
     public void Pass(string ruleId, string expected, string observed, IEnumerable<long>? seqs = null) =>
         Report(ruleId, FindingOutcome.Satisfied, expected, observed, null, seqs);
