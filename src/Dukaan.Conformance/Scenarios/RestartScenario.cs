@@ -44,7 +44,7 @@ public sealed class RestartScenario : Scenario
         var mark = context.Transcript.LastSeq;
         await context.TriggerAsync(subscription);
         var firstUse = context.Exchanges(e => e.Seq > mark && e.IsProviderCallWith(subscription.Id)).FirstOrDefault();
-        if (firstUse is { Status: >= 200 and < 300 } && firstUse.Tag(TagKeys.ProviderKey) == ProviderApi.KeyCurrent)
+        if (firstUse is not null && firstUse.IsOk() && firstUse.Tag(TagKeys.ProviderKey) == ProviderApi.KeyCurrent)
             context.Pass("DK-SEC-05", expectServed, $"Served after the restart: {firstUse.Describe()}", [firstUse.Seq]);
         else
             context.Fail("DK-SEC-05", expectServed, firstUse is null ? "After the restart the agent did not serve the buyer when asked." : $"After the restart: {firstUse.Describe()}",

@@ -49,6 +49,26 @@ public abstract class Scenario
         return found is { } ok && ok.IsOk() ? ok : null;
     }
 
+    /// <summary>
+    /// DK-CFG-01 for one buyer_configured: waits for a /config request after it (a refused one counts: how it is signed
+    /// is DK-CFG-02's business) and reports the rule. Returns the request, or null when none came.
+    /// </summary>
+    /// <param name="afterWhat">Names the delivery in the failure text.</param>
+    /// <param name="fetched">Opens the pass text.</param>
+    protected static async Task<Exchange?> ReportFetchAfterAsync(ScenarioContext context, Subscription subscription, DeliveryAttempt delivery, string expected,
+        string? diagnosis = null, string afterWhat = "the delivery", string fetched = "Fetched")
+    {
+        var fetch = await context.WaitForAsync(e => e.From(ExchangeKinds.Config, subscription.Id) && e.Seq > delivery.ExchangeSeq).ConfigureAwait(false);
+        if (fetch is null)
+            context.Fail("DK-CFG-01", expected, NoFetchAfter(context, delivery, afterWhat), diagnosis, [delivery.ExchangeSeq]);
+        else
+            context.Pass("DK-CFG-01", expected, $"{fetched}: {fetch.Describe()}", [delivery.ExchangeSeq, fetch.Seq]);
+        return fetch;
+    }
+
+    protected static string NoFetchAfter(ScenarioContext context, DeliveryAttempt delivery, string afterWhat) =>
+        $"No /config request within {context.Settings.ObservationWindow.TotalSeconds:0} s after {afterWhat} (answered {delivery.Describe()}).";
+
     private static readonly TimeSpan GiveUpAfterRefusal = TimeSpan.FromSeconds(2);
 
     /// <summary>Did the agent serve the buyer (a successful provider call with the current key) after <paramref name="afterSeq"/>?</summary>
