@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
-using Dukaan.Contract;
 using Dukaan.Simulator;
 
 namespace Dukaan.Conformance.Engine;
@@ -41,12 +40,18 @@ public sealed class ScenarioContext(RunContext run, string scenario, Cancellatio
     /// </summary>
     public async Task<(DeliveryAttempt Attempt, OutgoingDelivery Sent)> DeliverAsync(Subscription subscription, bool countForAck = true)
     {
-        var body = DeliveryEngine.Serialize(Simulator.BuildBuyerConfigured(subscription));
-        var sent = OutgoingDelivery.Signed(subscription.Id, EventTypes.BuyerConfigured, Run.Agent.WebhookUrl, body, Simulator.Options.Secret);
+        var sent = Simulator.SignedDelivery(subscription, Run.Agent.WebhookUrl);
         var attempt = await SendAsync(subscription, sent).ConfigureAwait(false);
         if (countForAck) Run.AddValidDelivery(new ValidDelivery(Scenario, subscription.Id, attempt));
         return (attempt, sent);
     }
+
+    /// <summary>The buyer_configured body for the subscription as it stands, serialized as the platform sends it.</summary>
+    public byte[] BuyerConfiguredBody(Subscription subscription) => DeliveryEngine.Serialize(Simulator.BuildBuyerConfigured(subscription));
+
+    /// <summary>Exactly these bytes, signed correctly with the listing's secret, for the agent's webhook.</summary>
+    public OutgoingDelivery Signed(Subscription subscription, string eventType, byte[] body) =>
+        OutgoingDelivery.Signed(subscription.Id, eventType, Run.Agent.WebhookUrl, body, Simulator.Options.Secret);
 
     /// <summary>Sends exactly these bytes and headers once, with the 10 s timeout and no retry, so each answer is seen alone.</summary>
     public async Task<DeliveryAttempt> SendAsync(Subscription subscription, OutgoingDelivery delivery)
