@@ -91,7 +91,8 @@ public sealed class SpawnedAgent : IAgentUnderTest
         await LaunchAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private static HttpClient NewClient() =>
+    /// <summary>No proxy (the agent is local) and no client timeout: the harness bounds every request itself.</summary>
+    internal static HttpClient NewClient() =>
         new(new SocketsHttpHandler { UseProxy = false, ConnectTimeout = TimeSpan.FromSeconds(5) }) { Timeout = Timeout.InfiniteTimeSpan };
 
     private async Task LaunchAsync(CancellationToken cancellationToken)
