@@ -24,11 +24,8 @@ internal sealed class InProcessAgent : IAgentUnderTest
         Http.Timeout = Timeout.InfiniteTimeSpan;
         WebhookUrl = new Uri(server.BaseAddress, options.WebhookPath);
         TriggerUrl = options.TriggerPath is { } trigger ? new Uri(server.BaseAddress, trigger) : null;
-        Description = $"{host.Services.GetService<IHostEnvironment>()?.ApplicationName ?? "ASP.NET Core app"} on a TestServer (in-process)";
     }
 
-    public string Kind => "in-process";
-    public string Description { get; }
     public Uri WebhookUrl { get; }
     public Uri? TriggerUrl { get; }
     public HttpClient Http { get; }

@@ -48,11 +48,13 @@ public sealed class PlatformSimulator(SimulatorOptions options, DeliveryEngine d
         ?? throw new SimulatorException(409, "NO_WEBHOOK_URL",
             "No webhook URL is known for this delivery: start the simulator with --agent-url, or give \"webhookUrl\" when creating the subscription.");
 
+    /// <summary>A validly signed buyer_configured for the subscription as it stands now, addressed to <paramref name="url"/>.</summary>
+    public OutgoingDelivery SignedDelivery(Subscription subscription, Uri url) =>
+        OutgoingDelivery.Signed(subscription.Id, EventTypes.BuyerConfigured, url, DeliveryEngine.Serialize(BuildBuyerConfigured(subscription)), Options.Secret);
+
     public async Task<DeliveryResult> DeliverAsync(Subscription subscription, DeliveryPolicy? policy, CancellationToken cancellationToken, Uri? webhookUrl = null)
     {
-        var url = WebhookUrlOf(subscription, webhookUrl);
-        var body = DeliveryEngine.Serialize(BuildBuyerConfigured(subscription));
-        var outgoing = OutgoingDelivery.Signed(subscription.Id, EventTypes.BuyerConfigured, url, body, Options.Secret);
+        var outgoing = SignedDelivery(subscription, WebhookUrlOf(subscription, webhookUrl));
         return await SendAsync(subscription, outgoing, policy, cancellationToken).ConfigureAwait(false);
     }
 

@@ -49,6 +49,34 @@ public sealed class SecretHandlingTests
     }
 
     [Test]
+    public void Scanner_finds_utf16_on_odd_bytes_too()
+    {
+        var dir = Directory.CreateTempSubdirectory("scan-").FullName;
+        try
+        {
+            // Where a UTF-16 canary's characters land depends on byte order and on what precedes it: big-endian after
+            // three bytes puts them on even offsets, little-endian after one byte on odd offsets (and an odd-length file).
+            var shifted = Path.Combine(dir, "odd.bin");
+            File.WriteAllBytes(shifted, [7, 7, 7, .. Encoding.BigEndianUnicode.GetBytes(Canary)]);
+            var odd = Path.Combine(dir, "odd-le.bin");
+            File.WriteAllBytes(odd, [7, .. Encoding.Unicode.GetBytes(Canary), 9]);
+            var scanner = new SecretScanner([Canary]);
+            var notes = new List<string>();
+            Assert.That(scanner.InFile(shifted, notes).Single().Form, Does.Contain("UTF-16"));
+            Assert.That(scanner.InFile(odd, notes).Single().Form, Does.Contain("UTF-16"));
+            Assert.That(notes, Is.Empty);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Test]
+    public void Scanner_and_redactor_look_for_the_same_canaries()
+    {
+        Assert.That(SecretScanner.Canaries(["short", Canary, Canary, "12345678"]), Is.EqualTo(new[] { Canary, "12345678" }));
+        Assert.That(new Redactor(["short"]).Apply("short"), Is.EqualTo("short"));
+    }
+
+    [Test]
     public void Redactor_masks_every_form_keeping_the_last_four_characters()
     {
         var redactor = new Redactor([Canary]);

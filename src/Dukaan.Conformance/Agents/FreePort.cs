@@ -13,19 +13,26 @@ public static class FreePort
     }
 
     /// <summary>True once something accepts TCP connections on 127.0.0.1:port.</summary>
-    public static async Task<bool> AnswersAsync(int port, CancellationToken cancellationToken)
+    public static async Task<bool> AnswersAsync(int port, CancellationToken cancellationToken) =>
+        await TryConnectAsync(IPAddress.Loopback.ToString(), port, TimeSpan.FromMilliseconds(500), cancellationToken).ConfigureAwait(false) is null;
+
+    /// <summary>
+    /// One TCP connection attempt, bounded by <paramref name="attemptTimeout"/>: null when something accepted it,
+    /// otherwise why not. Only the caller's own cancellation throws.
+    /// </summary>
+    public static async Task<string?> TryConnectAsync(string host, int port, TimeSpan attemptTimeout, CancellationToken cancellationToken)
     {
         using var client = new TcpClient();
         try
         {
             using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            attempt.CancelAfter(TimeSpan.FromMilliseconds(500));
-            await client.ConnectAsync(IPAddress.Loopback, port, attempt.Token).ConfigureAwait(false);
-            return true;
+            attempt.CancelAfter(attemptTimeout);
+            await client.ConnectAsync(host, port, attempt.Token).ConfigureAwait(false);
+            return null;
         }
         catch (Exception ex) when (ex is SocketException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            return false;
+            return ex.Message;
         }
     }
 }

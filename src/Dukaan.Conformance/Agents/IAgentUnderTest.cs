@@ -6,8 +6,6 @@ namespace Dukaan.Conformance.Agents;
 /// </summary>
 public interface IAgentUnderTest : IAsyncDisposable
 {
-    string Kind { get; }
-    string Description { get; }
     Uri WebhookUrl { get; }
     Uri? TriggerUrl { get; }
 

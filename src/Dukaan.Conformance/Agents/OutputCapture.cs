@@ -38,8 +38,6 @@ public sealed class OutputCapture(long capBytes = 32L << 20)
         }
     }
 
-    public void AppendLine(string text) => Append(Encoding.UTF8.GetBytes(text + "\n"));
-
     public string Text()
     {
         lock (_gate) return Encoding.UTF8.GetString(_buffer.GetBuffer(), 0, (int)_buffer.Length);

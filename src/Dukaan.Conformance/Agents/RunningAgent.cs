@@ -6,11 +6,9 @@ namespace Dukaan.Conformance.Agents;
 /// </summary>
 public sealed class RunningAgent(Uri baseUrl, string webhookPath, Uri? triggerUrl, string? logFile) : IAgentUnderTest
 {
-    public string Kind => "url";
-    public string Description => baseUrl.ToString();
     public Uri WebhookUrl { get; } = new(baseUrl, webhookPath);
     public Uri? TriggerUrl { get; } = triggerUrl;
-    public HttpClient Http { get; } = new(new SocketsHttpHandler { UseProxy = false, ConnectTimeout = TimeSpan.FromSeconds(5) }) { Timeout = Timeout.InfiniteTimeSpan };
+    public HttpClient Http { get; } = SpawnedAgent.NewClient();
     public bool CanCaptureOutput => logFile is not null;
     public bool CanRestart => false;
     public bool CanScanFiles => false;
@@ -43,20 +41,11 @@ public sealed class RunningAgent(Uri baseUrl, string webhookPath, Uri? triggerUr
         var waited = System.Diagnostics.Stopwatch.StartNew();
         while (true)
         {
-            using var client = new System.Net.Sockets.TcpClient();
-            try
-            {
-                using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                attempt.CancelAfter(TimeSpan.FromSeconds(2));
-                await client.ConnectAsync(baseUrl.Host, baseUrl.Port, attempt.Token).ConfigureAwait(false);
+            if (await FreePort.TryConnectAsync(baseUrl.Host, baseUrl.Port, TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false) is not { } error)
                 return new RunningAgent(baseUrl, webhookPath, triggerUrl, logFile);
-            }
-            catch (Exception ex) when (ex is System.Net.Sockets.SocketException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
-            {
-                if (waited.Elapsed >= timeout)
-                    throw new AgentStartException($"Nothing answers at {baseUrl} ({ex.Message}) after {timeout.TotalSeconds:0} s. Start the agent first, check --agent-url, or raise --startup-timeout.");
-                await Task.Delay(200, cancellationToken).ConfigureAwait(false);
-            }
+            if (waited.Elapsed >= timeout)
+                throw new AgentStartException($"Nothing answers at {baseUrl} ({error}) after {timeout.TotalSeconds:0} s. Start the agent first, check --agent-url, or raise --startup-timeout.");
+            await Task.Delay(200, cancellationToken).ConfigureAwait(false);
         }
     }
 

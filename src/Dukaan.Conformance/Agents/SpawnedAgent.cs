@@ -19,11 +19,16 @@ public sealed class SpawnedAgent : IAgentUnderTest
 {
     private readonly SpawnSpec _spec;
     private readonly OutputCapture _output = new();
+    private readonly Lock _notesGate = new();
     private readonly List<string> _notes = [];
     private readonly FileSnapshot _workDirSnapshot;
     private readonly string _tmpDir;
     private Process? _process;
     private int _generation;
+
+    // The highest start the harness has stopped. Only ever raised, so an exit continuation that runs late (after a
+    // restart has begun, or after disposal) still knows the harness caused that exit.
+    private int _stoppedGeneration;
 
     private SpawnedAgent(SpawnSpec spec, int port, string tmpDir)
     {
@@ -36,8 +41,6 @@ public sealed class SpawnedAgent : IAgentUnderTest
     }
 
     public int Port { get; }
-    public string Kind => "spawned";
-    public string Description => $"{_spec.Command} (in {_spec.WorkDir})";
     public Uri WebhookUrl { get; }
     public Uri? TriggerUrl { get; }
     public HttpClient Http { get; private set; } = NewClient();
@@ -49,7 +52,8 @@ public sealed class SpawnedAgent : IAgentUnderTest
     {
         get
         {
-            var notes = new List<string>(_notes);
+            List<string> notes;
+            lock (_notesGate) notes = [.. _notes];
             if (_output.DroppedBytes > 0) notes.Add($"The agent wrote more than 32 MiB of output; {_output.DroppedBytes} bytes past that were not kept (nor scanned).");
             return notes;
         }
@@ -76,8 +80,17 @@ public sealed class SpawnedAgent : IAgentUnderTest
 
     public string CapturedOutput() => _output.Text();
 
+    // TMPDIR is the agent's to fill: an unreadable folder must not end the run, and a link (perhaps back to TMPDIR
+    // itself) must not lead the walk elsewhere or in circles. Hidden files stay in: caches like to be dotfiles.
+    private static readonly EnumerationOptions TmpDirWalk = new()
+    {
+        RecurseSubdirectories = true,
+        IgnoreInaccessible = true,
+        AttributesToSkip = FileAttributes.ReparsePoint,
+    };
+
     public IReadOnlyList<string> FilesToScan() =>
-        [.. _workDirSnapshot.ChangedFiles(), .. Directory.EnumerateFiles(_tmpDir, "*", SearchOption.AllDirectories)];
+        [.. _workDirSnapshot.ChangedFiles(), .. Directory.EnumerateFiles(_tmpDir, "*", TmpDirWalk)];
 
     public async Task RestartAsync(CancellationToken cancellationToken)
     {
@@ -93,7 +106,8 @@ public sealed class SpawnedAgent : IAgentUnderTest
         await LaunchAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private static HttpClient NewClient() =>
+    /// <summary>No proxy (the agent is local) and no client timeout: the harness bounds every request itself.</summary>
+    internal static HttpClient NewClient() =>
         new(new SocketsHttpHandler { UseProxy = false, ConnectTimeout = TimeSpan.FromSeconds(5) }) { Timeout = Timeout.InfiniteTimeSpan };
 
     private async Task LaunchAsync(CancellationToken cancellationToken)
@@ -126,7 +140,7 @@ public sealed class SpawnedAgent : IAgentUnderTest
         _ = _output.PumpAsync(process.StandardError.BaseStream, CancellationToken.None);
         _ = process.WaitForExitAsync(CancellationToken.None).ContinueWith(_ =>
         {
-            if (_generation == generation && !_stopping) lock (_notes) _notes.Add($"The agent process (start #{generation}) exited on its own with code {process.ExitCode}.");
+            if (generation > Volatile.Read(ref _stoppedGeneration)) AddNote($"The agent process (start #{generation}) exited on its own with code {process.ExitCode}.");
         }, TaskScheduler.Default);
 
         var deadline = Stopwatch.StartNew();
@@ -145,12 +159,15 @@ public sealed class SpawnedAgent : IAgentUnderTest
             portNeverOpened: true);
     }
 
-    private volatile bool _stopping;
+    private void AddNote(string note)
+    {
+        lock (_notesGate) _notes.Add(note);
+    }
 
     private async Task StopAsync()
     {
         if (_process is not { } process) return;
-        _stopping = true;
+        Volatile.Write(ref _stoppedGeneration, _generation);
         try
         {
             if (!process.HasExited) process.Kill(entireProcessTree: true);
@@ -159,13 +176,12 @@ public sealed class SpawnedAgent : IAgentUnderTest
         }
         catch (Exception ex) when (ex is InvalidOperationException or OperationCanceledException or System.ComponentModel.Win32Exception)
         {
-            _notes.Add($"Stopping the agent process did not complete cleanly: {ex.Message}");
+            AddNote($"Stopping the agent process did not complete cleanly: {ex.Message}");
         }
         finally
         {
             process.Dispose();
             _process = null;
-            _stopping = false;
         }
     }
 
@@ -173,9 +189,7 @@ public sealed class SpawnedAgent : IAgentUnderTest
 
     public async ValueTask DisposeAsync()
     {
-        _stopping = true;
         await StopAsync().ConfigureAwait(false);
-        _stopping = true;
         Http.Dispose();
         try { Directory.Delete(_tmpDir, recursive: true); }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { /* a leftover temp dir is harmless */ }

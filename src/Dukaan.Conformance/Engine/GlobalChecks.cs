@@ -1,3 +1,4 @@
+using Dukaan.Contract;
 using Dukaan.Simulator;
 
 namespace Dukaan.Conformance.Engine;
@@ -13,24 +14,15 @@ public static class GlobalChecks
     public static void Evaluate(RunContext run, ICollection<string> notes)
     {
         var transcript = run.Simulator.Transcript.Snapshot();
-        var report = new Reporter(run);
-        AckTiming(run, report);
-        SignedCalls(transcript, report, ExchangeKinds.Config, "DK-CFG-02", "/config");
-        RunReporting(run, transcript, report);
-        Heartbeats(transcript, report);
-        Secrets(run, transcript, report, notes);
-        Port(run, report);
+        AckTiming(run);
+        SignedCalls(run, transcript, ExchangeKinds.Config, "DK-CFG-02", "/config");
+        RunReporting(run, transcript);
+        Heartbeats(run, transcript);
+        Secrets(run, transcript, notes);
+        Port(run);
     }
 
-    private sealed class Reporter(RunContext run)
-    {
-        public void Add(string ruleId, FindingOutcome outcome, string expected, string observed, string? diagnosis = null, IEnumerable<long>? seqs = null)
-        {
-            if (run.SelectedRules.Contains(ruleId)) run.Findings.Add(new Finding(ruleId, outcome, expected, observed, diagnosis, [.. seqs ?? []], Global));
-        }
-    }
-
-    private static void AckTiming(RunContext run, Reporter report)
+    private static void AckTiming(RunContext run)
     {
         var deliveries = run.ValidDeliveries;
         if (deliveries.Count == 0) return;
@@ -40,9 +32,9 @@ public static class GlobalChecks
             var late = deliveries.Where(d => !d.Attempt.Is2xx() || d.Attempt.DurationMs > budget.TotalMilliseconds).ToList();
             var slowest = deliveries.Max(d => d.Attempt.DurationMs);
             if (late.Count == 0)
-                report.Add(ruleId, FindingOutcome.Satisfied, expected, $"{deliveries.Count} valid deliveries, all 2xx; slowest {slowest:0} ms.", null, deliveries.Take(3).Select(d => d.Attempt.ExchangeSeq));
+                run.Report(Global, ruleId, FindingOutcome.Satisfied, expected, $"{deliveries.Count} valid deliveries, all 2xx; slowest {slowest:0} ms.", null, deliveries.Take(3).Select(d => d.Attempt.ExchangeSeq));
             else
-                report.Add(ruleId, FindingOutcome.Violated, expected,
+                run.Report(Global, ruleId, FindingOutcome.Violated, expected,
                     $"{late.Count} of {deliveries.Count} valid deliveries were not answered 2xx within {budget.TotalSeconds:0} s: " +
                     string.Join("; ", late.Take(5).Select(d => $"{d.SubscriptionId} ({d.Scenario}): {d.Attempt.Describe()}")),
                     late.Any(d => d.Attempt.Status is null)
@@ -56,48 +48,53 @@ public static class GlobalChecks
     /// The call is optional in the contract (heartbeats): an agent that never makes it has not broken a rule about how
     /// to make it, and the run did give it every chance, so that is a pass that says so — not a missing stimulus.
     /// </param>
-    private static void SignedCalls(IReadOnlyList<Exchange> transcript, Reporter report, string kind, string ruleId, string label, bool optional = false)
+    private static void SignedCalls(RunContext run, IReadOnlyList<Exchange> transcript, string kind, string ruleId, string label, bool optional = false)
     {
         var calls = transcript.Where(e => e.Direction == Direction.AgentToPlatform && e.Kind == kind).ToList();
         var expected = $"Every {label} call carries X-AgentDukaan-Sig = hex HMAC-SHA256 of `${{subscriptionId}}.${{ts}}` and X-AgentDukaan-Ts in epoch ms within 5 minutes";
         if (calls.Count == 0)
         {
             if (optional)
-                report.Add(ruleId, FindingOutcome.Satisfied, expected, $"The agent sent no {label} call during the run (they are optional), so none was wrongly signed or sent for a cancelled subscription.");
+                run.Report(Global, ruleId, FindingOutcome.Satisfied, expected, $"The agent sent no {label} call during the run (they are optional), so none was wrongly signed or sent for a cancelled subscription.");
             else
-                report.Add(ruleId, FindingOutcome.NotExercised, expected, $"The agent made no {label} call.");
+                run.Report(Global, ruleId, FindingOutcome.NotExercised, expected, $"The agent made no {label} call.");
             return;
         }
         var refused = calls.Where(e => e.Status == 401).ToList();
         if (refused.Count == 0)
-            report.Add(ruleId, FindingOutcome.Satisfied, expected, $"{calls.Count} {label} call(s), all accepted by the signature check.", null, calls.Take(3).Select(e => e.Seq));
+            run.Report(Global, ruleId, FindingOutcome.Satisfied, expected, $"{calls.Count} {label} call(s), all accepted by the signature check.", null, calls.Take(3).Select(e => e.Seq));
         else
-            report.Add(ruleId, FindingOutcome.Violated, expected, $"{refused.Count} of {calls.Count} {label} call(s) were refused with 401: {string.Join("; ", refused.Take(3).Select(e => e.Describe()))}",
+            run.Report(Global, ruleId, FindingOutcome.Violated, expected, $"{refused.Count} of {calls.Count} {label} call(s) were refused with 401: {string.Join("; ", refused.Take(3).Select(e => e.Describe()))}",
                 Explain(refused[0]), refused.Take(5).Select(e => e.Seq));
     }
 
-    public static string? Explain(Exchange refused) => refused.Tag(TagKeys.Diagnosis) switch
+    /// <remarks>
+    /// "ts-in-seconds" names two different mistakes: a seconds header (refused as a stale timestamp) and a milliseconds
+    /// header whose HMAC was computed over seconds (refused as an invalid signature). Only the error code tells them apart.
+    /// </remarks>
+    public static string? Explain(Exchange refused) => (refused.Tag(TagKeys.Diagnosis), refused.Tag(TagKeys.ErrorCode)) switch
     {
-        RequestAuth.SecondsNotMillis => "X-AgentDukaan-Ts in seconds, not milliseconds: use Date.now() (ms), not Date.now()/1000.",
-        "ts-too-old" or "ts-in-future" => "X-AgentDukaan-Ts is outside the 5-minute window: check the clock, and compute ts per request.",
-        "missing-dot" or "reversed-order" or "id-only" or "body-hmac" or "unkeyed-sha256" or "prefixed-signature" or "ts-in-seconds" =>
+        (RequestAuth.SecondsNotMillis, ErrorCodes.StaleTimestamp) => "X-AgentDukaan-Ts in seconds, not milliseconds: use Date.now() (ms), not Date.now()/1000.",
+        ("ts-too-old" or "ts-in-future", _) => "X-AgentDukaan-Ts is outside the 5-minute window: check the clock, and compute ts per request.",
+        ("missing-dot" or "reversed-order" or "id-only" or "body-hmac" or "unkeyed-sha256" or "prefixed-signature" or RequestAuth.SecondsNotMillis, _) =>
             $"Signed the wrong string ({refused.Tag(TagKeys.Diagnosis)}): it must be HMAC-SHA256(secret, `${{subscriptionId}}.${{ts}}`) in hex.",
-        "wrong-secret-or-string" => "The signature matches no known mistake: the secret is probably not the listing's webhook secret (AGENTDUKAAN_WEBHOOK_SECRET).",
-        _ => refused.Tag(TagKeys.ErrorCode) is { } code ? $"Refused with {code}." : null,
+        ("wrong-secret-or-string", _) => "The signature matches no known mistake: the secret is probably not the listing's webhook secret (AGENTDUKAAN_WEBHOOK_SECRET).",
+        (_, { } code) => $"Refused with {code}.",
+        _ => null,
     };
 
     /// <summary>
     /// Billable work is a call to the provider with a buyer's key; each must be matched by a /run for that buyer.
     /// Counting per subscription keeps this independent of whether the agent reports before or after the work.
     /// </summary>
-    private static void RunReporting(RunContext run, IReadOnlyList<Exchange> transcript, Reporter report)
+    private static void RunReporting(RunContext run, IReadOnlyList<Exchange> transcript)
     {
         const string expected = "Every provider call made for a buyer is matched by a POST /run for that buyer, signed like /config";
         var runs = transcript.Where(e => e.Direction == Direction.AgentToPlatform && e.Kind == ExchangeKinds.Run).ToList();
         var work = transcript.Where(e => e.Kind == ExchangeKinds.Provider && e.SubscriptionId is not null).ToList();
         if (runs.Count == 0 && work.Count == 0)
         {
-            report.Add("DK-RUN-01", FindingOutcome.NotExercised, expected,
+            run.Report(Global, "DK-RUN-01", FindingOutcome.NotExercised, expected,
                 run.Agent.TriggerUrl is null ? "No --trigger-url was given, so the harness could not ask the agent for billable work." : "The agent did no billable work when asked (no provider call, no /run).");
             return;
         }
@@ -119,38 +116,40 @@ public static class GlobalChecks
             }
         }
         if (problems.Count == 0)
-            report.Add("DK-RUN-01", FindingOutcome.Satisfied, expected, $"{work.Count} provider call(s) and {runs.Count} /run report(s), all accepted by the signature check.", null, runs.Take(3).Select(e => e.Seq));
+            run.Report(Global, "DK-RUN-01", FindingOutcome.Satisfied, expected, $"{work.Count} provider call(s) and {runs.Count} /run report(s), all accepted by the signature check.", null, runs.Take(3).Select(e => e.Seq));
         else
-            report.Add("DK-RUN-01", FindingOutcome.Violated, expected, string.Join("; ", problems),
+            run.Report(Global, "DK-RUN-01", FindingOutcome.Violated, expected, string.Join("; ", problems),
                 refused.Count > 0 ? Explain(refused[0]) : "Runs are not reported: call POST /run for each billable run, so limits and billing work.", seqs);
     }
 
-    private static void Heartbeats(IReadOnlyList<Exchange> transcript, Reporter report)
+    private static void Heartbeats(RunContext run, IReadOnlyList<Exchange> transcript)
     {
         var beats = transcript.Where(e => e.Direction == Direction.AgentToPlatform && e.Kind == ExchangeKinds.Heartbeat).ToList();
         if (beats.Count > 0)
-            report.Add("DK-HB-01", FindingOutcome.Satisfied, "Heartbeats are sent", $"{beats.Count} heartbeat(s) for {beats.Select(e => e.SubscriptionId).Distinct().Count()} subscription(s).", null, beats.Take(2).Select(e => e.Seq));
+            run.Report(Global, "DK-HB-01", FindingOutcome.Satisfied, "Heartbeats are sent", $"{beats.Count} heartbeat(s) for {beats.Select(e => e.SubscriptionId).Distinct().Count()} subscription(s).", null, beats.Take(2).Select(e => e.Seq));
         else
-            report.Add("DK-HB-01", FindingOutcome.Violated, "Heartbeats are sent", "No heartbeat was seen during the run.",
+            run.Report(Global, "DK-HB-01", FindingOutcome.Violated, "Heartbeats are sent", "No heartbeat was seen during the run.",
                 "Optional, but recommended: a heartbeat lets the platform tell \"configured but idle\" from \"configured and healthy\".");
-        SignedCalls(transcript, report, ExchangeKinds.Heartbeat, "DK-HB-02", "/heartbeat", optional: true);
+        SignedCalls(run, transcript, ExchangeKinds.Heartbeat, "DK-HB-02", "/heartbeat", optional: true);
     }
 
-    private static void Secrets(RunContext run, IReadOnlyList<Exchange> transcript, Reporter report, ICollection<string> notes)
+    private static void Secrets(RunContext run, IReadOnlyList<Exchange> transcript, ICollection<string> notes)
     {
-        var scanner = new SecretScanner(run.AllSecrets());
+        var secrets = run.AllSecrets();
+        var scanner = new SecretScanner(secrets);
         const string expectOutput = "No secret (plain, base64, URL-encoded or hex) in stdout/stderr";
         if (run.Agent.CanCaptureOutput)
         {
-            var hits = scanner.InText(run.Agent.CapturedOutput(), "agent output").ToList();
+            var output = run.Agent.CapturedOutput();
+            var hits = scanner.InText(output, "agent output").ToList();
             if (hits.Count == 0)
-                report.Add("DK-SEC-01", FindingOutcome.Satisfied, expectOutput, $"Scanned {run.Agent.CapturedOutput().Length} characters of output for {run.AllSecrets().Count} secrets: none found.");
+                run.Report(Global, "DK-SEC-01", FindingOutcome.Satisfied, expectOutput, $"Scanned {output.Length} characters of output for {secrets.Count} secrets: none found.");
             else
-                report.Add("DK-SEC-01", FindingOutcome.Violated, expectOutput, $"{hits.Count} secret(s) found in the agent's output ({string.Join(", ", hits.Select(h => h.Form).Distinct())} form): {string.Join("; ", hits.Take(3).Select(h => h.Secret))}",
+                run.Report(Global, "DK-SEC-01", FindingOutcome.Violated, expectOutput, $"{hits.Count} secret(s) found in the agent's output ({string.Join(", ", hits.Select(h => h.Form).Distinct())} form): {string.Join("; ", hits.Take(3).Select(h => h.Secret))}",
                     "The agent logs the fetched config or a request with credentials: log field names, never values.");
         }
         else
-            report.Add("DK-SEC-01", FindingOutcome.NotExercised, expectOutput, "The agent's output is not visible to the harness: use --agent-cmd, or give --agent-log FILE for a running agent.");
+            run.Report(Global, "DK-SEC-01", FindingOutcome.NotExercised, expectOutput, "The agent's output is not visible to the harness: use --agent-cmd, or give --agent-log FILE for a running agent.");
 
         const string expectDisk = "No secret in any file the agent created or changed (working directory and TMPDIR)";
         if (run.Agent.CanScanFiles)
@@ -158,34 +157,34 @@ public static class GlobalChecks
             var files = run.Agent.FilesToScan();
             var hits = files.SelectMany(f => scanner.InFile(f, notes)).ToList();
             if (hits.Count == 0)
-                report.Add("DK-SEC-02", FindingOutcome.Satisfied, expectDisk, $"Scanned {files.Count} file(s) the agent created or changed: no secret found." + (files.Count > 0 ? $" Files: {string.Join(", ", files.Take(5).Select(Path.GetFileName))}" : ""));
+                run.Report(Global, "DK-SEC-02", FindingOutcome.Satisfied, expectDisk, $"Scanned {files.Count} file(s) the agent created or changed: no secret found." + (files.Count > 0 ? $" Files: {string.Join(", ", files.Take(5).Select(Path.GetFileName))}" : ""));
             else
-                report.Add("DK-SEC-02", FindingOutcome.Violated, expectDisk, $"Secret(s) written to disk: {string.Join("; ", hits.Take(3).Select(h => $"{h.Where} ({h.Form})"))}",
+                run.Report(Global, "DK-SEC-02", FindingOutcome.Violated, expectDisk, $"Secret(s) written to disk: {string.Join("; ", hits.Take(3).Select(h => $"{h.Where} ({h.Form})"))}",
                     "The agent persists credentials (a cache file, a database row): keep them in memory only and re-pull after a restart.");
         }
         else
-            report.Add("DK-SEC-02", FindingOutcome.NotExercised, expectDisk, "The harness cannot see the files of a running agent; use --agent-cmd so it can scan the working directory and TMPDIR.");
+            run.Report(Global, "DK-SEC-02", FindingOutcome.NotExercised, expectDisk, "The harness cannot see the files of a running agent; use --agent-cmd so it can scan the working directory and TMPDIR.");
 
         const string expectPlatform = "No secret in any request from the agent to the platform (URL, headers, body)";
         var toPlatform = transcript.Where(e => e.Direction == Direction.AgentToPlatform && e.Kind != ExchangeKinds.Provider).ToList();
         var leaks = toPlatform.Where(e => scanner.InText(e.Url + "\n" + string.Join("\n", e.RequestHeaders.Select(h => $"{h.Key}: {h.Value}")) + "\n" + e.RequestBody, "request").Any()).ToList();
         if (toPlatform.Count == 0)
-            report.Add("DK-SEC-03", FindingOutcome.NotExercised, expectPlatform, "The agent made no request to the platform.");
+            run.Report(Global, "DK-SEC-03", FindingOutcome.NotExercised, expectPlatform, "The agent made no request to the platform.");
         else if (leaks.Count == 0)
-            report.Add("DK-SEC-03", FindingOutcome.Satisfied, expectPlatform, $"Scanned {toPlatform.Count} request(s) to the platform: no secret found.");
+            run.Report(Global, "DK-SEC-03", FindingOutcome.Satisfied, expectPlatform, $"Scanned {toPlatform.Count} request(s) to the platform: no secret found.");
         else
-            report.Add("DK-SEC-03", FindingOutcome.Violated, expectPlatform, $"{leaks.Count} request(s) carried a secret: {string.Join("; ", leaks.Take(3).Select(e => e.Describe()))}",
+            run.Report(Global, "DK-SEC-03", FindingOutcome.Violated, expectPlatform, $"{leaks.Count} request(s) carried a secret: {string.Join("; ", leaks.Take(3).Select(e => e.Describe()))}",
                 "The agent sends the buyer's key back to the platform (a debug field, a header): the platform never needs it.", leaks.Take(5).Select(e => e.Seq));
     }
 
-    private static void Port(RunContext run, Reporter report)
+    private static void Port(RunContext run)
     {
         const string expected = "The agent answers on 127.0.0.1:$PORT";
         switch (run.Agent.ListensOnGivenPort)
         {
-            case true: report.Add("DK-OPS-01", FindingOutcome.Satisfied, expected, $"The agent answered on the port given in $PORT ({run.Agent.WebhookUrl.Port})."); break;
-            case false: report.Add("DK-OPS-01", FindingOutcome.Violated, expected, "The agent never answered on the port given in $PORT."); break;
-            default: report.Add("DK-OPS-01", FindingOutcome.NotExercised, expected, "The harness did not choose this agent's port (--agent-url target)."); break;
+            case true: run.Report(Global, "DK-OPS-01", FindingOutcome.Satisfied, expected, $"The agent answered on the port given in $PORT ({run.Agent.WebhookUrl.Port})."); break;
+            case false: run.Report(Global, "DK-OPS-01", FindingOutcome.Violated, expected, "The agent never answered on the port given in $PORT."); break;
+            default: run.Report(Global, "DK-OPS-01", FindingOutcome.NotExercised, expected, "The harness did not choose this agent's port (--agent-url target)."); break;
         }
     }
 }

@@ -10,7 +10,7 @@ public sealed class Redactor
 
     public Redactor(IEnumerable<string> secrets)
     {
-        _replacements = [.. secrets.Where(s => s.Length >= 8).Distinct(StringComparer.Ordinal)
+        _replacements = [.. SecretScanner.Canaries(secrets)
             .SelectMany(s => SecretScanner.Forms(s).Select(f => (f.Value, Mask(f.Value))))
             .DistinctBy(r => r.Value)
             .OrderByDescending(r => r.Value.Length)];

@@ -7,9 +7,6 @@ namespace Dukaan.Conformance.Engine;
 /// <summary>A harness action worth showing on the timeline: a trigger, a restart, a cancellation.</summary>
 public sealed record HarnessEvent(string Scenario, DateTimeOffset At, double DurationMs, string Kind, string Label, int? Status, string? SubscriptionId);
 
-/// <summary>One POST to the seller's trigger URL and what came back.</summary>
-public sealed record TriggerRecord(string Scenario, string SubscriptionId, DateTimeOffset StartedAt, DateTimeOffset EndedAt, int? Status, string? Error);
-
 /// <summary>A valid buyer_configured the harness sent; the ACK rules are judged over all of them.</summary>
 public sealed record ValidDelivery(string Scenario, string SubscriptionId, DeliveryAttempt Attempt);
 
@@ -18,7 +15,6 @@ public sealed class RunContext(PlatformSimulator simulator, IAgentUnderTest agen
 {
     private readonly Lock _gate = new();
     private readonly List<HarnessEvent> _events = [];
-    private readonly List<TriggerRecord> _triggers = [];
     private readonly List<ValidDelivery> _validDeliveries = [];
     private readonly Dictionary<string, List<string>> _subscriptionsByScenario = [];
 
@@ -30,11 +26,7 @@ public sealed class RunContext(PlatformSimulator simulator, IAgentUnderTest agen
     public DateTimeOffset StartedAt { get; } = DateTimeOffset.UtcNow;
     public Stopwatch Elapsed { get; } = Stopwatch.StartNew();
 
-    /// <summary>Set while the agent restarts, so the secret and activity checks know which process did what.</summary>
-    public DateTimeOffset? LastRestartCompletedAt { get; set; }
-
     public IReadOnlyList<HarnessEvent> Events { get { lock (_gate) return [.. _events]; } }
-    public IReadOnlyList<TriggerRecord> Triggers { get { lock (_gate) return [.. _triggers]; } }
     public IReadOnlyList<ValidDelivery> ValidDeliveries { get { lock (_gate) return [.. _validDeliveries]; } }
 
     public IReadOnlyList<string> SubscriptionsOf(string scenario)
@@ -42,8 +34,14 @@ public sealed class RunContext(PlatformSimulator simulator, IAgentUnderTest agen
         lock (_gate) return _subscriptionsByScenario.TryGetValue(scenario, out var list) ? [.. list] : [];
     }
 
+    /// <summary>Records a finding for a rule the run selected; findings for other rules are dropped here, in one place.</summary>
+    public void Report(string scenario, string ruleId, FindingOutcome outcome, string expected, string observed, string? diagnosis = null, IEnumerable<long>? seqs = null)
+    {
+        if (!SelectedRules.Contains(ruleId)) return;
+        Findings.Add(new Finding(ruleId, outcome, expected, observed, diagnosis, [.. seqs ?? []], scenario));
+    }
+
     internal void AddEvent(HarnessEvent e) { lock (_gate) _events.Add(e); }
-    internal void AddTrigger(TriggerRecord t) { lock (_gate) _triggers.Add(t); }
     internal void AddValidDelivery(ValidDelivery d) { lock (_gate) _validDeliveries.Add(d); }
 
     internal void AddSubscription(string scenario, string id)

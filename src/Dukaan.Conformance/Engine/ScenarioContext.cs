@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
-using Dukaan.Contract;
 using Dukaan.Simulator;
 
 namespace Dukaan.Conformance.Engine;
@@ -41,12 +40,18 @@ public sealed class ScenarioContext(RunContext run, string scenario, Cancellatio
     /// </summary>
     public async Task<(DeliveryAttempt Attempt, OutgoingDelivery Sent)> DeliverAsync(Subscription subscription, bool countForAck = true)
     {
-        var body = DeliveryEngine.Serialize(Simulator.BuildBuyerConfigured(subscription));
-        var sent = OutgoingDelivery.Signed(subscription.Id, EventTypes.BuyerConfigured, Run.Agent.WebhookUrl, body, Simulator.Options.Secret);
+        var sent = Simulator.SignedDelivery(subscription, Run.Agent.WebhookUrl);
         var attempt = await SendAsync(subscription, sent).ConfigureAwait(false);
         if (countForAck) Run.AddValidDelivery(new ValidDelivery(Scenario, subscription.Id, attempt));
         return (attempt, sent);
     }
+
+    /// <summary>The buyer_configured body for the subscription as it stands, serialized as the platform sends it.</summary>
+    public byte[] BuyerConfiguredBody(Subscription subscription) => DeliveryEngine.Serialize(Simulator.BuildBuyerConfigured(subscription));
+
+    /// <summary>Exactly these bytes, signed correctly with the listing's secret, for the agent's webhook.</summary>
+    public OutgoingDelivery Signed(Subscription subscription, string eventType, byte[] body) =>
+        OutgoingDelivery.Signed(subscription.Id, eventType, Run.Agent.WebhookUrl, body, Simulator.Options.Secret);
 
     /// <summary>Sends exactly these bytes and headers once, with the 10 s timeout and no retry, so each answer is seen alone.</summary>
     public async Task<DeliveryAttempt> SendAsync(Subscription subscription, OutgoingDelivery delivery)
@@ -56,10 +61,10 @@ public sealed class ScenarioContext(RunContext run, string scenario, Cancellatio
         return result.Attempts[0];
     }
 
-    /// <summary>Asks the agent for one billable run; null when the seller declared no trigger.</summary>
-    public async Task<TriggerRecord?> TriggerAsync(Subscription subscription)
+    /// <summary>Asks the agent for one billable run; does nothing when the seller declared no trigger.</summary>
+    public async Task TriggerAsync(Subscription subscription)
     {
-        if (Run.Agent.TriggerUrl is not { } url) return null;
+        if (Run.Agent.TriggerUrl is not { } url) return;
         var startedAt = DateTimeOffset.UtcNow;
         var stopwatch = Stopwatch.StartNew();
         int? status = null;
@@ -81,10 +86,7 @@ public sealed class ScenarioContext(RunContext run, string scenario, Cancellatio
         {
             error = $"the trigger could not be reached: {ex.Message}";
         }
-        var record = new TriggerRecord(Scenario, subscription.Id, startedAt, DateTimeOffset.UtcNow, status, error);
-        Run.AddTrigger(record);
         Note("trigger", error ?? $"trigger → {status}", status, subscription.Id, startedAt, stopwatch.Elapsed.TotalMilliseconds);
-        return record;
     }
 
     /// <summary>Records a harness action for the scenario's timeline.</summary>
@@ -110,11 +112,8 @@ public sealed class ScenarioContext(RunContext run, string scenario, Cancellatio
 
     public IReadOnlyList<Exchange> Exchanges(Func<Exchange, bool> predicate) => Transcript.Where(predicate);
 
-    public void Report(string ruleId, FindingOutcome outcome, string expected, string observed, string? diagnosis = null, IEnumerable<long>? seqs = null)
-    {
-        if (!Run.SelectedRules.Contains(ruleId)) return;
-        Run.Findings.Add(new Finding(ruleId, outcome, expected, observed, diagnosis, [.. seqs ?? []], Scenario));
-    }
+    public void Report(string ruleId, FindingOutcome outcome, string expected, string observed, string? diagnosis = null, IEnumerable<long>? seqs = null) =>
+        Run.Report(Scenario, ruleId, outcome, expected, observed, diagnosis, seqs);
 
     public void Pass(string ruleId, string expected, string observed, IEnumerable<long>? seqs = null) =>
         Report(ruleId, FindingOutcome.Satisfied, expected, observed, null, seqs);
@@ -123,6 +122,4 @@ public sealed class ScenarioContext(RunContext run, string scenario, Cancellatio
         Report(ruleId, FindingOutcome.Violated, expected, observed, diagnosis, seqs);
 
     public void NotExercised(string ruleId, string expected, string why) => Report(ruleId, FindingOutcome.NotExercised, expected, why);
-
-    public bool Wants(params string[] ruleIds) => ruleIds.Any(Run.SelectedRules.Contains);
 }

@@ -11,7 +11,16 @@ public sealed record SecretHit(string Secret, string Form, string Where);
 public sealed class SecretScanner(IEnumerable<string> secrets)
 {
     private const long MaxFileBytes = 64L << 20;
-    private readonly IReadOnlyList<string> _secrets = [.. secrets.Where(s => s.Length >= 8).Distinct(StringComparer.Ordinal)];
+
+    // Each secret with its encodings, computed once: the scanner runs over every request and file of the run.
+    private readonly IReadOnlyList<(string Secret, (string Form, string Value)[] Forms)> _secrets =
+        [.. Canaries(secrets).Select(s => (s, Forms(s).DistinctBy(f => f.Value).ToArray()))];
+
+    /// <summary>
+    /// The values worth looking for, and masking: anything shorter than 8 characters turns up in ordinary text, so
+    /// finding it proves no leak and masking it would mangle reports. The redactor uses the same set.
+    /// </summary>
+    public static IReadOnlyList<string> Canaries(IEnumerable<string> secrets) => [.. secrets.Where(s => s.Length >= 8).Distinct(StringComparer.Ordinal)];
 
     public static IEnumerable<(string Form, string Value)> Forms(string secret)
     {
@@ -30,8 +39,8 @@ public sealed class SecretScanner(IEnumerable<string> secrets)
 
     public IEnumerable<SecretHit> InText(string text, string where)
     {
-        foreach (var secret in _secrets)
-            foreach (var (form, value) in Forms(secret).DistinctBy(f => f.Value))
+        foreach (var (secret, forms) in _secrets)
+            foreach (var (form, value) in forms)
                 if (text.Contains(value, StringComparison.Ordinal))
                 {
                     yield return new SecretHit(secret, form, where);
@@ -62,7 +71,11 @@ public sealed class SecretScanner(IEnumerable<string> secrets)
         }
         // Latin-1 maps every byte to one char, so ASCII canaries are found inside binary files such as SQLite pages.
         var asText = Encoding.Latin1.GetString(bytes);
-        var utf16 = Encoding.Latin1.GetString(bytes.Where((_, i) => i % 2 == 0).ToArray()) + "\n" + Encoding.Latin1.GetString(bytes.Where((_, i) => i % 2 == 1).ToArray());
+        // UTF-16 (either byte order) puts an ASCII canary's characters on every other byte: split even and odd bytes.
+        var even = new byte[(bytes.Length + 1) / 2];
+        var odd = new byte[bytes.Length / 2];
+        for (var i = 0; i < bytes.Length; i++) (i % 2 == 0 ? even : odd)[i / 2] = bytes[i];
+        var utf16 = Encoding.Latin1.GetString(even) + "\n" + Encoding.Latin1.GetString(odd);
         var hits = InText(asText, path).ToList();
         foreach (var hit in hits) yield return hit;
         foreach (var hit in InText(utf16, path + " (UTF-16)").Where(h => hits.All(x => x.Secret != h.Secret)))

@@ -27,17 +27,17 @@ public sealed class BadSignatureScenario : Scenario
 
         var probes = new List<Probe>();
         {
-            var body = ValidBody(context, tampered);
+            var body = context.BuyerConfiguredBody(tampered);
             var signature = BodySignature.Sign(secret, body);
             probes.Add(new("DK-SIG-02", "body altered after signing", tampered, WithSignature(context, tampered, Tamper(body), signature)));
         }
-        probes.Add(new("DK-SIG-03", "no X-AgentDukaan-Sig header", unsigned, WithSignature(context, unsigned, ValidBody(context, unsigned), null)));
+        probes.Add(new("DK-SIG-03", "no X-AgentDukaan-Sig header", unsigned, WithSignature(context, unsigned, context.BuyerConfiguredBody(unsigned), null)));
         {
-            var body = ValidBody(context, wrongSecret);
+            var body = context.BuyerConfiguredBody(wrongSecret);
             probes.Add(new("DK-SIG-04", "signed with another secret", wrongSecret, WithSignature(context, wrongSecret, body, BodySignature.Sign(secret + "-not-the-listing-secret", body))));
         }
         {
-            var body = ValidBody(context, malformed);
+            var body = context.BuyerConfiguredBody(malformed);
             var good = BodySignature.Sign(secret, body);
             probes.Add(new("DK-SIG-05", "truncated signature (63 hex chars)", malformed, WithSignature(context, malformed, body, good[..63])));
             probes.Add(new("DK-SIG-05", "empty signature", malformed, WithSignature(context, malformed, body, "")));
@@ -102,9 +102,6 @@ public sealed class BadSignatureScenario : Scenario
         return null;
     }
 
-    private static byte[] ValidBody(ScenarioContext context, Subscription subscription) =>
-        DeliveryEngine.Serialize(context.Simulator.BuildBuyerConfigured(subscription));
-
     /// <summary>Changes one byte inside the trailing ts digits: the JSON stays valid, only the signature breaks.</summary>
     private static byte[] Tamper(byte[] body)
     {
@@ -115,14 +112,13 @@ public sealed class BadSignatureScenario : Scenario
         return copy;
     }
 
+    /// <summary>A buyer_configured as the platform sends it, except for its signature header: replaced, or dropped for null.</summary>
     private static OutgoingDelivery WithSignature(ScenarioContext context, Subscription subscription, byte[] body, string? signature)
     {
-        var headers = new Dictionary<string, string>
-        {
-            ["Content-Type"] = "application/json",
-            [Headers.Event] = EventTypes.BuyerConfigured,
-        };
-        if (signature is not null) headers[Headers.Signature] = signature;
-        return new OutgoingDelivery(subscription.Id, EventTypes.BuyerConfigured, context.Run.Agent.WebhookUrl, body, headers);
+        var signed = context.Signed(subscription, EventTypes.BuyerConfigured, body);
+        var headers = new Dictionary<string, string>(signed.Headers);
+        if (signature is null) headers.Remove(Headers.Signature);
+        else headers[Headers.Signature] = signature;
+        return signed with { Headers = headers };
     }
 }

@@ -15,19 +15,13 @@ public sealed class CancellationScenario : Scenario
         const string expectStop = "No provider call, /run or /heartbeat for the subscription after its 403 SUBSCRIPTION_NOT_ACTIVE";
         const string expectOthers = "The other subscription is still served";
         const string expectReactivated = "After reactivation and a new buyer_configured: a re-fetch and the buyer served";
-        void NotExercisedAll(string why)
-        {
-            context.NotExercised("DK-SUB-01", expectStop, why);
-            context.NotExercised("DK-SUB-02", expectOthers, why);
-            context.NotExercised("DK-SUB-03", expectReactivated, why);
-        }
-        if (!context.CanTrigger) { NotExercisedAll(NoTrigger); return; }
+        (string, string)[] all = [("DK-SUB-01", expectStop), ("DK-SUB-02", expectOthers), ("DK-SUB-03", expectReactivated)];
+        if (!context.CanTrigger) { NotExercised(context, NoTrigger, all); return; }
         var cancelled = context.NewSubscription();
         var other = context.NewSubscription();
-        var provisioned = await Task.WhenAll(ProvisionAsync(context, cancelled), ProvisionAsync(context, other));
-        if (provisioned.Any(p => p is null))
+        if (!await ProvisionAllAsync(context, cancelled, other))
         {
-            NotExercisedAll("The agent never obtained the buyers' credentials (see DK-CFG-01/02).");
+            NotExercised(context, "The agent never obtained the buyers' credentials (see DK-CFG-01/02).", all);
             return;
         }
         await context.TriggerAsync(cancelled);
@@ -39,14 +33,10 @@ public sealed class CancellationScenario : Scenario
             TimeSpan.FromSeconds(5));
         if (first403 is null)
         {
-            NotExercisedAll("After the cancellation the agent made no platform call for that buyer, so it never received the 403.");
+            NotExercised(context, "After the cancellation the agent made no platform call for that buyer, so it never received the 403.", all);
             return;
         }
-        // Calls inside the reaction grace are excused as already in flight, so the next requests for work come after it.
-        await context.QuietAsync(context.Settings.ReactionGrace * 2);
-        await context.TriggerAsync(cancelled);
-        await context.TriggerAsync(cancelled);
-        await context.QuietAsync();
+        await AskAgainAfterGraceAsync(context, cancelled);
         var reactivationMark = context.Transcript.LastSeq;
         var after = context.Exchanges(e => e.Seq <= reactivationMark && e.IsServing(cancelled.Id) && e.StartedAfter(first403, context.Settings.ReactionGrace)).ToList();
         var seqs = after.Select(e => e.Seq).Prepend(first403.Seq).ToList();
@@ -61,9 +51,7 @@ public sealed class CancellationScenario : Scenario
             context.Fail("DK-HB-02", "No heartbeat for a subscription after its 403", $"{heartbeats.Count} heartbeat(s) after {first403.Describe()}.",
                 "The heartbeat loop does not check the cancelled flag.", heartbeats.Select(e => e.Seq).Prepend(first403.Seq));
 
-        var mark = context.Transcript.LastSeq;
-        await context.TriggerAsync(other);
-        if (ServedAfter(context, other, mark) is { } served)
+        if (await ServedWhenAskedAsync(context, other) is { } served)
             context.Pass("DK-SUB-02", expectOthers, $"{other.Id} was served: {served.Describe()}", [first403.Seq, served.Seq]);
         else
             context.Fail("DK-SUB-02", expectOthers, $"{other.Id} was not served after {cancelled.Id} was cancelled.",

@@ -38,14 +38,9 @@ public sealed class ConfigFailureScenario : Scenario
             how = "on the next buyer_configured";
             var (second, _) = await context.DeliverAsync(subscription);
             seqs.Add(second.ExchangeSeq);
-            var next = await context.WaitForAsync(e => e.From(ExchangeKinds.Config, subscription.Id) && e.Seq > second.ExchangeSeq);
-            const string expectFetch = "GET /config after the buyer_configured that follows a failed fetch";
-            if (next is null)
-                context.Fail("DK-CFG-01", expectFetch, $"No /config request within {context.Settings.ObservationWindow.TotalSeconds:0} s after the delivery (answered {second.Describe()}).",
-                    "After one failed fetch the agent stopped fetching for this subscription.", [second.ExchangeSeq]);
-            else
-                context.Pass("DK-CFG-01", expectFetch, $"Fetched: {next.Describe()}", [second.ExchangeSeq, next.Seq]);
-            recovered = next is { Status: >= 200 and < 300 } ? next : null;
+            var next = await ReportFetchAfterAsync(context, subscription, second, "GET /config after the buyer_configured that follows a failed fetch",
+                "After one failed fetch the agent stopped fetching for this subscription.");
+            recovered = next is not null && next.IsOk() ? next : null;
         }
         if (recovered is null)
         {
@@ -56,9 +51,7 @@ public sealed class ConfigFailureScenario : Scenario
         seqs.Add(recovered.Seq);
         if (context.CanTrigger)
         {
-            var mark = context.Transcript.LastSeq;
-            await context.TriggerAsync(subscription);
-            if (ServedAfter(context, subscription, mark) is not { } served)
+            if (await ServedWhenAskedAsync(context, subscription) is not { } served)
             {
                 context.Fail("DK-CFG-04", expected, $"Recovered the config {how} ({recovered.Describe()}) but then did not serve the buyer when asked to work.", null, seqs);
                 return;

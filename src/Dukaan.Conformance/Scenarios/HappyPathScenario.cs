@@ -1,5 +1,4 @@
 using Dukaan.Conformance.Engine;
-using Dukaan.Simulator;
 
 namespace Dukaan.Conformance.Scenarios;
 
@@ -13,12 +12,7 @@ public sealed class HappyPathScenario : Scenario
     {
         var subscription = context.NewSubscription();
         var (first, sent) = await context.DeliverAsync(subscription);
-        var fetch = await context.WaitForAsync(e => e.From(ExchangeKinds.Config, subscription.Id) && e.Seq > first.ExchangeSeq);
-        const string expectFetch = "GET /api/subscriptions/{id}/config after the buyer_configured";
-        if (fetch is null)
-            context.Fail("DK-CFG-01", expectFetch, $"No /config request within {context.Settings.ObservationWindow.TotalSeconds:0} s after the delivery (answered {first.Describe()}).", null, [first.ExchangeSeq]);
-        else
-            context.Pass("DK-CFG-01", expectFetch, $"Fetched: {fetch.Describe()}", [first.ExchangeSeq, fetch.Seq]);
+        await ReportFetchAfterAsync(context, subscription, first, "GET /api/subscriptions/{id}/config after the buyer_configured");
 
         var again = await context.SendAsync(subscription, sent);
         const string expectRedelivery = "2xx for a redelivery of the same bytes";

@@ -47,8 +47,7 @@ public sealed class NonCanonicalBodyScenario : Scenario
     {
         var subscription = context.NewSubscription();
         var body = Body(context.Simulator, subscription);
-        var delivery = OutgoingDelivery.Signed(subscription.Id, EventTypes.BuyerConfigured, context.Run.Agent.WebhookUrl, body, context.Simulator.Options.Secret);
-        var attempt = await context.SendAsync(subscription, delivery);
+        var attempt = await context.SendAsync(subscription, context.Signed(subscription, EventTypes.BuyerConfigured, body));
         const string expected = "2xx, then a /config fetch for the subscription (the body is signed correctly, byte for byte)";
         if (!attempt.Is2xx())
         {

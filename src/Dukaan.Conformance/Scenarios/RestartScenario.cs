@@ -15,25 +15,17 @@ public sealed class RestartScenario : Scenario
     {
         const string expectFetch = "The first credential use after the restart follows a /config fetch by the new process";
         const string expectServed = "A known subscription is served after the restart without a new buyer_configured";
+        (string, string)[] both = [("DK-SEC-04", expectFetch), ("DK-SEC-05", expectServed)];
         if (!context.Run.Agent.CanRestart)
         {
-            const string why = "This target cannot be restarted by the harness (only agents started with --agent-cmd can).";
-            context.NotExercised("DK-SEC-04", expectFetch, why);
-            context.NotExercised("DK-SEC-05", expectServed, why);
+            NotExercised(context, "This target cannot be restarted by the harness (only agents started with --agent-cmd can).", both);
             return;
         }
-        if (!context.CanTrigger)
-        {
-            context.NotExercised("DK-SEC-04", expectFetch, NoTrigger);
-            context.NotExercised("DK-SEC-05", expectServed, NoTrigger);
-            return;
-        }
+        if (!context.CanTrigger) { NotExercised(context, NoTrigger, both); return; }
         var subscription = context.NewSubscription();
         if (await ProvisionAsync(context, subscription) is null)
         {
-            const string why = "The agent never obtained this buyer's credentials before the restart (see DK-CFG-01/02).";
-            context.NotExercised("DK-SEC-04", expectFetch, why);
-            context.NotExercised("DK-SEC-05", expectServed, why);
+            NotExercised(context, "The agent never obtained this buyer's credentials before the restart (see DK-CFG-01/02).", both);
             return;
         }
         await context.TriggerAsync(subscription);
@@ -48,12 +40,11 @@ public sealed class RestartScenario : Scenario
             context.Fail("DK-SEC-05", expectServed, $"The agent did not come back after the restart: {ex.Message}");
             return;
         }
-        context.Run.LastRestartCompletedAt = DateTimeOffset.UtcNow;
         context.Note("restart", "agent process killed and restarted", at: restartStarted, durationMs: (DateTimeOffset.UtcNow - restartStarted).TotalMilliseconds);
         var mark = context.Transcript.LastSeq;
         await context.TriggerAsync(subscription);
         var firstUse = context.Exchanges(e => e.Seq > mark && e.IsProviderCallWith(subscription.Id)).FirstOrDefault();
-        if (firstUse is { Status: >= 200 and < 300 } && firstUse.Tag(TagKeys.ProviderKey) == ProviderApi.KeyCurrent)
+        if (firstUse is not null && firstUse.IsOk() && firstUse.Tag(TagKeys.ProviderKey) == ProviderApi.KeyCurrent)
             context.Pass("DK-SEC-05", expectServed, $"Served after the restart: {firstUse.Describe()}", [firstUse.Seq]);
         else
             context.Fail("DK-SEC-05", expectServed, firstUse is null ? "After the restart the agent did not serve the buyer when asked." : $"After the restart: {firstUse.Describe()}",

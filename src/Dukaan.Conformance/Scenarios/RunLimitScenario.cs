@@ -17,20 +17,13 @@ public sealed class RunLimitScenario : Scenario
     {
         const string expectStop = "No provider call and no /run for the subscription after its 429 RUN_LIMIT_EXCEEDED";
         const string expectOthers = "Another subscription is still served while the first is over its limit";
-        if (!context.CanTrigger)
-        {
-            context.NotExercised("DK-RUN-02", expectStop, NoTrigger);
-            context.NotExercised("DK-RUN-03", expectOthers, NoTrigger);
-            return;
-        }
+        (string, string)[] both = [("DK-RUN-02", expectStop), ("DK-RUN-03", expectOthers)];
+        if (!context.CanTrigger) { NotExercised(context, NoTrigger, both); return; }
         var limited = context.NewSubscription(new CreateSubscriptionRequest(Tier: new Tier("Tiny", 99, Limit)));
         var other = context.NewSubscription();
-        var provisioned = await Task.WhenAll(ProvisionAsync(context, limited), ProvisionAsync(context, other));
-        if (provisioned.Any(p => p is null))
+        if (!await ProvisionAllAsync(context, limited, other))
         {
-            const string why = "The agent never obtained the buyers' credentials (see DK-CFG-01/02), so it could not be driven to the limit.";
-            context.NotExercised("DK-RUN-02", expectStop, why);
-            context.NotExercised("DK-RUN-03", expectOthers, why);
+            NotExercised(context, "The agent never obtained the buyers' credentials (see DK-CFG-01/02), so it could not be driven to the limit.", both);
             return;
         }
         Exchange? limitHit = null;
@@ -41,17 +34,11 @@ public sealed class RunLimitScenario : Scenario
         }
         if (limitHit is null)
         {
-            const string why = "The agent never reported enough runs to reach the limit, so it never saw a 429 (see DK-RUN-01).";
-            context.NotExercised("DK-RUN-02", expectStop, why);
-            context.NotExercised("DK-RUN-03", expectOthers, why);
+            NotExercised(context, "The agent never reported enough runs to reach the limit, so it never saw a 429 (see DK-RUN-01).", both);
             return;
         }
         context.Note("limit", "429 RUN_LIMIT_EXCEEDED", 429, limited.Id, limitHit.StartedAt);
-        // Calls inside the reaction grace are excused as already in flight, so the next requests for work come after it.
-        await context.QuietAsync(context.Settings.ReactionGrace * 2);
-        await context.TriggerAsync(limited);
-        await context.TriggerAsync(limited);
-        await context.QuietAsync(TimeSpan.FromMilliseconds(context.Settings.QuietWindow.TotalMilliseconds / 2));
+        await AskAgainAfterGraceAsync(context, limited, TimeSpan.FromMilliseconds(context.Settings.QuietWindow.TotalMilliseconds / 2));
         var after = context.Exchanges(e => e.SubscriptionId == limited.Id && e.StartedAfter(limitHit, context.Settings.ReactionGrace) &&
                                            (e.Kind == ExchangeKinds.Provider || e.From(ExchangeKinds.Run, limited.Id))).ToList();
         var seqs = after.Select(e => e.Seq).Prepend(limitHit.Seq).ToList();
@@ -61,9 +48,7 @@ public sealed class RunLimitScenario : Scenario
             context.Fail("DK-RUN-02", expectStop, $"After {limitHit.Describe()} the agent still made {after.Count} call(s): {string.Join("; ", after.Take(4).Select(e => e.Describe()))}",
                 "The agent ignores 429 RUN_LIMIT_EXCEEDED: stop billable work for that buyer until the period resets.", seqs);
 
-        var mark = context.Transcript.LastSeq;
-        await context.TriggerAsync(other);
-        if (ServedAfter(context, other, mark) is { } served)
+        if (await ServedWhenAskedAsync(context, other) is { } served)
             context.Pass("DK-RUN-03", expectOthers, $"{other.Id} was served: {served.Describe()}", [limitHit.Seq, served.Seq]);
         else
             context.Fail("DK-RUN-03", expectOthers, $"{other.Id} was not served after {limited.Id} hit its limit.",

@@ -24,6 +24,13 @@ public abstract class Scenario
         return await WaitForGoodFetchAsync(context, subscription, attempt.ExchangeSeq).ConfigureAwait(false);
     }
 
+    /// <summary>Provisions the buyers side by side; false when the agent never obtained some buyer's credentials.</summary>
+    protected static async Task<bool> ProvisionAllAsync(ScenarioContext context, params Subscription[] subscriptions)
+    {
+        var provisioned = await Task.WhenAll(subscriptions.Select(s => ProvisionAsync(context, s))).ConfigureAwait(false);
+        return provisioned.All(p => p is not null);
+    }
+
     /// <summary>
     /// Waits for a successful /config fetch after <paramref name="afterSeq"/>. Once a fetch has been refused, a retry
     /// that works comes quickly or not at all, so the wait ends <see cref="GiveUpAfterRefusal"/> later instead of
@@ -42,11 +49,58 @@ public abstract class Scenario
         return found is { } ok && ok.IsOk() ? ok : null;
     }
 
+    /// <summary>
+    /// DK-CFG-01 for one buyer_configured: waits for a /config request after it (a refused one counts: how it is signed
+    /// is DK-CFG-02's business) and reports the rule. Returns the request, or null when none came.
+    /// </summary>
+    /// <param name="afterWhat">Names the delivery in the failure text.</param>
+    /// <param name="fetched">Opens the pass text.</param>
+    protected static async Task<Exchange?> ReportFetchAfterAsync(ScenarioContext context, Subscription subscription, DeliveryAttempt delivery, string expected,
+        string? diagnosis = null, string afterWhat = "the delivery", string fetched = "Fetched")
+    {
+        var fetch = await context.WaitForAsync(e => e.From(ExchangeKinds.Config, subscription.Id) && e.Seq > delivery.ExchangeSeq).ConfigureAwait(false);
+        if (fetch is null)
+            context.Fail("DK-CFG-01", expected, NoFetchAfter(context, delivery, afterWhat), diagnosis, [delivery.ExchangeSeq]);
+        else
+            context.Pass("DK-CFG-01", expected, $"{fetched}: {fetch.Describe()}", [delivery.ExchangeSeq, fetch.Seq]);
+        return fetch;
+    }
+
+    protected static string NoFetchAfter(ScenarioContext context, DeliveryAttempt delivery, string afterWhat) =>
+        $"No /config request within {context.Settings.ObservationWindow.TotalSeconds:0} s after {afterWhat} (answered {delivery.Describe()}).";
+
     private static readonly TimeSpan GiveUpAfterRefusal = TimeSpan.FromSeconds(2);
 
     /// <summary>Did the agent serve the buyer (a successful provider call with the current key) after <paramref name="afterSeq"/>?</summary>
     protected static Exchange? ServedAfter(ScenarioContext context, Subscription subscription, long afterSeq) =>
         context.Exchanges(e => e.Seq > afterSeq && e.IsProviderCallWith(subscription.Id, Simulator.ProviderApi.KeyCurrent) && e.IsOk()).FirstOrDefault();
+
+    /// <summary>Asks for work once; the successful provider call with the current key that followed, or null.</summary>
+    protected static async Task<Exchange?> ServedWhenAskedAsync(ScenarioContext context, Subscription subscription)
+    {
+        var mark = context.Transcript.LastSeq;
+        await context.TriggerAsync(subscription).ConfigureAwait(false);
+        return ServedAfter(context, subscription, mark);
+    }
+
+    /// <summary>
+    /// After the platform told the agent to stop for a buyer (a 403, a 429): asks twice more for work, then watches for
+    /// <paramref name="watch"/> (the quiet window by default). Calls inside the reaction grace are excused as already in
+    /// flight, so the new requests for work come after it.
+    /// </summary>
+    protected static async Task AskAgainAfterGraceAsync(ScenarioContext context, Subscription subscription, TimeSpan? watch = null)
+    {
+        await context.QuietAsync(context.Settings.ReactionGrace * 2).ConfigureAwait(false);
+        await context.TriggerAsync(subscription).ConfigureAwait(false);
+        await context.TriggerAsync(subscription).ConfigureAwait(false);
+        await context.QuietAsync(watch).ConfigureAwait(false);
+    }
+
+    /// <summary>The scenario could not get far enough to judge any of these rules, for the same reason.</summary>
+    protected static void NotExercised(ScenarioContext context, string why, params (string Rule, string Expected)[] rules)
+    {
+        foreach (var (rule, expected) in rules) context.NotExercised(rule, expected, why);
+    }
 
     protected const string NoTrigger = "No --trigger-url was given, so the harness could not ask the agent for billable work.";
 }

@@ -2,7 +2,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Dukaan.Conformance.Engine;
 using Dukaan.Contract;
-using Dukaan.Simulator;
 
 namespace Dukaan.Conformance.Scenarios;
 
@@ -16,17 +15,14 @@ public sealed class UnknownFieldsScenario : Scenario
     public override async Task RunAsync(ScenarioContext context)
     {
         var subscription = context.NewSubscription();
-        var secret = context.Simulator.Options.Secret;
         var node = JsonSerializer.SerializeToNode(context.Simulator.BuildBuyerConfigured(subscription), ContractJson.Options)!.AsObject();
         node["platform"] = new JsonObject { ["capsVersion"] = 3, ["blocks"] = new JsonArray("text", "progress") };
         node["tier"]!.AsObject()["trialDays"] = 14;
         var extended = JsonSerializer.SerializeToUtf8Bytes(node);
-        var withFields = await context.SendAsync(subscription,
-            OutgoingDelivery.Signed(subscription.Id, EventTypes.BuyerConfigured, context.Run.Agent.WebhookUrl, extended, secret));
+        var withFields = await context.SendAsync(subscription, context.Signed(subscription, EventTypes.BuyerConfigured, extended));
 
         var unknownEvent = JsonSerializer.SerializeToUtf8Bytes(new { @event = "something_new", subscriptionId = subscription.Id, data = new { reason = "a future event" }, ts = context.Simulator.Clock.GetUtcNow().ToUnixTimeMilliseconds() });
-        var withEvent = await context.SendAsync(subscription,
-            OutgoingDelivery.Signed(subscription.Id, "something_new", context.Run.Agent.WebhookUrl, unknownEvent, secret));
+        var withEvent = await context.SendAsync(subscription, context.Signed(subscription, "something_new", unknownEvent));
 
         var answers = new[] { ("additive unknown fields", withFields), ("unknown event type 'something_new'", withEvent) };
         var bad = answers.Where(a => a.Item2.Status >= 500 || (a.Item2.Status is null && a.Item2.Error?.StartsWith("connection", StringComparison.Ordinal) == true)).ToList();
