@@ -56,7 +56,7 @@ public static class CertifyCommand
             configFile = inputs.ConfigFile is { } full ? Path.GetRelativePath(Directory.GetCurrentDirectory(), full) : null;
             RuleCatalog.Select(inputs.Rules);
             if (inputs.Baseline is { } baselinePath)
-                baseline = Baseline.Load(baselinePath, RuleCatalog.All.Select(r => r.Id).ToHashSet(StringComparer.Ordinal));
+                baseline = Baseline.Load(baselinePath);
             request = await BuildRequestAsync(inputs, cancellationToken);
             outDir = Path.GetFullPath(inputs.Out ?? Path.Combine(RepositoryLayout.FindRoot() ?? Directory.GetCurrentDirectory(), "reports", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)));
         }
