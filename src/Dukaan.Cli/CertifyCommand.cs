@@ -113,14 +113,12 @@ public static class CertifyCommand
         var rerun = new List<string> { "dukaan-conformance certify" };
         string? workDir = null;
         string description;
-        bool bundled = false;
-        if (agentCmd is null && agentUrl is null)
+        var bundled = agentCmd is null && agentUrl is null;
+        if (bundled)
         {
-            (agentCmd, workDir) = await BundledAgent.PrepareAsync(cancellationToken);
             trigger ??= BundledAgent.TriggerUrl;
             foreach (var (k, v) in BundledAgent.Environment) env.TryAdd(k, v);
             description = "bundled C# reference agent";
-            bundled = true;
         }
         else description = agentCmd ?? agentUrl!;
 
@@ -171,6 +169,8 @@ public static class CertifyCommand
                 async (_, ct) => await RunningAgent.ConnectAsync(baseUrl, webhookPath, triggerUri, logFile, TimeSpan.FromSeconds(startup), ct), settings, inputs.Rules);
         }
 
+        // Preparing may build the agent and makes a temp folder: only once every flag has been checked, so a typo fails fast.
+        if (bundled) (agentCmd, workDir) = await BundledAgent.PrepareAsync(cancellationToken);
         workDir ??= Path.GetFullPath(inputs.AgentWorkdir ?? Directory.GetCurrentDirectory());
         if (!Directory.Exists(workDir)) throw new UsageException($"{Name("--agent-workdir")} '{workDir}' does not exist.");
         var command = agentCmd!;

@@ -90,4 +90,24 @@ public sealed class CertifyConfigTests
         Assert.That(exit, Is.EqualTo(ExitCodes.HarnessOrConfigError));
         Assert.That(err, Is.EqualTo("error: --quiet-window must be between 0 and 60 seconds.\n"), "the flag's message is unchanged");
     }
+
+    [TestCase("--trigger-url", "nope", "error: --trigger-url 'nope' is not an absolute URL such as http://127.0.0.1:{port}/_test/trigger.\n")]
+    [TestCase("--sim-port", "70000", "error: --sim-port must be between 0 and 65535.\n")]
+    [TestCase("--secret", "short", "error: --secret must be at least 8 characters.\n")]
+    public async Task A_bad_flag_stops_the_run_before_the_bundled_agent_is_prepared(string flag, string value, string expected)
+    {
+        // Preparing the bundled agent makes a temp folder (and may build it); TMPDIR shows whether that happened.
+        var temp = Directory.CreateDirectory(Path.Combine(_dir, "tmp")).FullName;
+        var previousTemp = Environment.GetEnvironmentVariable("TMPDIR");
+        Directory.SetCurrentDirectory(_dir);
+        Environment.SetEnvironmentVariable("TMPDIR", temp);
+        try
+        {
+            var (exit, err) = await CertifyAsync(flag, value);
+            Assert.That(exit, Is.EqualTo(ExitCodes.HarnessOrConfigError));
+            Assert.That(err, Is.EqualTo(expected));
+            Assert.That(Directory.EnumerateFileSystemEntries(temp), Is.Empty, "the bundled agent was not prepared");
+        }
+        finally { Environment.SetEnvironmentVariable("TMPDIR", previousTemp); }
+    }
 }
