@@ -101,12 +101,19 @@ public static class CertifyCommand
         var env = new Dictionary<string, string>(inputs.Env, StringComparer.Ordinal);
         var quiet = inputs.QuietWindow;
         var startup = inputs.StartupTimeout;
-        if (quiet is <= 0 or > 60) throw new UsageException($"{Name("--quiet-window")} must be between 0 and 60 seconds.");
-        if (startup is <= 0 or > 600) throw new UsageException($"{Name("--startup-timeout")} must be between 0 and 600 seconds.");
         var observation = inputs.ObservationWindow;
         var runDeadline = inputs.RunDeadline;
-        if (observation is <= 0 or > 600) throw new UsageException($"{Name("--observation-window")} must be between 0 and 600 seconds.");
-        if (runDeadline is < 5 or > 3600) throw new UsageException($"{Name("--run-deadline")} must be between 5 and 3600 seconds.");
+        // The config file's ranges, so a flag and its key can never accept different values.
+        void CheckSeconds(string flag, string key, double value)
+        {
+            var shape = ConfigShape.Root[key];
+            if (!shape.InRange(value))
+                throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"{Name(flag)} must be between {shape.Minimum ?? shape.ExclusiveMinimum} and {shape.Maximum} seconds."));
+        }
+        CheckSeconds("--quiet-window", "quietWindow", quiet);
+        CheckSeconds("--startup-timeout", "startupTimeout", startup);
+        CheckSeconds("--observation-window", "observationWindow", observation);
+        CheckSeconds("--run-deadline", "runDeadline", runDeadline);
         if (agentCmd is not null && agentUrl is not null) throw new UsageException($"Give either {Name("--agent-cmd")} (the harness starts the agent) or {Name("--agent-url")} (it is already running), not both.");
         if (inputs.AgentLog is { } log && agentUrl is null) throw new UsageException($"{Name("--agent-log")} {log} only applies with --agent-url; a spawned agent's output is captured directly.");
 
@@ -156,7 +163,6 @@ public static class CertifyCommand
         if (agentUrl is not null && (inputs.SimPort == 0 || inputs.Secret is null))
             throw new UsageException("With --agent-url the agent is already running, so it must know where the platform is: give --sim-port N and --secret S, " +
                 "and start the agent with AGENTDUKAAN_API_URL=http://127.0.0.1:N, OPENAI_BASE_URL=http://127.0.0.1:N/v1 and AGENTDUKAAN_WEBHOOK_SECRET=S.");
-        if (settings.Listing.Problem() is { } listingProblem) throw new UsageException(listingProblem);
 
         if (agentUrl is not null)
         {

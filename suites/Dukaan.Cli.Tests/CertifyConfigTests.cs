@@ -91,6 +91,19 @@ public sealed class CertifyConfigTests
         Assert.That(err, Is.EqualTo("error: --quiet-window must be between 0 and 60 seconds.\n"), "the flag's message is unchanged");
     }
 
+    [TestCase("--quiet-window", "0", "error: --quiet-window must be between 0 and 60 seconds.\n")]
+    [TestCase("--quiet-window", "60.5", "error: --quiet-window must be between 0 and 60 seconds.\n")]
+    [TestCase("--startup-timeout", "601", "error: --startup-timeout must be between 0 and 600 seconds.\n")]
+    [TestCase("--observation-window", "-1", "error: --observation-window must be between 0 and 600 seconds.\n")]
+    [TestCase("--run-deadline", "4.9", "error: --run-deadline must be between 5 and 3600 seconds.\n")]
+    [TestCase("--run-deadline", "3601", "error: --run-deadline must be between 5 and 3600 seconds.\n")]
+    public async Task A_timing_flag_out_of_the_config_files_range_is_refused(string flag, string value, string expected)
+    {
+        var (exit, err) = await CertifyAsync("--agent-cmd", "true", flag, value);
+        Assert.That(exit, Is.EqualTo(ExitCodes.HarnessOrConfigError));
+        Assert.That(err, Is.EqualTo(expected));
+    }
+
     [TestCase("--trigger-url", "nope", "error: --trigger-url 'nope' is not an absolute URL such as http://127.0.0.1:{port}/_test/trigger.\n")]
     [TestCase("--sim-port", "70000", "error: --sim-port must be between 0 and 65535.\n")]
     [TestCase("--secret", "short", "error: --secret must be at least 8 characters.\n")]
