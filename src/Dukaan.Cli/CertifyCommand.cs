@@ -18,7 +18,7 @@ public static class CertifyCommand
     private static readonly Option<string?> AgentUrl = new("--agent-url") { Description = "Base URL of an agent that is already running (no spawn, no restart)." };
     private static readonly Option<string?> AgentLog = new("--agent-log") { Description = "With --agent-url: a file holding the agent's output, scanned for secrets." };
     private static readonly Option<string[]> AgentEnv = new("--agent-env") { Description = "Extra KEY=VALUE for the agent's environment (repeatable).", Arity = ArgumentArity.ZeroOrMore, AllowMultipleArgumentsPerToken = false };
-    private static readonly Option<string> WebhookPath = new("--webhook-path") { Description = "Path of the agent's webhook route.", DefaultValueFactory = _ => CertifyOptions.DefaultWebhookPath };
+    private static readonly Option<string?> WebhookPath = new("--webhook-path") { Description = "Path of the agent's webhook route.", DefaultValueFactory = _ => CertifyOptions.DefaultWebhookPath };
     private static readonly Option<string?> TriggerUrl = new("--trigger-url") { Description = "URL the harness POSTs {\"subscriptionId\":\"…\"} to for one billable run; {port} is replaced by the agent's port." };
     private static readonly Option<string?> Rules = new("--rules") { Description = "Only rules matching these globs, e.g. DK-SIG-* or DK-RUN-02,DK-SUB-*." };
     private static readonly Option<bool> Strict = new("--strict") { Description = "SHOULD rules that are not met fail the run (exit 1) instead of warning." };
@@ -214,7 +214,7 @@ public static class CertifyCommand
             AgentUrl = GivenText(AgentUrl),
             AgentLog = GivenText(AgentLog),
             AgentEnv = ParseEnv(parse.GetValue(AgentEnv) ?? []),
-            WebhookPath = parse.GetResult(WebhookPath) is { Implicit: false } ? parse.GetValue(WebhookPath) : null,
+            WebhookPath = GivenText(WebhookPath),
             TriggerUrl = GivenText(TriggerUrl),
             Rules = GivenText(Rules),
             Strict = Given(Strict),
