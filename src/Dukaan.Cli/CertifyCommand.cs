@@ -132,15 +132,15 @@ public static class CertifyCommand
         if (trigger is not null && !Uri.TryCreate(trigger.Replace("{port}", "1", StringComparison.Ordinal), UriKind.Absolute, out _))
             throw new UsageException($"{Name("--trigger-url")} '{trigger}' is not an absolute URL such as http://127.0.0.1:{{port}}/_test/trigger.");
         // The rerun command names the config file and repeats what the command line said on top of it.
-        if (inputs.ConfigFile is { } configFile) rerun.Add($"--config {Quote(configFile)}");
+        if (inputs.ConfigFile is { } configFile) rerun.Add($"--config {Shell.Quote(configFile)}");
         var given = inputs.Given;
         if (!bundled)
         {
-            if (given.AgentCmd is { } cmd) rerun.Add($"--agent-cmd {Quote(cmd)}");
-            if (given.AgentWorkdir is { } wd) rerun.Add($"--agent-workdir {Quote(wd)}");
-            if (agentUrl is not null) rerun.Add((given.AgentUrl is { } url ? $"--agent-url {Quote(url)} " : "") + $"--sim-port {inputs.SimPort} --secret \"$AGENTDUKAAN_WEBHOOK_SECRET\"");
-            if (given.TriggerUrl is { } triggerFlag) rerun.Add($"--trigger-url {Quote(triggerFlag)}");
-            foreach (var (k, v) in given.AgentEnv) rerun.Add($"--agent-env {Quote($"{k}={v}")}");
+            if (given.AgentCmd is { } cmd) rerun.Add($"--agent-cmd {Shell.Quote(cmd)}");
+            if (given.AgentWorkdir is { } wd) rerun.Add($"--agent-workdir {Shell.Quote(wd)}");
+            if (agentUrl is not null) rerun.Add((given.AgentUrl is { } url ? $"--agent-url {Shell.Quote(url)} " : "") + $"--sim-port {inputs.SimPort} --secret \"$AGENTDUKAAN_WEBHOOK_SECRET\"");
+            if (given.TriggerUrl is { } triggerFlag) rerun.Add($"--trigger-url {Shell.Quote(triggerFlag)}");
+            foreach (var (k, v) in given.AgentEnv) rerun.Add($"--agent-env {Shell.Quote($"{k}={v}")}");
         }
         if (given.WebhookPath is { } path && (path != CertifyOptions.DefaultWebhookPath || inputs.ConfigFile is not null)) rerun.Add($"--webhook-path {path}");
         if (given.Strict is true) rerun.Add("--strict");
@@ -241,8 +241,6 @@ public static class CertifyCommand
         }
         return env;
     }
-
-    private static string Quote(string value) => value.Any(c => char.IsWhiteSpace(c) || c is '"' or '\'' or '$' or '{' or '}') ? "'" + value.Replace("'", "'\\''", StringComparison.Ordinal) + "'" : value;
 }
 
 public sealed class UsageException(string message) : Exception(message);
@@ -272,7 +270,7 @@ public static class BundledAgent
             await build.WaitForExitAsync(cancellationToken);
             if (build.ExitCode != 0) throw new UsageException($"Building the reference agent failed:\n{await stdout}{await stderr}");
         }
-        return ($"dotnet {Quote(dll)}", Directory.CreateTempSubdirectory("dukaan-reference-agent-").FullName);
+        return ($"dotnet {Shell.Always(dll)}", Directory.CreateTempSubdirectory("dukaan-reference-agent-").FullName);
     }
 
     private static bool IsStale(string dll, string projectDir)
@@ -282,6 +280,4 @@ public static class BundledAgent
             .Append(Path.Combine(projectDir, "ReferenceAgent.csproj"))
             .Any(f => File.GetLastWriteTimeUtc(f) > built);
     }
-
-    private static string Quote(string path) => "'" + path.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 }
