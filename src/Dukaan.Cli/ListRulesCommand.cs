@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Dukaan.Conformance;
 using Dukaan.Conformance.Rules;
+using Dukaan.Reporting;
 using Spectre.Console;
 
 namespace Dukaan.Cli;
@@ -26,7 +27,7 @@ public static class ListRulesCommand
             }
             var table = new Table().AddColumns("ID", "Level", "Area", "Rule", "Seed");
             foreach (var rule in selected)
-                table.AddRow(Markup.Escape(rule.Id), rule.Level.ToString().ToUpperInvariant(), rule.Area, Markup.Escape(rule.Title), Markup.Escape(rule.SeedReference));
+                table.AddRow(Markup.Escape(rule.Id), LevelInfo.Token(rule.Level), rule.Area, Markup.Escape(rule.Title), Markup.Escape(rule.SeedReference));
             AnsiConsole.Write(table);
             Console.WriteLine($"{selected.Count} rules.");
             return 0;
