@@ -71,6 +71,6 @@ public static class InitCommand
             output.WriteLine($"  - set agent.cmd in {ConfigFile.FileName} to the command that starts your agent (and its toolchain steps in {StarterFiles.WorkflowPath})");
         output.WriteLine($"  - in test mode, serve POST /_test/trigger (see \"triggerUrl\" in {ConfigFile.FileName}), or remove triggerUrl");
         output.WriteLine($"  - run: dukaan-conformance certify{configArgument}");
-        return 0;
+        return ExitCodes.Success;
     }
 }

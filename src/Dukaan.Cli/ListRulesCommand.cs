@@ -23,14 +23,14 @@ public static class ListRulesCommand
             if (parse.GetValue(format) == "json")
             {
                 Console.WriteLine(JsonSerializer.Serialize(selected, ResultsJson.Options));
-                return 0;
+                return ExitCodes.Success;
             }
             var table = new Table().AddColumns("ID", "Level", "Area", "Rule", "Seed");
             foreach (var rule in selected)
                 table.AddRow(Markup.Escape(rule.Id), LevelInfo.Token(rule.Level), rule.Area, Markup.Escape(rule.Title), Markup.Escape(rule.SeedReference));
             AnsiConsole.Write(table);
             Console.WriteLine($"{selected.Count} rules.");
-            return 0;
+            return ExitCodes.Success;
         });
         return command;
     }

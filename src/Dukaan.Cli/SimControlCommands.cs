@@ -55,7 +55,7 @@ public static class SimControlCommands
                 using var response = await http.PostAsJsonAsync(new Uri(baseUrl, path), body ?? new JsonObject(), cancellationToken);
                 var text = await response.Content.ReadAsStringAsync(cancellationToken);
                 Console.WriteLine(Pretty(text));
-                if (response.IsSuccessStatusCode) return 0;
+                if (response.IsSuccessStatusCode) return ExitCodes.Success;
                 Console.Error.WriteLine($"error: the simulator answered {(int)response.StatusCode} (see the message above).");
                 return ExitCodes.HarnessOrConfigError;
             }

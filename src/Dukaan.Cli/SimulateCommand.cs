@@ -46,7 +46,7 @@ public static class SimulateCommand
                 try { await Task.Delay(Timeout.Infinite, cancellationToken); }
                 catch (OperationCanceledException) { AnsiConsole.MarkupLine("[grey]stopping the simulator[/]"); }
             }
-            return 0;
+            return ExitCodes.Success;
         });
         return command;
     }
