@@ -7,12 +7,14 @@ namespace Dukaan.Cli;
 /// <summary>Keeps a simulator running for hands-on agent development, with a live log of every exchange.</summary>
 public static class SimulateCommand
 {
+    private static readonly SimulatorOptions Defaults = new();
+
     public static Command Create()
     {
         var port = new Option<int>("--port") { Description = "Port on 127.0.0.1 (0 picks a free one).", DefaultValueFactory = _ => 4455 };
-        var secret = new Option<string>("--secret") { Description = "The listing's webhook secret your agent verifies with.", DefaultValueFactory = _ => "whsec_dukaan_sim_dev" };
+        var secret = new Option<string>("--secret") { Description = "The listing's webhook secret your agent verifies with.", DefaultValueFactory = _ => Defaults.Secret };
         var agentUrl = new Option<string?>("--agent-url") { Description = "Your agent's webhook URL, e.g. http://127.0.0.1:3000/hooks/agentdukaan; deliveries go there." };
-        var seed = new Option<int>("--seed") { Description = "Seed for generated buyers and canaries.", DefaultValueFactory = _ => 1 };
+        var seed = new Option<int>("--seed") { Description = "Seed for generated buyers and canaries.", DefaultValueFactory = _ => Defaults.Seed };
         var quiet = new Option<bool>("--quiet") { Description = "Do not print the live exchange log." };
         var command = new Command("simulate", "Start the fake AgentDukaan platform on loopback and keep it running until Ctrl+C.") { port, secret, agentUrl, seed, quiet };
         command.SetAction(async (parse, cancellationToken) =>
