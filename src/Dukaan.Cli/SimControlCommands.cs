@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Dukaan.Simulator;
 
 namespace Dukaan.Cli;
 
@@ -75,7 +76,8 @@ public static class SimControlCommands
 
     private static string Pretty(string text)
     {
-        try { return JsonNode.Parse(text)?.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) ?? text; }
+        // Indented with minimal escaping, as the simulator itself writes its answers.
+        try { return JsonNode.Parse(text)?.ToJsonString(ControlApi.Json) ?? text; }
         catch (JsonException) { return text; }
     }
 }
