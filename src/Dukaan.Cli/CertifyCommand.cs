@@ -46,6 +46,9 @@ public static class CertifyCommand
 
     private static async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
     {
+        var error = parse.InvocationConfiguration.Error;
+        var output = parse.InvocationConfiguration.Output;
+        var console = Terminal.For(output);
         CertificationRequest request;
         string outDir;
         string? configFile;
@@ -57,39 +60,39 @@ public static class CertifyCommand
             RuleCatalog.Select(inputs.Rules);
             if (inputs.Baseline is { } baselinePath)
                 baseline = Baseline.Load(baselinePath);
-            request = await BuildRequestAsync(inputs, cancellationToken);
+            request = await BuildRequestAsync(inputs, console, cancellationToken);
             outDir = Path.GetFullPath(inputs.Out ?? Path.Combine(RepositoryLayout.FindRoot() ?? Directory.GetCurrentDirectory(), "reports", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)));
         }
         catch (RuleSelectionException ex)
         {
-            Console.Error.WriteLine($"error: {ex.Message}");
+            error.WriteLine($"error: {ex.Message}");
             return ExitCodes.NothingSelected;
         }
         catch (ConfigFileException ex)
         {
-            foreach (var line in ex.Message.Split('\n')) Console.Error.WriteLine($"error: {line}");
-            Console.Error.WriteLine($"Fix {(ex.Problems.Count == 1 ? "it" : $"these {ex.Problems.Count} problems")} in {ex.ConfigPath} (with \"$schema\" set, editors complete and check every key), or pass --config with another file.");
+            foreach (var line in ex.Message.Split('\n')) error.WriteLine($"error: {line}");
+            error.WriteLine($"Fix {(ex.Problems.Count == 1 ? "it" : $"these {ex.Problems.Count} problems")} in {ex.ConfigPath} (with \"$schema\" set, editors complete and check every key), or pass --config with another file.");
             return ExitCodes.HarnessOrConfigError;
         }
         catch (Exception ex) when (ex is BaselineFormatException or UsageException)
         {
-            Console.Error.WriteLine($"error: {ex.Message}");
+            error.WriteLine($"error: {ex.Message}");
             return ExitCodes.HarnessOrConfigError;
         }
 
-        AnsiConsole.MarkupLine($"[bold]DukaanConformance[/] {HarnessInfo.Version} · certifying [blue]{Markup.Escape(request.Target.Description)}[/]");
-        if (configFile is not null) AnsiConsole.MarkupLine($"  [grey]settings: {Markup.Escape(configFile)}[/]");
-        var progress = new Progress<string>(line => AnsiConsole.MarkupLine($"  [grey]{Markup.Escape(line)}[/]"));
+        console.MarkupLine($"[bold]DukaanConformance[/] {HarnessInfo.Version} · certifying [blue]{Markup.Escape(request.Target.Description)}[/]");
+        if (configFile is not null) console.MarkupLine($"  [grey]settings: {Markup.Escape(configFile)}[/]");
+        var progress = new Progress<string>(line => console.MarkupLine($"  [grey]{Markup.Escape(line)}[/]"));
         var (results, secrets) = await CertificationEngine.RunAsync(request, progress, cancellationToken);
         var written = ReportOutput.Write(results, outDir, secrets, baseline);
-        SummaryTable.Print(written.Results, written.All);
+        SummaryTable.Print(console, written.Results, written.All);
         if (baseline is null) return results.ExitCode;
         var gate = BaselineGate.Evaluate(results, baseline);
-        gate.Write(Console.Out);
+        gate.Write(output);
         return gate.ExitCode;
     }
 
-    private static async Task<CertificationRequest> BuildRequestAsync(CertifyOptions inputs, CancellationToken cancellationToken)
+    private static async Task<CertificationRequest> BuildRequestAsync(CertifyOptions inputs, IAnsiConsole console, CancellationToken cancellationToken)
     {
         // A value from the config file is named by its key there, a flag by the flag: the seller edits what the message names.
         string Name(string flag) => inputs.NameOf(flag);
@@ -176,7 +179,7 @@ public static class CertifyCommand
         }
 
         // Preparing may build the agent and makes a temp folder: only once every flag has been checked, so a typo fails fast.
-        if (bundled) (agentCmd, workDir) = await BundledAgent.PrepareAsync(cancellationToken);
+        if (bundled) (agentCmd, workDir) = await BundledAgent.PrepareAsync(console, cancellationToken);
         workDir ??= Path.GetFullPath(inputs.AgentWorkdir ?? Directory.GetCurrentDirectory());
         if (!Directory.Exists(workDir)) throw new UsageException($"{Name("--agent-workdir")} '{workDir}' does not exist.");
         var command = agentCmd!;
@@ -253,7 +256,7 @@ public static class BundledAgent
     /// <summary>A short heartbeat period so the heartbeat rules are observed within one run.</summary>
     public static readonly IReadOnlyDictionary<string, string> Environment = new Dictionary<string, string> { ["AGENT_HEARTBEAT_MS"] = "500" };
 
-    public static async Task<(string Command, string WorkDir)> PrepareAsync(CancellationToken cancellationToken)
+    public static async Task<(string Command, string WorkDir)> PrepareAsync(IAnsiConsole console, CancellationToken cancellationToken)
     {
         var root = RepositoryLayout.FindRoot()
             ?? throw new UsageException($"No target given and the bundled reference agent ({RepositoryLayout.ReferenceAgentProject}) was not found above the current directory. Give --agent-cmd or --agent-url, or run from the repository.");
@@ -262,7 +265,7 @@ public static class BundledAgent
         var dll = Path.Combine(output, "reference-agent.dll");
         if (!File.Exists(dll) || IsStale(dll, Path.GetDirectoryName(project)!))
         {
-            AnsiConsole.MarkupLine("  [grey]building the bundled reference agent (once)…[/]");
+            console.MarkupLine("  [grey]building the bundled reference agent (once)…[/]");
             var build = Process.Start(new ProcessStartInfo("dotnet", ["build", project, "-c", "Release", "-o", output, "--nologo", "-v", "q"])
             { RedirectStandardOutput = true, RedirectStandardError = true })!;
             var stdout = build.StandardOutput.ReadToEndAsync(cancellationToken);

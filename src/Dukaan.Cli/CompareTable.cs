@@ -8,15 +8,7 @@ public static class CompareTable
 {
     public static void Write(RunComparison comparison, TextWriter output)
     {
-        // Colours only on the process's own console (Spectre still checks it is a terminal); a writer a caller
-        // captures, such as a test's, gets plain text.
-        var onConsole = ReferenceEquals(output, Console.Out);
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(output),
-            Ansi = onConsole ? AnsiSupport.Detect : AnsiSupport.No,
-            ColorSystem = onConsole ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-        });
+        var console = Terminal.For(output);
         foreach (var (run, i) in comparison.Runs.Select((r, i) => (r, i)))
             console.MarkupLine($"[bold]#{i + 1}[/] {Markup.Escape(run.Label)}" + (run.Source is { } source ? $" [grey]{Markup.Escape(source)}[/]" : ""));
         foreach (var caveat in comparison.Caveats) console.MarkupLine($"[yellow]note:[/] {Markup.Escape(caveat)}");

@@ -43,9 +43,10 @@ public static class SimControlCommands
         foreach (var option in extra) command.Options.Add(option);
         command.SetAction(async (parse, cancellationToken) =>
         {
+            var (output, error) = (parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
             if (!Uri.TryCreate(parse.GetValue(simUrl), UriKind.Absolute, out var baseUrl) || baseUrl.Scheme is not ("http" or "https"))
             {
-                Console.Error.WriteLine($"error: --sim-url '{parse.GetValue(simUrl)}' is not an http URL such as http://127.0.0.1:4455.");
+                error.WriteLine($"error: --sim-url '{parse.GetValue(simUrl)}' is not an http URL such as http://127.0.0.1:4455.");
                 return ExitCodes.HarnessOrConfigError;
             }
             var id = needsSubscription ? Uri.EscapeDataString(parse.GetValue(subscription)!) : "";
@@ -55,19 +56,19 @@ public static class SimControlCommands
             {
                 using var response = await http.PostAsJsonAsync(new Uri(baseUrl, path), body ?? new JsonObject(), cancellationToken);
                 var text = await response.Content.ReadAsStringAsync(cancellationToken);
-                Console.WriteLine(Pretty(text));
+                output.WriteLine(Pretty(text));
                 if (response.IsSuccessStatusCode) return ExitCodes.Success;
-                Console.Error.WriteLine($"error: the simulator answered {(int)response.StatusCode} (see the message above).");
+                error.WriteLine($"error: the simulator answered {(int)response.StatusCode} (see the message above).");
                 return ExitCodes.HarnessOrConfigError;
             }
             catch (HttpRequestException ex)
             {
-                Console.Error.WriteLine($"error: cannot reach the simulator at {baseUrl}: {ex.Message}. Start it with `dukaan-conformance simulate`, or pass --sim-url.");
+                error.WriteLine($"error: cannot reach the simulator at {baseUrl}: {ex.Message}. Start it with `dukaan-conformance simulate`, or pass --sim-url.");
                 return ExitCodes.HarnessOrConfigError;
             }
             catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                Console.Error.WriteLine($"error: the simulator at {baseUrl} did not answer within 60 s.");
+                error.WriteLine($"error: the simulator at {baseUrl} did not answer within 60 s.");
                 return ExitCodes.HarnessOrConfigError;
             }
         });

@@ -6,7 +6,7 @@ namespace Dukaan.Cli;
 
 public static class SummaryTable
 {
-    public static void Print(RunResults results, IReadOnlyList<string> written)
+    public static void Print(IAnsiConsole console, RunResults results, IReadOnlyList<string> written)
     {
         var table = new Table().Border(TableBorder.Rounded).AddColumns("Rule", "Level", "Verdict", "Observed");
         foreach (var rule in results.Rules.OrderBy(r => VerdictInfo.Rank(r.Verdict)).ThenBy(r => r.Id, StringComparer.Ordinal))
@@ -14,8 +14,8 @@ public static class SummaryTable
             var observed = rule.Verdict == Verdict.Pass ? "" : rule.Evidence.Diagnosis ?? rule.Evidence.Observed;
             table.AddRow(Markup.Escape(rule.Id), LevelInfo.Token(rule.Level), Badge(rule.Verdict), Markup.Escape(Shorten(observed, 110)));
         }
-        AnsiConsole.Write(table);
-        foreach (var note in results.Notes) AnsiConsole.MarkupLine($"[yellow]note:[/] {Markup.Escape(note)}");
+        console.Write(table);
+        foreach (var note in results.Notes) console.MarkupLine($"[yellow]note:[/] {Markup.Escape(note)}");
         var s = results.Summary;
         var headline = results.Outcome switch
         {
@@ -24,8 +24,8 @@ public static class SummaryTable
             Outcome.HarnessError => "[red bold]HARNESS / CONFIGURATION ERROR[/]",
             _ => "[yellow bold]NOTHING SELECTED[/]",
         };
-        AnsiConsole.MarkupLine($"{headline}  {s.Pass} pass · {s.Fail} fail · {s.Warn} warn · {s.NotExercised} not exercised · {s.HarnessError} harness error · {results.DurationMs / 1000.0:0.0} s");
-        foreach (var path in written) AnsiConsole.MarkupLine($"  wrote [blue]{Markup.Escape(path)}[/]");
+        console.MarkupLine($"{headline}  {s.Pass} pass · {s.Fail} fail · {s.Warn} warn · {s.NotExercised} not exercised · {s.HarnessError} harness error · {results.DurationMs / 1000.0:0.0} s");
+        foreach (var path in written) console.MarkupLine($"  wrote [blue]{Markup.Escape(path)}[/]");
     }
 
     /// <summary>The verdict's results.json token in its terminal colour.</summary>

@@ -1,10 +1,12 @@
+using System.CommandLine;
 using Dukaan.Cli.Configuration;
 
 namespace Dukaan.Cli.Tests;
 
 /// <summary>
 /// certify with a config file, through the real command line: bad files stop the run with exit 2 before any agent starts.
-/// Every case here fails in validation, so no agent or simulator is started.
+/// Every case here fails in validation, so no agent or simulator is started. Not parallel: the cases change the
+/// current directory and TMPDIR.
 /// </summary>
 [NonParallelizable]
 public sealed class CertifyConfigTests
@@ -36,10 +38,8 @@ public sealed class CertifyConfigTests
     private static async Task<(int Exit, string Err)> CertifyAsync(params string[] args)
     {
         var stderr = new StringWriter();
-        var previous = Console.Error;
-        Console.SetError(stderr);
-        try { return (await CliApp.InvokeAsync(["certify", .. args]), stderr.ToString()); }
-        finally { Console.SetError(previous); }
+        var exit = await CliApp.InvokeAsync(["certify", .. args], new InvocationConfiguration { Output = new StringWriter(), Error = stderr });
+        return (exit, stderr.ToString());
     }
 
     [Test]
