@@ -18,7 +18,7 @@ public static class CertifyCommand
     private static readonly Option<string?> AgentUrl = new("--agent-url") { Description = "Base URL of an agent that is already running (no spawn, no restart)." };
     private static readonly Option<string?> AgentLog = new("--agent-log") { Description = "With --agent-url: a file holding the agent's output, scanned for secrets." };
     private static readonly Option<string[]> AgentEnv = new("--agent-env") { Description = "Extra KEY=VALUE for the agent's environment (repeatable).", Arity = ArgumentArity.ZeroOrMore, AllowMultipleArgumentsPerToken = false };
-    private static readonly Option<string> WebhookPath = new("--webhook-path") { Description = "Path of the agent's webhook route.", DefaultValueFactory = _ => CertifyOptions.DefaultWebhookPath };
+    private static readonly Option<string?> WebhookPath = new("--webhook-path") { Description = "Path of the agent's webhook route.", DefaultValueFactory = _ => CertifyOptions.DefaultWebhookPath };
     private static readonly Option<string?> TriggerUrl = new("--trigger-url") { Description = "URL the harness POSTs {\"subscriptionId\":\"…\"} to for one billable run; {port} is replaced by the agent's port." };
     private static readonly Option<string?> Rules = new("--rules") { Description = "Only rules matching these globs, e.g. DK-SIG-* or DK-RUN-02,DK-SUB-*." };
     private static readonly Option<bool> Strict = new("--strict") { Description = "SHOULD rules that are not met fail the run (exit 1) instead of warning." };
@@ -46,6 +46,9 @@ public static class CertifyCommand
 
     private static async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
     {
+        var error = parse.InvocationConfiguration.Error;
+        var output = parse.InvocationConfiguration.Output;
+        var console = Terminal.For(output);
         CertificationRequest request;
         string outDir;
         string? configFile;
@@ -56,40 +59,40 @@ public static class CertifyCommand
             configFile = inputs.ConfigFile is { } full ? Path.GetRelativePath(Directory.GetCurrentDirectory(), full) : null;
             RuleCatalog.Select(inputs.Rules);
             if (inputs.Baseline is { } baselinePath)
-                baseline = Baseline.Load(baselinePath, RuleCatalog.All.Select(r => r.Id).ToHashSet(StringComparer.Ordinal));
-            request = await BuildRequestAsync(inputs, cancellationToken);
+                baseline = Baseline.Load(baselinePath);
+            request = await BuildRequestAsync(inputs, console, cancellationToken);
             outDir = Path.GetFullPath(inputs.Out ?? Path.Combine(RepositoryLayout.FindRoot() ?? Directory.GetCurrentDirectory(), "reports", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)));
         }
         catch (RuleSelectionException ex)
         {
-            Console.Error.WriteLine($"error: {ex.Message}");
+            error.WriteLine($"error: {ex.Message}");
             return ExitCodes.NothingSelected;
         }
         catch (ConfigFileException ex)
         {
-            foreach (var line in ex.Message.Split('\n')) Console.Error.WriteLine($"error: {line}");
-            Console.Error.WriteLine($"Fix {(ex.Problems.Count == 1 ? "it" : $"these {ex.Problems.Count} problems")} in {ex.ConfigPath} (with \"$schema\" set, editors complete and check every key), or pass --config with another file.");
+            foreach (var line in ex.Message.Split('\n')) error.WriteLine($"error: {line}");
+            error.WriteLine($"Fix {(ex.Problems.Count == 1 ? "it" : $"these {ex.Problems.Count} problems")} in {ex.ConfigPath} (with \"$schema\" set, editors complete and check every key), or pass --config with another file.");
             return ExitCodes.HarnessOrConfigError;
         }
         catch (Exception ex) when (ex is BaselineFormatException or UsageException)
         {
-            Console.Error.WriteLine($"error: {ex.Message}");
+            error.WriteLine($"error: {ex.Message}");
             return ExitCodes.HarnessOrConfigError;
         }
 
-        AnsiConsole.MarkupLine($"[bold]DukaanConformance[/] {HarnessInfo.Version} · certifying [blue]{Markup.Escape(request.Target.Description)}[/]");
-        if (configFile is not null) AnsiConsole.MarkupLine($"  [grey]settings: {Markup.Escape(configFile)}[/]");
-        var progress = new Progress<string>(line => AnsiConsole.MarkupLine($"  [grey]{Markup.Escape(line)}[/]"));
+        console.MarkupLine($"[bold]DukaanConformance[/] {HarnessInfo.Version} · certifying [blue]{Markup.Escape(request.Target.Description)}[/]");
+        if (configFile is not null) console.MarkupLine($"  [grey]settings: {Markup.Escape(configFile)}[/]");
+        var progress = new Progress<string>(line => console.MarkupLine($"  [grey]{Markup.Escape(line)}[/]"));
         var (results, secrets) = await CertificationEngine.RunAsync(request, progress, cancellationToken);
         var written = ReportOutput.Write(results, outDir, secrets, baseline);
-        SummaryTable.Print(written.Results, written.All);
+        SummaryTable.Print(console, written.Results, written.All);
         if (baseline is null) return results.ExitCode;
         var gate = BaselineGate.Evaluate(results, baseline);
-        gate.Write(Console.Out);
+        gate.Write(output);
         return gate.ExitCode;
     }
 
-    private static async Task<CertificationRequest> BuildRequestAsync(CertifyOptions inputs, CancellationToken cancellationToken)
+    private static async Task<CertificationRequest> BuildRequestAsync(CertifyOptions inputs, IAnsiConsole console, CancellationToken cancellationToken)
     {
         // A value from the config file is named by its key there, a flag by the flag: the seller edits what the message names.
         string Name(string flag) => inputs.NameOf(flag);
@@ -101,41 +104,46 @@ public static class CertifyCommand
         var env = new Dictionary<string, string>(inputs.Env, StringComparer.Ordinal);
         var quiet = inputs.QuietWindow;
         var startup = inputs.StartupTimeout;
-        if (quiet is <= 0 or > 60) throw new UsageException($"{Name("--quiet-window")} must be between 0 and 60 seconds.");
-        if (startup is <= 0 or > 600) throw new UsageException($"{Name("--startup-timeout")} must be between 0 and 600 seconds.");
         var observation = inputs.ObservationWindow;
         var runDeadline = inputs.RunDeadline;
-        if (observation is <= 0 or > 600) throw new UsageException($"{Name("--observation-window")} must be between 0 and 600 seconds.");
-        if (runDeadline is < 5 or > 3600) throw new UsageException($"{Name("--run-deadline")} must be between 5 and 3600 seconds.");
+        // The config file's ranges, so a flag and its key can never accept different values.
+        void CheckSeconds(string flag, string key, double value)
+        {
+            var shape = ConfigShape.Root[key];
+            if (!shape.InRange(value))
+                throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"{Name(flag)} must be between {shape.Minimum ?? shape.ExclusiveMinimum} and {shape.Maximum} seconds."));
+        }
+        CheckSeconds("--quiet-window", "quietWindow", quiet);
+        CheckSeconds("--startup-timeout", "startupTimeout", startup);
+        CheckSeconds("--observation-window", "observationWindow", observation);
+        CheckSeconds("--run-deadline", "runDeadline", runDeadline);
         if (agentCmd is not null && agentUrl is not null) throw new UsageException($"Give either {Name("--agent-cmd")} (the harness starts the agent) or {Name("--agent-url")} (it is already running), not both.");
         if (inputs.AgentLog is { } log && agentUrl is null) throw new UsageException($"{Name("--agent-log")} {log} only applies with --agent-url; a spawned agent's output is captured directly.");
 
         var rerun = new List<string> { "dukaan-conformance certify" };
         string? workDir = null;
         string description;
-        bool bundled = false;
-        if (agentCmd is null && agentUrl is null)
+        var bundled = agentCmd is null && agentUrl is null;
+        if (bundled)
         {
-            (agentCmd, workDir) = await BundledAgent.PrepareAsync(cancellationToken);
             trigger ??= BundledAgent.TriggerUrl;
             foreach (var (k, v) in BundledAgent.Environment) env.TryAdd(k, v);
             description = "bundled C# reference agent";
-            bundled = true;
         }
         else description = agentCmd ?? agentUrl!;
 
         if (trigger is not null && !Uri.TryCreate(trigger.Replace("{port}", "1", StringComparison.Ordinal), UriKind.Absolute, out _))
             throw new UsageException($"{Name("--trigger-url")} '{trigger}' is not an absolute URL such as http://127.0.0.1:{{port}}/_test/trigger.");
         // The rerun command names the config file and repeats what the command line said on top of it.
-        if (inputs.ConfigFile is { } configFile) rerun.Add($"--config {Quote(configFile)}");
+        if (inputs.ConfigFile is { } configFile) rerun.Add($"--config {Shell.Quote(configFile)}");
         var given = inputs.Given;
         if (!bundled)
         {
-            if (given.AgentCmd is { } cmd) rerun.Add($"--agent-cmd {Quote(cmd)}");
-            if (given.AgentWorkdir is { } wd) rerun.Add($"--agent-workdir {Quote(wd)}");
-            if (agentUrl is not null) rerun.Add((given.AgentUrl is { } url ? $"--agent-url {Quote(url)} " : "") + $"--sim-port {inputs.SimPort} --secret \"$AGENTDUKAAN_WEBHOOK_SECRET\"");
-            if (given.TriggerUrl is { } triggerFlag) rerun.Add($"--trigger-url {Quote(triggerFlag)}");
-            foreach (var (k, v) in given.AgentEnv) rerun.Add($"--agent-env {Quote($"{k}={v}")}");
+            if (given.AgentCmd is { } cmd) rerun.Add($"--agent-cmd {Shell.Quote(cmd)}");
+            if (given.AgentWorkdir is { } wd) rerun.Add($"--agent-workdir {Shell.Quote(wd)}");
+            if (agentUrl is not null) rerun.Add((given.AgentUrl is { } url ? $"--agent-url {Shell.Quote(url)} " : "") + $"--sim-port {inputs.SimPort} --secret \"$AGENTDUKAAN_WEBHOOK_SECRET\"");
+            if (given.TriggerUrl is { } triggerFlag) rerun.Add($"--trigger-url {Shell.Quote(triggerFlag)}");
+            foreach (var (k, v) in given.AgentEnv) rerun.Add($"--agent-env {Shell.Quote($"{k}={v}")}");
         }
         if (given.WebhookPath is { } path && (path != CertifyOptions.DefaultWebhookPath || inputs.ConfigFile is not null)) rerun.Add($"--webhook-path {path}");
         if (given.Strict is true) rerun.Add("--strict");
@@ -158,7 +166,6 @@ public static class CertifyCommand
         if (agentUrl is not null && (inputs.SimPort == 0 || inputs.Secret is null))
             throw new UsageException("With --agent-url the agent is already running, so it must know where the platform is: give --sim-port N and --secret S, " +
                 "and start the agent with AGENTDUKAAN_API_URL=http://127.0.0.1:N, OPENAI_BASE_URL=http://127.0.0.1:N/v1 and AGENTDUKAAN_WEBHOOK_SECRET=S.");
-        if (settings.Listing.Problem() is { } listingProblem) throw new UsageException(listingProblem);
 
         if (agentUrl is not null)
         {
@@ -171,6 +178,8 @@ public static class CertifyCommand
                 async (_, ct) => await RunningAgent.ConnectAsync(baseUrl, webhookPath, triggerUri, logFile, TimeSpan.FromSeconds(startup), ct), settings, inputs.Rules);
         }
 
+        // Preparing may build the agent and makes a temp folder: only once every flag has been checked, so a typo fails fast.
+        if (bundled) (agentCmd, workDir) = await BundledAgent.PrepareAsync(console, cancellationToken);
         workDir ??= Path.GetFullPath(inputs.AgentWorkdir ?? Directory.GetCurrentDirectory());
         if (!Directory.Exists(workDir)) throw new UsageException($"{Name("--agent-workdir")} '{workDir}' does not exist.");
         var command = agentCmd!;
@@ -208,7 +217,7 @@ public static class CertifyCommand
             AgentUrl = GivenText(AgentUrl),
             AgentLog = GivenText(AgentLog),
             AgentEnv = ParseEnv(parse.GetValue(AgentEnv) ?? []),
-            WebhookPath = parse.GetResult(WebhookPath) is { Implicit: false } ? parse.GetValue(WebhookPath) : null,
+            WebhookPath = GivenText(WebhookPath),
             TriggerUrl = GivenText(TriggerUrl),
             Rules = GivenText(Rules),
             Strict = Given(Strict),
@@ -235,8 +244,6 @@ public static class CertifyCommand
         }
         return env;
     }
-
-    private static string Quote(string value) => value.Any(c => char.IsWhiteSpace(c) || c is '"' or '\'' or '$' or '{' or '}') ? "'" + value.Replace("'", "'\\''", StringComparison.Ordinal) + "'" : value;
 }
 
 public sealed class UsageException(string message) : Exception(message);
@@ -249,7 +256,7 @@ public static class BundledAgent
     /// <summary>A short heartbeat period so the heartbeat rules are observed within one run.</summary>
     public static readonly IReadOnlyDictionary<string, string> Environment = new Dictionary<string, string> { ["AGENT_HEARTBEAT_MS"] = "500" };
 
-    public static async Task<(string Command, string WorkDir)> PrepareAsync(CancellationToken cancellationToken)
+    public static async Task<(string Command, string WorkDir)> PrepareAsync(IAnsiConsole console, CancellationToken cancellationToken)
     {
         var root = RepositoryLayout.FindRoot()
             ?? throw new UsageException($"No target given and the bundled reference agent ({RepositoryLayout.ReferenceAgentProject}) was not found above the current directory. Give --agent-cmd or --agent-url, or run from the repository.");
@@ -258,7 +265,7 @@ public static class BundledAgent
         var dll = Path.Combine(output, "reference-agent.dll");
         if (!File.Exists(dll) || IsStale(dll, Path.GetDirectoryName(project)!))
         {
-            AnsiConsole.MarkupLine("  [grey]building the bundled reference agent (once)…[/]");
+            console.MarkupLine("  [grey]building the bundled reference agent (once)…[/]");
             var build = Process.Start(new ProcessStartInfo("dotnet", ["build", project, "-c", "Release", "-o", output, "--nologo", "-v", "q"])
             { RedirectStandardOutput = true, RedirectStandardError = true })!;
             var stdout = build.StandardOutput.ReadToEndAsync(cancellationToken);
@@ -266,7 +273,7 @@ public static class BundledAgent
             await build.WaitForExitAsync(cancellationToken);
             if (build.ExitCode != 0) throw new UsageException($"Building the reference agent failed:\n{await stdout}{await stderr}");
         }
-        return ($"dotnet {Quote(dll)}", Directory.CreateTempSubdirectory("dukaan-reference-agent-").FullName);
+        return ($"dotnet {Shell.Always(dll)}", Directory.CreateTempSubdirectory("dukaan-reference-agent-").FullName);
     }
 
     private static bool IsStale(string dll, string projectDir)
@@ -276,6 +283,4 @@ public static class BundledAgent
             .Append(Path.Combine(projectDir, "ReferenceAgent.csproj"))
             .Any(f => File.GetLastWriteTimeUtc(f) > built);
     }
-
-    private static string Quote(string path) => "'" + path.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 }

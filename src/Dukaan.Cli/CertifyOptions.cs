@@ -33,12 +33,15 @@ public sealed record CertifyFlags
 /// </summary>
 public sealed record CertifyOptions
 {
+    // The engine's own defaults, in the seconds the flags and the file use, so a run without flags is a default run.
+    private static readonly RunSettings EngineDefaults = new();
+
     public const string DefaultWebhookPath = "/hooks/agentdukaan";
-    public const int DefaultSeed = 1;
+    public static readonly int DefaultSeed = EngineDefaults.Seed;
     public const double DefaultStartupTimeout = 30;
-    public const double DefaultQuietWindow = 1.5;
-    public const double DefaultObservationWindow = 30;
-    public const double DefaultRunDeadline = 150;
+    public static readonly double DefaultQuietWindow = EngineDefaults.QuietWindow.TotalSeconds;
+    public static readonly double DefaultObservationWindow = EngineDefaults.ObservationWindow.TotalSeconds;
+    public static readonly double DefaultRunDeadline = EngineDefaults.RunDeadline.TotalSeconds;
 
     /// <summary>The config file the run read (absolute), or null.</summary>
     public string? ConfigFile { get; init; }

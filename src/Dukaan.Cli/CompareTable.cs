@@ -6,19 +6,9 @@ namespace Dukaan.Cli;
 /// <summary>The comparison on a terminal: who the runs are, the matrix with changed rows marked in words and colour, the verdict.</summary>
 public static class CompareTable
 {
-    private static string Token(Dukaan.Conformance.Verdict verdict) => SummaryTable.Badge(verdict);
-
     public static void Write(RunComparison comparison, TextWriter output)
     {
-        // Colours only on the process's own console (Spectre still checks it is a terminal); a writer a caller
-        // captures, such as a test's, gets plain text.
-        var onConsole = ReferenceEquals(output, Console.Out);
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(output),
-            Ansi = onConsole ? AnsiSupport.Detect : AnsiSupport.No,
-            ColorSystem = onConsole ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-        });
+        var console = Terminal.For(output);
         foreach (var (run, i) in comparison.Runs.Select((r, i) => (r, i)))
             console.MarkupLine($"[bold]#{i + 1}[/] {Markup.Escape(run.Label)}" + (run.Source is { } source ? $" [grey]{Markup.Escape(source)}[/]" : ""));
         foreach (var caveat in comparison.Caveats) console.MarkupLine($"[yellow]note:[/] {Markup.Escape(caveat)}");
@@ -30,8 +20,8 @@ public static class CompareTable
         {
             var id = Markup.Escape(row.RuleId);
             var rule = row.Regressed ? $"[red bold]{id} ⬇ regressed[/]" : row.Changed ? $"[yellow]{id} ↔ changed[/]" : id;
-            var change = string.Join(", ", row.Transitions.Select(t => $"#{t.FromRun + 1} {Token(t.From)} → #{t.ToRun + 1} {Token(t.To)}"));
-            table.AddRow([rule, row.Level?.ToString().ToUpperInvariant() ?? "", .. row.Verdicts.Select(v => v is { } verdict ? SummaryTable.Badge(verdict) : "[grey]—[/]"), change]);
+            var change = string.Join(", ", row.Transitions.Select(t => $"#{t.FromRun + 1} {SummaryTable.Badge(t.From)} → #{t.ToRun + 1} {SummaryTable.Badge(t.To)}"));
+            table.AddRow([rule, row.Level is { } level ? LevelInfo.Token(level) : "", .. row.Verdicts.Select(v => v is { } verdict ? SummaryTable.Badge(verdict) : "[grey]—[/]"), change]);
         }
         console.Write(table);
         console.MarkupLine(comparison.Regressions.Count == 0

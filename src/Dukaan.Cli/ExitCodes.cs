@@ -7,4 +7,7 @@ public static class ExitCodes
     public const int RuleFailed = 1;
     public const int HarnessOrConfigError = 2;
     public const int NothingSelected = 3;
+
+    /// <summary>The same 0 for the commands that certify nothing (report, compare, init, …): they did what was asked.</summary>
+    public const int Success = Certified;
 }

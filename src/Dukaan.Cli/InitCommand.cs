@@ -43,7 +43,7 @@ public static class InitCommand
             var path = Path.Combine(root, relative);
             if (File.Exists(path) && !force)
             {
-                error.WriteLine($"{relative} already exists; left as it is. Edit it, or run `dukaan-conformance init{(dirOption is null ? "" : $" --dir {Quote(dirOption)}")} --force` to replace it with the starter (your changes to it are lost).");
+                error.WriteLine($"{relative} already exists; left as it is. Edit it, or run `dukaan-conformance init{(dirOption is null ? "" : $" --dir {Shell.Quote(dirOption)}")} --force` to replace it with the starter (your changes to it are lost).");
                 continue;
             }
             try
@@ -65,14 +65,12 @@ public static class InitCommand
             return ExitCodes.HarnessOrConfigError;
         }
 
-        var configArgument = root == Path.GetFullPath(Directory.GetCurrentDirectory()) ? "" : $" --config {Quote(Path.Combine(Path.GetRelativePath(Directory.GetCurrentDirectory(), root), ConfigFile.FileName))}";
+        var configArgument = root == Path.GetFullPath(Directory.GetCurrentDirectory()) ? "" : $" --config {Shell.Quote(Path.Combine(Path.GetRelativePath(Directory.GetCurrentDirectory(), root), ConfigFile.FileName))}";
         output.WriteLine("next:");
         if (stack.Kind == StackKind.Unknown)
             output.WriteLine($"  - set agent.cmd in {ConfigFile.FileName} to the command that starts your agent (and its toolchain steps in {StarterFiles.WorkflowPath})");
         output.WriteLine($"  - in test mode, serve POST /_test/trigger (see \"triggerUrl\" in {ConfigFile.FileName}), or remove triggerUrl");
         output.WriteLine($"  - run: dukaan-conformance certify{configArgument}");
-        return 0;
+        return ExitCodes.Success;
     }
-
-    private static string Quote(string value) => value.Any(c => char.IsWhiteSpace(c) || c is '"' or '\'' or '$') ? "'" + value.Replace("'", "'\\''", StringComparison.Ordinal) + "'" : value;
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Dukaan.Conformance;
 using Dukaan.Conformance.Rules;
+using Dukaan.Reporting;
 using Spectre.Console;
 
 namespace Dukaan.Cli;
@@ -16,20 +17,21 @@ public static class ListRulesCommand
         var command = new Command("list-rules", "Print the rule catalog: stable ID, level, area, title, seed reference.") { format, rules };
         command.SetAction(parse =>
         {
+            var output = parse.InvocationConfiguration.Output;
             IReadOnlyList<RuleDefinition> selected;
             try { selected = RuleCatalog.Select(parse.GetValue(rules)); }
-            catch (RuleSelectionException ex) { Console.Error.WriteLine($"error: {ex.Message}"); return ExitCodes.NothingSelected; }
+            catch (RuleSelectionException ex) { parse.InvocationConfiguration.Error.WriteLine($"error: {ex.Message}"); return ExitCodes.NothingSelected; }
             if (parse.GetValue(format) == "json")
             {
-                Console.WriteLine(JsonSerializer.Serialize(selected, ResultsJson.Options));
-                return 0;
+                output.WriteLine(JsonSerializer.Serialize(selected, ResultsJson.Options));
+                return ExitCodes.Success;
             }
             var table = new Table().AddColumns("ID", "Level", "Area", "Rule", "Seed");
             foreach (var rule in selected)
-                table.AddRow(Markup.Escape(rule.Id), rule.Level.ToString().ToUpperInvariant(), rule.Area, Markup.Escape(rule.Title), Markup.Escape(rule.SeedReference));
-            AnsiConsole.Write(table);
-            Console.WriteLine($"{selected.Count} rules.");
-            return 0;
+                table.AddRow(Markup.Escape(rule.Id), LevelInfo.Token(rule.Level), rule.Area, Markup.Escape(rule.Title), Markup.Escape(rule.SeedReference));
+            Terminal.For(output).Write(table);
+            output.WriteLine($"{selected.Count} rules.");
+            return ExitCodes.Success;
         });
         return command;
     }

@@ -48,7 +48,7 @@ public static class ReportCommands
         {
             // The results were redacted when certify wrote them: there is no secret left to pass on.
             foreach (var path in ReportSet.Write(results, target, []).All) output.WriteLine($"wrote {path}");
-            return 0;
+            return ExitCodes.Success;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -100,7 +100,7 @@ public static class ReportCommands
                 return ExitCodes.HarnessOrConfigError;
             }
         }
-        return comparison.Regressions.Count > 0 ? ExitCodes.RuleFailed : 0;
+        return comparison.Regressions.Count > 0 ? ExitCodes.RuleFailed : ExitCodes.Success;
     }
 
     private static RunResults? Load(string path, TextWriter error)

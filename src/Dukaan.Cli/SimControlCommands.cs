@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Dukaan.Simulator;
 
 namespace Dukaan.Cli;
 
@@ -42,9 +43,10 @@ public static class SimControlCommands
         foreach (var option in extra) command.Options.Add(option);
         command.SetAction(async (parse, cancellationToken) =>
         {
+            var (output, error) = (parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
             if (!Uri.TryCreate(parse.GetValue(simUrl), UriKind.Absolute, out var baseUrl) || baseUrl.Scheme is not ("http" or "https"))
             {
-                Console.Error.WriteLine($"error: --sim-url '{parse.GetValue(simUrl)}' is not an http URL such as http://127.0.0.1:4455.");
+                error.WriteLine($"error: --sim-url '{parse.GetValue(simUrl)}' is not an http URL such as http://127.0.0.1:4455.");
                 return ExitCodes.HarnessOrConfigError;
             }
             var id = needsSubscription ? Uri.EscapeDataString(parse.GetValue(subscription)!) : "";
@@ -54,19 +56,19 @@ public static class SimControlCommands
             {
                 using var response = await http.PostAsJsonAsync(new Uri(baseUrl, path), body ?? new JsonObject(), cancellationToken);
                 var text = await response.Content.ReadAsStringAsync(cancellationToken);
-                Console.WriteLine(Pretty(text));
-                if (response.IsSuccessStatusCode) return 0;
-                Console.Error.WriteLine($"error: the simulator answered {(int)response.StatusCode} (see the message above).");
+                output.WriteLine(Pretty(text));
+                if (response.IsSuccessStatusCode) return ExitCodes.Success;
+                error.WriteLine($"error: the simulator answered {(int)response.StatusCode} (see the message above).");
                 return ExitCodes.HarnessOrConfigError;
             }
             catch (HttpRequestException ex)
             {
-                Console.Error.WriteLine($"error: cannot reach the simulator at {baseUrl}: {ex.Message}. Start it with `dukaan-conformance simulate`, or pass --sim-url.");
+                error.WriteLine($"error: cannot reach the simulator at {baseUrl}: {ex.Message}. Start it with `dukaan-conformance simulate`, or pass --sim-url.");
                 return ExitCodes.HarnessOrConfigError;
             }
             catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                Console.Error.WriteLine($"error: the simulator at {baseUrl} did not answer within 60 s.");
+                error.WriteLine($"error: the simulator at {baseUrl} did not answer within 60 s.");
                 return ExitCodes.HarnessOrConfigError;
             }
         });
@@ -75,7 +77,8 @@ public static class SimControlCommands
 
     private static string Pretty(string text)
     {
-        try { return JsonNode.Parse(text)?.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) ?? text; }
+        // Indented with minimal escaping, as the simulator itself writes its answers.
+        try { return JsonNode.Parse(text)?.ToJsonString(ControlApi.Json) ?? text; }
         catch (JsonException) { return text; }
     }
 }

@@ -7,25 +7,29 @@ namespace Dukaan.Cli;
 /// <summary>Keeps a simulator running for hands-on agent development, with a live log of every exchange.</summary>
 public static class SimulateCommand
 {
+    private static readonly SimulatorOptions Defaults = new();
+
     public static Command Create()
     {
         var port = new Option<int>("--port") { Description = "Port on 127.0.0.1 (0 picks a free one).", DefaultValueFactory = _ => 4455 };
-        var secret = new Option<string>("--secret") { Description = "The listing's webhook secret your agent verifies with.", DefaultValueFactory = _ => "whsec_dukaan_sim_dev" };
+        var secret = new Option<string>("--secret") { Description = "The listing's webhook secret your agent verifies with.", DefaultValueFactory = _ => Defaults.Secret };
         var agentUrl = new Option<string?>("--agent-url") { Description = "Your agent's webhook URL, e.g. http://127.0.0.1:3000/hooks/agentdukaan; deliveries go there." };
-        var seed = new Option<int>("--seed") { Description = "Seed for generated buyers and canaries.", DefaultValueFactory = _ => 1 };
+        var seed = new Option<int>("--seed") { Description = "Seed for generated buyers and canaries.", DefaultValueFactory = _ => Defaults.Seed };
         var quiet = new Option<bool>("--quiet") { Description = "Do not print the live exchange log." };
         var command = new Command("simulate", "Start the fake AgentDukaan platform on loopback and keep it running until Ctrl+C.") { port, secret, agentUrl, seed, quiet };
         command.SetAction(async (parse, cancellationToken) =>
         {
+            var error = parse.InvocationConfiguration.Error;
+            var console = Terminal.For(parse.InvocationConfiguration.Output);
             Uri? webhook = null;
             if (parse.GetValue(agentUrl) is { } raw && (!Uri.TryCreate(raw, UriKind.Absolute, out webhook) || webhook.Scheme is not ("http" or "https")))
             {
-                Console.Error.WriteLine($"error: --agent-url '{raw}' is not an http(s) URL such as http://127.0.0.1:3000/hooks/agentdukaan.");
+                error.WriteLine($"error: --agent-url '{raw}' is not an http(s) URL such as http://127.0.0.1:3000/hooks/agentdukaan.");
                 return ExitCodes.HarnessOrConfigError;
             }
             if (parse.GetValue(port) is < 0 or > 65535)
             {
-                Console.Error.WriteLine("error: --port must be between 0 and 65535.");
+                error.WriteLine("error: --port must be between 0 and 65535.");
                 return ExitCodes.HarnessOrConfigError;
             }
             SimulatorHost host;
@@ -35,37 +39,37 @@ public static class SimulateCommand
             }
             catch (SimulatorException ex)
             {
-                Console.Error.WriteLine($"error: {ex.Message}");
+                error.WriteLine($"error: {ex.Message}");
                 return ExitCodes.HarnessOrConfigError;
             }
             await using (host)
             {
                 var url = host.BaseUrl.ToString().TrimEnd('/');
-                PrintBanner(url, parse.GetValue(secret)!, webhook);
-                if (!parse.GetValue(quiet)) host.Simulator.Transcript.Recorded += e => AnsiConsole.MarkupLine(LiveLog.Line(e));
+                PrintBanner(console, url, parse.GetValue(secret)!, webhook);
+                if (!parse.GetValue(quiet)) host.Simulator.Transcript.Recorded += e => console.MarkupLine(LiveLog.Line(e));
                 try { await Task.Delay(Timeout.Infinite, cancellationToken); }
-                catch (OperationCanceledException) { AnsiConsole.MarkupLine("[grey]stopping the simulator[/]"); }
+                catch (OperationCanceledException) { console.MarkupLine("[grey]stopping the simulator[/]"); }
             }
-            return 0;
+            return ExitCodes.Success;
         });
         return command;
     }
 
-    private static void PrintBanner(string url, string secret, Uri? webhook)
+    private static void PrintBanner(IAnsiConsole console, string url, string secret, Uri? webhook)
     {
-        AnsiConsole.MarkupLine($"[bold]AgentDukaan simulator[/] listening on [blue]{url}[/]");
-        AnsiConsole.MarkupLine($"  webhook secret      {Markup.Escape(secret)}");
-        AnsiConsole.MarkupLine($"  agent webhook URL   {Markup.Escape(webhook?.ToString() ?? "(none: pass --agent-url, or give webhookUrl when creating a subscription)")}");
-        AnsiConsole.MarkupLine("  start your agent with:");
-        AnsiConsole.MarkupLine($"    AGENTDUKAAN_API_URL={url} AGENTDUKAAN_WEBHOOK_SECRET={Markup.Escape(secret)} OPENAI_BASE_URL={url}/v1 PORT=3000 <your agent>");
-        AnsiConsole.MarkupLine("  then drive it from another terminal:");
-        AnsiConsole.MarkupLine($"    curl -s -X POST {url}/_sim/subscriptions                               [grey]# a buyer subscribes (canary secrets)[/]");
-        AnsiConsole.MarkupLine($"    curl -s -X POST {url}/_sim/subscriptions/ID/deliver                    [grey]# send buyer_configured (with retries)[/]");
-        AnsiConsole.MarkupLine($"    curl -s -X POST {url}/_sim/subscriptions/ID/rotate                     [grey]# rotate the key and redeliver[/]");
-        AnsiConsole.MarkupLine($"    curl -s -X POST {url}/_sim/subscriptions/ID/status -d '{{\"status\":\"cancelled\"}}'");
-        AnsiConsole.MarkupLine($"    curl -s -X POST {url}/_sim/subscriptions/ID/limit -d '{{\"runLimitPerMonth\":1}}'");
-        AnsiConsole.MarkupLine($"    curl -s {url}/_sim/transcript?subscription=ID                     [grey]# every exchange, both directions[/]");
-        AnsiConsole.MarkupLine("  Ctrl+C stops it.");
+        console.MarkupLine($"[bold]AgentDukaan simulator[/] listening on [blue]{url}[/]");
+        console.MarkupLine($"  webhook secret      {Markup.Escape(secret)}");
+        console.MarkupLine($"  agent webhook URL   {Markup.Escape(webhook?.ToString() ?? "(none: pass --agent-url, or give webhookUrl when creating a subscription)")}");
+        console.MarkupLine("  start your agent with:");
+        console.MarkupLine($"    AGENTDUKAAN_API_URL={url} AGENTDUKAAN_WEBHOOK_SECRET={Markup.Escape(secret)} OPENAI_BASE_URL={url}/v1 PORT=3000 <your agent>");
+        console.MarkupLine("  then drive it from another terminal:");
+        console.MarkupLine($"    curl -s -X POST {url}/_sim/subscriptions                               [grey]# a buyer subscribes (canary secrets)[/]");
+        console.MarkupLine($"    curl -s -X POST {url}/_sim/subscriptions/ID/deliver                    [grey]# send buyer_configured (with retries)[/]");
+        console.MarkupLine($"    curl -s -X POST {url}/_sim/subscriptions/ID/rotate                     [grey]# rotate the key and redeliver[/]");
+        console.MarkupLine($"    curl -s -X POST {url}/_sim/subscriptions/ID/status -d '{{\"status\":\"cancelled\"}}'");
+        console.MarkupLine($"    curl -s -X POST {url}/_sim/subscriptions/ID/limit -d '{{\"runLimitPerMonth\":1}}'");
+        console.MarkupLine($"    curl -s {url}/_sim/transcript?subscription=ID                     [grey]# every exchange, both directions[/]");
+        console.MarkupLine("  Ctrl+C stops it.");
     }
 }
 

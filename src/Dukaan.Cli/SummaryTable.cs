@@ -1,20 +1,21 @@
 using Dukaan.Conformance;
+using Dukaan.Reporting;
 using Spectre.Console;
 
 namespace Dukaan.Cli;
 
 public static class SummaryTable
 {
-    public static void Print(RunResults results, IReadOnlyList<string> written)
+    public static void Print(IAnsiConsole console, RunResults results, IReadOnlyList<string> written)
     {
         var table = new Table().Border(TableBorder.Rounded).AddColumns("Rule", "Level", "Verdict", "Observed");
-        foreach (var rule in results.Rules.OrderBy(r => Rank(r.Verdict)).ThenBy(r => r.Id, StringComparer.Ordinal))
+        foreach (var rule in results.Rules.OrderBy(r => VerdictInfo.Rank(r.Verdict)).ThenBy(r => r.Id, StringComparer.Ordinal))
         {
             var observed = rule.Verdict == Verdict.Pass ? "" : rule.Evidence.Diagnosis ?? rule.Evidence.Observed;
-            table.AddRow(Markup.Escape(rule.Id), rule.Level.ToString().ToUpperInvariant(), Badge(rule.Verdict), Markup.Escape(Shorten(observed, 110)));
+            table.AddRow(Markup.Escape(rule.Id), LevelInfo.Token(rule.Level), Badge(rule.Verdict), Markup.Escape(Shorten(observed, 110)));
         }
-        AnsiConsole.Write(table);
-        foreach (var note in results.Notes) AnsiConsole.MarkupLine($"[yellow]note:[/] {Markup.Escape(note)}");
+        console.Write(table);
+        foreach (var note in results.Notes) console.MarkupLine($"[yellow]note:[/] {Markup.Escape(note)}");
         var s = results.Summary;
         var headline = results.Outcome switch
         {
@@ -23,20 +24,22 @@ public static class SummaryTable
             Outcome.HarnessError => "[red bold]HARNESS / CONFIGURATION ERROR[/]",
             _ => "[yellow bold]NOTHING SELECTED[/]",
         };
-        AnsiConsole.MarkupLine($"{headline}  {s.Pass} pass · {s.Fail} fail · {s.Warn} warn · {s.NotExercised} not exercised · {s.HarnessError} harness error · {results.DurationMs / 1000.0:0.0} s");
-        foreach (var path in written) AnsiConsole.MarkupLine($"  wrote [blue]{Markup.Escape(path)}[/]");
+        console.MarkupLine($"{headline}  {s.Pass} pass · {s.Fail} fail · {s.Warn} warn · {s.NotExercised} not exercised · {s.HarnessError} harness error · {results.DurationMs / 1000.0:0.0} s");
+        foreach (var path in written) console.MarkupLine($"  wrote [blue]{Markup.Escape(path)}[/]");
     }
 
-    private static int Rank(Verdict v) => v switch { Verdict.Fail => 0, Verdict.HarnessError => 1, Verdict.Warn => 2, Verdict.NotExercised => 3, _ => 4 };
-
-    public static string Badge(Verdict v) => v switch
+    /// <summary>The verdict's results.json token in its terminal colour.</summary>
+    public static string Badge(Verdict v)
     {
-        Verdict.Pass => "[green]pass[/]",
-        Verdict.Fail => "[red]fail[/]",
-        Verdict.Warn => "[yellow]warn[/]",
-        Verdict.NotExercised => "[grey]not-exercised[/]",
-        _ => "[red]harness-error[/]",
-    };
+        var colour = v switch
+        {
+            Verdict.Pass => "green",
+            Verdict.Warn => "yellow",
+            Verdict.NotExercised => "grey",
+            _ => "red",
+        };
+        return $"[{colour}]{VerdictInfo.Token(v)}[/]";
+    }
 
     private static string Shorten(string text, int max)
     {

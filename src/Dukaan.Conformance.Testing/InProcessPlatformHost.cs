@@ -33,7 +33,8 @@ internal sealed class InProcessPlatformHost : IPlatformHost
     {
         // No client timeout: the delivery engine bounds every attempt itself (10 s), as it does on Kestrel.
         var deliveries = new HttpClient(agent, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
-        var app = SimulatorApp.Build(options, builder => builder.WebHost.UseTestServer(), deliveries);
+        // The simulator tells the agent where the platform is from PublicBaseUrl; a TestServer has no port to learn it from.
+        var app = SimulatorApp.Build(options with { PublicBaseUrl = Origin }, builder => builder.WebHost.UseTestServer(), deliveries);
         try
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -46,9 +47,7 @@ internal sealed class InProcessPlatformHost : IPlatformHost
         }
         var server = app.GetTestServer();
         server.BaseAddress = Origin;
-        var simulator = app.Services.GetRequiredService<PlatformSimulator>();
-        simulator.BaseUrl = Origin;
-        return new InProcessPlatformHost(app, deliveries, simulator, new PlatformRoute(Origin, server.CreateHandler()));
+        return new InProcessPlatformHost(app, deliveries, app.Services.GetRequiredService<PlatformSimulator>(), new PlatformRoute(Origin, server.CreateHandler()));
     }
 
     public async ValueTask DisposeAsync()

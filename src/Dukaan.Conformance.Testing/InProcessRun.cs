@@ -10,7 +10,11 @@ public sealed record InProcessRun(RunResults Results, IReadOnlySet<string> NotAp
     /// </summary>
     public IReadOnlyList<RuleResult> Failures => [.. Results.Rules.Where(r => Blocks(r, NotApplicable))];
 
-    public bool IsCertified => Results.Outcome == Outcome.Certified && Failures.Count == 0;
+    /// <summary>
+    /// The engine's outcome: it certifies only with no failed rule, no harness error and no MUST rule unexercised outside
+    /// <see cref="NotApplicable"/>, which it is given too, so <see cref="Failures"/> is then empty.
+    /// </summary>
+    public bool IsCertified => Results.Outcome == Outcome.Certified;
 
     /// <summary>Throws <see cref="InProcessCertificationException"/>, naming every failed rule with its evidence, unless certified.</summary>
     public void AssertCertified()

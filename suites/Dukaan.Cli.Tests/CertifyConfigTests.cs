@@ -1,10 +1,12 @@
+using System.CommandLine;
 using Dukaan.Cli.Configuration;
 
 namespace Dukaan.Cli.Tests;
 
 /// <summary>
 /// certify with a config file, through the real command line: bad files stop the run with exit 2 before any agent starts.
-/// Every case here fails in validation, so no agent or simulator is started.
+/// Every case here fails in validation, so no agent or simulator is started. Not parallel: the cases change the
+/// current directory and TMPDIR.
 /// </summary>
 [NonParallelizable]
 public sealed class CertifyConfigTests
@@ -36,10 +38,8 @@ public sealed class CertifyConfigTests
     private static async Task<(int Exit, string Err)> CertifyAsync(params string[] args)
     {
         var stderr = new StringWriter();
-        var previous = Console.Error;
-        Console.SetError(stderr);
-        try { return (await CliApp.InvokeAsync(["certify", .. args]), stderr.ToString()); }
-        finally { Console.SetError(previous); }
+        var exit = await CliApp.InvokeAsync(["certify", .. args], new InvocationConfiguration { Output = new StringWriter(), Error = stderr });
+        return (exit, stderr.ToString());
     }
 
     [Test]
@@ -89,5 +89,38 @@ public sealed class CertifyConfigTests
         var (exit, err) = await CertifyAsync("--config", path, "--agent-workdir", _dir, "--quiet-window", "99");
         Assert.That(exit, Is.EqualTo(ExitCodes.HarnessOrConfigError));
         Assert.That(err, Is.EqualTo("error: --quiet-window must be between 0 and 60 seconds.\n"), "the flag's message is unchanged");
+    }
+
+    [TestCase("--quiet-window", "0", "error: --quiet-window must be between 0 and 60 seconds.\n")]
+    [TestCase("--quiet-window", "60.5", "error: --quiet-window must be between 0 and 60 seconds.\n")]
+    [TestCase("--startup-timeout", "601", "error: --startup-timeout must be between 0 and 600 seconds.\n")]
+    [TestCase("--observation-window", "-1", "error: --observation-window must be between 0 and 600 seconds.\n")]
+    [TestCase("--run-deadline", "4.9", "error: --run-deadline must be between 5 and 3600 seconds.\n")]
+    [TestCase("--run-deadline", "3601", "error: --run-deadline must be between 5 and 3600 seconds.\n")]
+    public async Task A_timing_flag_out_of_the_config_files_range_is_refused(string flag, string value, string expected)
+    {
+        var (exit, err) = await CertifyAsync("--agent-cmd", "true", flag, value);
+        Assert.That(exit, Is.EqualTo(ExitCodes.HarnessOrConfigError));
+        Assert.That(err, Is.EqualTo(expected));
+    }
+
+    [TestCase("--trigger-url", "nope", "error: --trigger-url 'nope' is not an absolute URL such as http://127.0.0.1:{port}/_test/trigger.\n")]
+    [TestCase("--sim-port", "70000", "error: --sim-port must be between 0 and 65535.\n")]
+    [TestCase("--secret", "short", "error: --secret must be at least 8 characters.\n")]
+    public async Task A_bad_flag_stops_the_run_before_the_bundled_agent_is_prepared(string flag, string value, string expected)
+    {
+        // Preparing the bundled agent makes a temp folder (and may build it); TMPDIR shows whether that happened.
+        var temp = Directory.CreateDirectory(Path.Combine(_dir, "tmp")).FullName;
+        var previousTemp = Environment.GetEnvironmentVariable("TMPDIR");
+        Directory.SetCurrentDirectory(_dir);
+        Environment.SetEnvironmentVariable("TMPDIR", temp);
+        try
+        {
+            var (exit, err) = await CertifyAsync(flag, value);
+            Assert.That(exit, Is.EqualTo(ExitCodes.HarnessOrConfigError));
+            Assert.That(err, Is.EqualTo(expected));
+            Assert.That(Directory.EnumerateFileSystemEntries(temp), Is.Empty, "the bundled agent was not prepared");
+        }
+        finally { Environment.SetEnvironmentVariable("TMPDIR", previousTemp); }
     }
 }

@@ -4,7 +4,6 @@ using Dukaan.Simulator;
 namespace Dukaan.Cli.Tests;
 
 /// <summary>The subcommands that drive a running simulator, against a real one on loopback.</summary>
-[NonParallelizable]
 public sealed class SimControlCommandTests
 {
     private SimulatorHost _host = null!;
@@ -26,11 +25,8 @@ public sealed class SimControlCommandTests
         foreach (var command in SimControlCommands.Create()) root.Subcommands.Add(command);
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        var (oldOut, oldErr) = (Console.Out, Console.Error);
-        Console.SetOut(stdout);
-        Console.SetError(stderr);
-        try { return (await root.Parse(args).InvokeAsync(), stdout.ToString(), stderr.ToString()); }
-        finally { Console.SetOut(oldOut); Console.SetError(oldErr); }
+        var exit = await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr });
+        return (exit, stdout.ToString(), stderr.ToString());
     }
 
     [Test]

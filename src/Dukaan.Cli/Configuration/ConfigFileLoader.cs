@@ -38,10 +38,15 @@ public static class ConfigFileLoader
         var problems = ConfigValidator.Problems(doc.RootElement).ToList();
         // The listing's own rules (the provider key is sensitive, no field twice) only make sense once its types are right.
         var listingTyped = doc.RootElement.ValueKind == JsonValueKind.Object && !problems.Any(p => p.StartsWith("$.listing", StringComparison.Ordinal));
-        if (listingTyped && doc.RootElement.TryGetProperty("listing", out var listing) && ReadListing(listing).ToProfile().Problem() is { } listingProblem)
-            problems.Add($"$.listing: {listingProblem}");
+        ListingSection? listing = null;
+        if (listingTyped && doc.RootElement.TryGetProperty("listing", out var listingElement))
+        {
+            listing = ReadListing(listingElement);
+            if (listing.ToProfile().Problem() is { } listingProblem) problems.Add($"$.listing: {listingProblem}");
+        }
         if (problems.Count > 0) throw new ConfigFileException(shown, problems);
-        return Read(doc.RootElement, full, shown);
+        // With no problems at all the listing's types were right, so it was read above (or the file has none).
+        return Read(doc.RootElement, full, shown, listing);
     }
 
     private static JsonDocument Parse(string text, string shown)
@@ -83,7 +88,7 @@ public static class ConfigFileLoader
         return Encoding.UTF8.GetString(utf8, 0, Math.Min(bytes, utf8.Length)).Length + 1;
     }
 
-    private static ConfigFile Read(JsonElement root, string full, string shown)
+    private static ConfigFile Read(JsonElement root, string full, string shown, ListingSection? listing)
     {
         var dir = Path.GetDirectoryName(full)!;
         string? PathIn(JsonElement e, string name) => Str(e, name) is { } p ? Path.GetFullPath(Path.Combine(dir, p)) : null;
@@ -105,7 +110,7 @@ public static class ConfigFileLoader
             Agent = agent,
             WebhookPath = Str(root, "webhookPath"),
             TriggerUrl = Str(root, "triggerUrl"),
-            Listing = root.TryGetProperty("listing", out var l) ? ReadListing(l) : null,
+            Listing = listing,
             Rules = Str(root, "rules"),
             Strict = root.TryGetProperty("strict", out var s) ? s.GetBoolean() : null,
             Seed = root.TryGetProperty("seed", out var seed) ? seed.GetInt32() : null,

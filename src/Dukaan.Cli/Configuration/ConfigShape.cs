@@ -21,6 +21,10 @@ public sealed record KeyShape(ValueKind Kind, string Description)
     public double? Maximum { get; init; }
 
     public Func<JsonElement, string?>? Check { get; init; }
+
+    /// <summary>Whether a number is within this key's range; the matching certify flag is held to the same one.</summary>
+    public bool InRange(double value) =>
+        !(Minimum is { } min && value < min || ExclusiveMinimum is { } exclusive && value <= exclusive || Maximum is { } max && value > max);
 }
 
 /// <summary>The config file's shape, in one place: the loader walks it, and a test holds the JSON Schema to it.</summary>

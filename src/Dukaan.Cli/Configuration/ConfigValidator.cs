@@ -81,10 +81,7 @@ public static class ConfigValidator
     private static string? RangeProblem(KeyShape key, JsonElement value)
     {
         if (value.ValueKind != JsonValueKind.Number) return null;
-        var number = value.GetDouble();
-        var tooLow = key.Minimum is { } min && number < min || key.ExclusiveMinimum is { } exclusive && number <= exclusive;
-        var tooHigh = key.Maximum is { } max && number > max;
-        if (!tooLow && !tooHigh) return null;
+        if (key.InRange(value.GetDouble())) return null;
         var lower = key.Minimum is { } m ? $"at least {m}" : key.ExclusiveMinimum is { } e ? $"more than {e}" : null;
         var upper = key.Maximum is { } x ? $"at most {x}" : null;
         return "must be " + string.Join(" and ", new[] { lower, upper }.OfType<string>());

@@ -46,7 +46,7 @@ public static class StackDetector
         if (start is not null) return new(StackKind.Node, "npm start", $"package.json \"start\" script: {start}") { InstallCommand = install };
         var entry = new[] { main }.Concat(NodeEntries).OfType<string>().FirstOrDefault(f => File.Exists(Path.Combine(dir, f)));
         return entry is not null
-            ? new(StackKind.Node, $"node {Shell(entry)}", $"package.json without a \"start\" script; {entry} is the entry point") { InstallCommand = install }
+            ? new(StackKind.Node, $"node {Shell.QuoteFileName(entry)}", $"package.json without a \"start\" script; {entry} is the entry point") { InstallCommand = install }
             : new(StackKind.Node, "node server.js", "package.json without a \"start\" script, and no server.js, index.js or app.js: check agent.cmd") { InstallCommand = install };
     }
 
@@ -73,7 +73,7 @@ public static class StackDetector
         evidence += entry is not null ? $"; {entry} is the entry point" : scripts.Count > 1
             ? $"; several scripts ({string.Join(", ", scripts.Take(4))}), none named app.py/main.py/agent.py/server.py: check agent.cmd"
             : "; no app.py/main.py/agent.py/server.py: check agent.cmd";
-        var stack = new ProjectStack(StackKind.Python, $"python3 {Shell(entry ?? scripts.FirstOrDefault() ?? "app.py")}", evidence);
+        var stack = new ProjectStack(StackKind.Python, $"python3 {Shell.QuoteFileName(entry ?? scripts.FirstOrDefault() ?? "app.py")}", evidence);
         if (File.Exists(Path.Combine(dir, "requirements.txt"))) return stack with { InstallCommand = "python -m pip install -r requirements.txt" };
         if (File.Exists(Path.Combine(dir, "pyproject.toml"))) return stack with { InstallTodo = "install the dependencies pyproject.toml names, e.g. python -m pip install ." };
         return stack;
@@ -82,7 +82,7 @@ public static class StackDetector
     private static ProjectStack DotNet(string dir, string csproj)
     {
         var relative = Path.GetRelativePath(dir, csproj).Replace('\\', '/');
-        return new(StackKind.DotNet, $"dotnet run --project {Shell(relative)}", $"{relative}") { InstallCommand = $"dotnet build {Shell(relative)}", StartupTimeout = 120 };
+        return new(StackKind.DotNet, $"dotnet run --project {Shell.QuoteFileName(relative)}", $"{relative}") { InstallCommand = $"dotnet build {Shell.QuoteFileName(relative)}", StartupTimeout = 120 };
     }
 
     /// <summary>Project files at the top, else in subfolders (src/Agent/Agent.csproj); test projects last, since they are not the agent.</summary>
@@ -104,6 +104,4 @@ public static class StackDetector
     }
 
     private static IEnumerable<string> Files(string dir, string pattern) => Directory.EnumerateFiles(dir, pattern, SearchOption.TopDirectoryOnly);
-
-    private static string Shell(string word) => word.All(c => char.IsLetterOrDigit(c) || c is '.' or '/' or '_' or '-') ? word : "'" + word.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 }

@@ -1,0 +1,46 @@
+using System.CommandLine;
+using System.Text.Json;
+using Dukaan.Conformance.Rules;
+
+namespace Dukaan.Cli.Tests;
+
+/// <summary>`list-rules` through the real command line, writing to the invocation's writers.</summary>
+public sealed class ListRulesCommandTests
+{
+    private static async Task<(int Exit, string Out, string Err)> ListAsync(params string[] args)
+    {
+        var (output, error) = (new StringWriter(), new StringWriter());
+        var exit = await CliApp.InvokeAsync(["list-rules", .. args], new InvocationConfiguration { Output = output, Error = error });
+        return (exit, output.ToString(), error.ToString());
+    }
+
+    [Test]
+    public async Task The_table_lists_every_rule_with_its_level_and_a_count()
+    {
+        var (exit, output, err) = await ListAsync();
+        Assert.That(exit, Is.EqualTo(ExitCodes.Success));
+        Assert.That(err, Is.Empty);
+        Assert.That(output, Does.Contain("DK-SIG-01").And.Contain("MUST").And.Contain("SHOULD"));
+        Assert.That(output, Does.EndWith($"\n{RuleCatalog.All.Count} rules.\n"));
+        Assert.That(output, Does.Not.Contain("\u001b["), "a captured writer gets no colour codes");
+    }
+
+    [Test]
+    public async Task Json_holds_the_selected_rules()
+    {
+        var (exit, output, _) = await ListAsync("--format", "json", "--rules", "DK-SIG-*");
+        Assert.That(exit, Is.EqualTo(ExitCodes.Success));
+        var ids = JsonDocument.Parse(output).RootElement.EnumerateArray().Select(r => r.GetProperty("id").GetString()).ToList();
+        Assert.That(ids, Is.Not.Empty.And.All.StartsWith("DK-SIG-"));
+        Assert.That(ids, Has.Count.EqualTo(RuleCatalog.Select("DK-SIG-*").Count));
+    }
+
+    [Test]
+    public async Task A_selection_that_matches_nothing_exits_3_on_the_error_writer()
+    {
+        var (exit, output, err) = await ListAsync("--rules", "DK-NOPE-*");
+        Assert.That(exit, Is.EqualTo(ExitCodes.NothingSelected));
+        Assert.That(output, Is.Empty);
+        Assert.That(err, Does.StartWith("error: "));
+    }
+}
