@@ -84,7 +84,7 @@ public static class CertifyCommand
         if (configFile is not null) console.MarkupLine($"  [grey]settings: {Markup.Escape(configFile)}[/]");
         var progress = new Progress<string>(line => console.MarkupLine($"  [grey]{Markup.Escape(line)}[/]"));
         var (results, secrets) = await CertificationEngine.RunAsync(request, progress, cancellationToken);
-        var written = ReportOutput.Write(results, outDir, secrets, baseline);
+        var written = ReportOutput.Write(results, outDir, secrets, baseline, output);
         SummaryTable.Print(console, written.Results, written.All);
         if (baseline is null) return results.ExitCode;
         var gate = BaselineGate.Evaluate(results, baseline);

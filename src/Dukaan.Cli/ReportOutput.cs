@@ -9,13 +9,13 @@ namespace Dukaan.Cli;
 /// </summary>
 public static class ReportOutput
 {
-    public static WrittenReports Write(RunResults results, string outDir, IReadOnlyCollection<string> secrets, Baseline? baseline)
+    public static WrittenReports Write(RunResults results, string outDir, IReadOnlyCollection<string> secrets, Baseline? baseline, TextWriter output)
     {
         var written = ReportSet.Write(results, outDir, secrets);
         if (GitHubStepSummary.AppendIfConfigured(() => File.ReadAllText(written.SummaryMarkdown)) is { } summary)
-            Console.WriteLine($"  appended the job summary to {summary}");
+            output.WriteLine($"  appended the job summary to {summary}");
         if (string.Equals(Environment.GetEnvironmentVariable("GITHUB_ACTIONS"), "true", StringComparison.OrdinalIgnoreCase))
-            GitHubAnnotations.Write(written.Results, Console.Out, baseline);
+            GitHubAnnotations.Write(written.Results, output, baseline);
         return written;
     }
 }
