@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Dukaan.Contract;
+using Dukaan.Simulator.ExactWire;
 
 namespace Dukaan.Simulator;
 
@@ -13,6 +14,12 @@ public sealed record DeliveryResult(string SubscriptionId, string Event, string 
 /// <summary>A delivery as it goes on the wire; the harness crafts odd ones (tampered, unsigned) with the same engine.</summary>
 public sealed record OutgoingDelivery(string SubscriptionId, string Event, Uri Url, byte[] Body, IReadOnlyDictionary<string, string> Headers)
 {
+    /// <summary>
+    /// Header lines sent after <see cref="Headers"/>, each on a line of its own even when its name repeats one already
+    /// sent: a dictionary cannot hold a duplicated header, and a duplicated header is a probe the harness needs.
+    /// </summary>
+    public IReadOnlyList<KeyValuePair<string, string>> ExtraHeaderLines { get; init; } = [];
+
     /// <summary>A normally signed delivery of <paramref name="body"/> with the three contract headers.</summary>
     public static OutgoingDelivery Signed(string subscriptionId, string eventType, Uri url, byte[] body, string secret) =>
         new(subscriptionId, eventType, url, body, new Dictionary<string, string>
@@ -32,13 +39,19 @@ public sealed class DeliveryEngine(HttpClient http, TimeProvider clock, Transcri
 {
     private const int MaxResponseBytes = 64 * 1024;
 
-    public static HttpClient CreateHttpClient() => new(new SocketsHttpHandler
+    /// <summary>
+    /// The client for real sockets. Malformed-signature probes must reach the agent byte for byte: a signature value goes
+    /// out as Latin-1 (one byte per character, so a probe's 0xE9 is that one byte; HttpClient refuses non-ASCII by
+    /// default), and a header given twice goes out as two lines (<see cref="HeaderLinesHandler"/>).
+    /// </summary>
+    public static HttpClient CreateHttpClient() => new(new HeaderLinesHandler(new SocketsHttpHandler
     {
         ConnectTimeout = TimeSpan.FromSeconds(5),
         PooledConnectionLifetime = TimeSpan.FromMinutes(1),
         AllowAutoRedirect = false,
         UseProxy = false,
-    })
+        RequestHeaderEncodingSelector = (name, _) => name.Equals(Contract.Headers.Signature, StringComparison.OrdinalIgnoreCase) ? Encoding.Latin1 : null,
+    }))
     { Timeout = Timeout.InfiniteTimeSpan };
 
     public static byte[] Serialize(BuyerConfigured message) => JsonSerializer.SerializeToUtf8Bytes(message, ContractJson.Options);
@@ -106,10 +119,20 @@ public sealed class DeliveryEngine(HttpClient http, TimeProvider clock, Transcri
         }
 
         transcript.Add(new Exchange(seq, Direction.PlatformToAgent, ExchangeKinds.Delivery, delivery.SubscriptionId, "POST",
-            delivery.Url.ToString(), delivery.Headers, Transcript.Clip(Encoding.UTF8.GetString(delivery.Body)), status,
+            delivery.Url.ToString(), RecordedHeaders(delivery), Transcript.Clip(Encoding.UTF8.GetString(delivery.Body)), status,
             responseHeaders, responseBody, startedAt, durationMs.Value, error,
             new Dictionary<string, string> { [TagKeys.DeliveryAttempt] = number.ToString(System.Globalization.CultureInfo.InvariantCulture) }));
         return new DeliveryAttempt(number, startedAt, durationMs.Value, status, error, delayMs, seq);
+    }
+
+    /// <summary>The headers as sent; a header sent on several lines keeps every value, one per line of text.</summary>
+    private static IReadOnlyDictionary<string, string> RecordedHeaders(OutgoingDelivery delivery)
+    {
+        if (delivery.ExtraHeaderLines.Count == 0) return delivery.Headers;
+        var headers = new Dictionary<string, string>(delivery.Headers, StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, value) in delivery.ExtraHeaderLines)
+            headers[name] = headers.TryGetValue(name, out var earlier) ? earlier + "\n" + value : value;
+        return headers;
     }
 
     private static HttpRequestMessage BuildRequest(OutgoingDelivery delivery)
@@ -123,6 +146,7 @@ public sealed class DeliveryEngine(HttpClient http, TimeProvider clock, Transcri
             else
                 request.Headers.TryAddWithoutValidation(name, value);
         }
+        foreach (var (name, value) in delivery.ExtraHeaderLines) request.Headers.TryAddWithoutValidation(name, value);
         return request;
     }
 

@@ -13,6 +13,7 @@ public sealed class RawReceiver : IAsyncDisposable
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<byte[]> _heads = new();
     private int _connections;
 
     public RawReceiver(Func<NetworkStream, CancellationToken, Task> respond)
@@ -23,6 +24,9 @@ public sealed class RawReceiver : IAsyncDisposable
 
     public Uri Url => new($"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}/hooks/agentdukaan");
     public int Connections => Volatile.Read(ref _connections);
+
+    /// <summary>Each request's head (request line and header lines) exactly as the bytes arrived, in arrival order.</summary>
+    public IReadOnlyList<byte[]> RequestHeads => [.. _heads];
 
     private async Task AcceptLoopAsync(Func<NetworkStream, CancellationToken, Task> respond)
     {
@@ -47,21 +51,21 @@ public sealed class RawReceiver : IAsyncDisposable
             try
             {
                 var stream = client.GetStream();
-                await ReadRequestAsync(stream, _stop.Token);
+                if (await ReadRequestAsync(stream, _stop.Token) is { } head) _heads.Enqueue(head);
                 await respond(stream, _stop.Token);
             }
             catch (Exception e) when (e is IOException or OperationCanceledException or SocketException) { }
         }
     }
 
-    /// <summary>Reads the request head and its Content-Length body so the client is never blocked writing.</summary>
-    private static async Task ReadRequestAsync(NetworkStream stream, CancellationToken cancellationToken)
+    /// <summary>Reads the request head and its Content-Length body so the client is never blocked writing; returns the head.</summary>
+    private static async Task<byte[]?> ReadRequestAsync(NetworkStream stream, CancellationToken cancellationToken)
     {
         var buffer = new List<byte>();
         var one = new byte[1];
         while (!(buffer.Count >= 4 && buffer[^4] == '\r' && buffer[^3] == '\n' && buffer[^2] == '\r' && buffer[^1] == '\n'))
         {
-            if (await stream.ReadAsync(one, cancellationToken) == 0) return;
+            if (await stream.ReadAsync(one, cancellationToken) == 0) return null;
             buffer.Add(one[0]);
         }
         var head = Encoding.ASCII.GetString([.. buffer]);
@@ -69,6 +73,7 @@ public sealed class RawReceiver : IAsyncDisposable
             .Select(l => int.Parse(l["Content-Length:".Length..].Trim(), System.Globalization.CultureInfo.InvariantCulture)).FirstOrDefault();
         var body = new byte[length];
         await stream.ReadExactlyAsync(body, cancellationToken);
+        return [.. buffer];
     }
 
     public static Task WriteAsync(NetworkStream stream, string text, CancellationToken cancellationToken) =>
