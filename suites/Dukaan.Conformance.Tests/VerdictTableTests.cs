@@ -29,6 +29,8 @@ public sealed class VerdictTableTests
         ["slow-ack"] = (new() { ["DK-SIG-01"] = F, ["DK-SIG-06"] = F, ["DK-ACK-01"] = F, ["DK-ACK-02"] = W, ["DK-ACK-03"] = F, ["DK-ACK-05"] = W }, 1),
         ["reject-redelivery"] = (new() { ["DK-ACK-03"] = F }, 1),
         ["strict-schema"] = (new() { ["DK-ACK-04"] = F }, 1),
+        // No answer within the 10 s ACK budget is no better than a 5xx: the platform counts the delivery as failed.
+        ["hang-on-unknown-event"] = (new() { ["DK-ACK-04"] = F }, 1),
         ["serial-ack"] = (new() { ["DK-ACK-02"] = W, ["DK-ACK-05"] = W }, 0),
         // Every signed call is refused, so the agent never holds a credential: what needs one cannot be exercised.
         ["ts-seconds"] = (new()

@@ -47,7 +47,7 @@ public static class RuleCatalog
         new("DK-ACK-03", RuleLevel.Must, Areas.Acknowledgement, "A redelivered event gets 2xx",
             "The same bytes delivered again, as a retry sends them, get 2xx.", $"{Seed000} §2a; {Seed002} §1"),
         new("DK-ACK-04", RuleLevel.Must, Areas.Acknowledgement, "Unknown fields and event types never cause 5xx",
-            "Additive unknown fields and an unknown event type never get 5xx or a dropped connection.", $"{Seed002} §1, §6.2"),
+            "Additive unknown fields and an unknown event type never get 5xx, a dropped connection, or no answer within the 10 s ACK budget.", $"{Seed002} §1, §6.2"),
         new("DK-ACK-05", RuleLevel.Should, Areas.Acknowledgement, "Concurrent deliveries all get 2xx within 10 s",
             "20 buyer_configured deliveries for 20 subscriptions sent at once all get 2xx within 10 s.", $"{Seed000} §2a"),
         new("DK-CFG-01", RuleLevel.Must, Areas.Credentials, "Fetches /config after each valid buyer_configured",
