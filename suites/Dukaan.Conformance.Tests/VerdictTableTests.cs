@@ -23,6 +23,10 @@ public sealed class VerdictTableTests
         ["accept-unsigned"] = (new() { ["DK-SIG-03"] = F }, 1),
         ["accept-any-signature"] = (new() { ["DK-SIG-02"] = F, ["DK-SIG-04"] = F, ["DK-SIG-05"] = F }, 1),
         ["crash-on-bad-signature"] = (new() { ["DK-SIG-05"] = F }, 1),
+        ["crash-on-non-ascii-signature"] = (new() { ["DK-SIG-05"] = F }, 1),
+        ["crash-on-duplicate-signature"] = (new() { ["DK-SIG-05"] = F }, 1),
+        // Only the 8 KiB probe (the correct HMAC repeated) starts with a valid signature; accepting it fails the rule.
+        ["accept-signature-prefix"] = (new() { ["DK-SIG-05"] = F }, 1),
         // Once wedged, later malformed signatures for that buyer get 503 too: a 5xx is not a rejection.
         ["wedge-after-bad-signature"] = (new() { ["DK-SIG-05"] = F, ["DK-SIG-06"] = F }, 1),
         // Every valid delivery times out, so every rule that needs a 2xx to a valid delivery fails with it.

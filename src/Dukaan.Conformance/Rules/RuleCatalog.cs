@@ -36,8 +36,16 @@ public static class RuleCatalog
             "A delivery with no signature header gets 4xx and no action.", $"{Seed000} §2a; {Seed002} §1"),
         new("DK-SIG-04", RuleLevel.Must, Areas.Signatures, "Rejects a signature made with another secret",
             "A delivery signed with a different secret gets 4xx and no action.", $"{Seed000} §2a"),
+        // How DK-SIG-05 is provoked, and the decision on a duplicated header: two X-AgentDukaan-Sig lines of which one is
+        // the correct signature are ambiguous, not forged (the sender holds the secret whichever line a framework reads:
+        // Node and ASP.NET Core join them, Python's http.server takes the first), so 2xx and 4xx both pass and only a
+        // 5xx, a timeout or a dropped connection fails; two lines neither of which is valid must be refused like any bad
+        // signature. The sources say "hex" without a case, so uppercase hex of the correct HMAC is sent and its answer
+        // recorded, never judged.
         new("DK-SIG-05", RuleLevel.Must, Areas.Signatures, "Rejects malformed signatures without crashing",
-            "Truncated, empty, non-hex and sha256=-prefixed signatures get 4xx: never 5xx, never 2xx.", $"{Seed000} §2a"),
+            "Truncated, empty, non-hex, sha256=-prefixed and 8 KiB signatures, a 64-character one holding a raw non-ASCII byte (0xE9), and two " +
+            "X-AgentDukaan-Sig lines neither of which is valid get 4xx: never 5xx, never 2xx. Two lines of which one is the correct signature " +
+            "are ambiguous: 2xx or 4xx, never 5xx. Uppercase hex of the correct HMAC is sent and its answer recorded, not judged.", $"{Seed000} §2a"),
         new("DK-SIG-06", RuleLevel.Must, Areas.Signatures, "Stays up after bad deliveries",
             "A valid delivery sent after the bad ones still gets 2xx.", $"{Seed000} §2a"),
         new("DK-ACK-01", RuleLevel.Must, Areas.Acknowledgement, "2xx within 10 s for a valid buyer_configured",

@@ -6,7 +6,7 @@ using Dukaan.Simulator;
 namespace Dukaan.Conformance.Scenarios;
 
 /// <summary>
-/// Tampered, unsigned, wrong-secret and malformed deliveries, each for its own subscription so "no action" can be
+/// Tampered, unsigned, wrong-secret and malformed deliveries, each kind for its own subscription so "no action" can be
 /// attributed; then valid deliveries for the same subscriptions to check the agent is still up.
 /// </summary>
 public sealed class BadSignatureScenario : Scenario
@@ -15,7 +15,31 @@ public sealed class BadSignatureScenario : Scenario
     public override string Description => "Tampered, unsigned, wrong-secret and malformed signatures must get 4xx and no action; a valid delivery afterwards must still get 2xx.";
     public override IReadOnlyList<string> Rules => ["DK-SIG-02", "DK-SIG-03", "DK-SIG-04", "DK-SIG-05", "DK-SIG-06"];
 
-    private sealed record Probe(string RuleId, string Label, Subscription Subscription, OutgoingDelivery Delivery);
+    /// <summary>What an answer to a probe must be.</summary>
+    private enum Judged
+    {
+        /// <summary>4xx, and no /config fetch for its subscription afterwards.</summary>
+        Refused,
+        /// <summary>Ambiguous input: refusing and accepting are both defensible, crashing or hanging is not (2xx or 4xx).</summary>
+        NoCrash,
+        /// <summary>Shown in the evidence, never judged.</summary>
+        RecordedOnly,
+    }
+
+    /// <param name="IfCrashed">The likely mistake when this probe gets a 5xx, for the diagnosis.</param>
+    private sealed record Probe(string RuleId, string Label, Subscription Subscription, OutgoingDelivery Delivery, Judged Judged = Judged.Refused, string? IfCrashed = null);
+
+    private sealed record Answer(Probe Probe, DeliveryAttempt Attempt)
+    {
+        public string Text => $"{Probe.Label}{(Probe.Judged == Judged.RecordedOnly ? " (recorded, not judged)" : "")}: {Attempt.Describe()}";
+
+        public string? Problem => Probe.Judged switch
+        {
+            Judged.Refused when !Attempt.Is4xx() => $"{Probe.Label}: answered {Attempt.Describe()}" + (Attempt.Status >= 500 ? " (a crash is not a rejection)" : ""),
+            Judged.NoCrash when !Attempt.Is2xx() && !Attempt.Is4xx() => $"{Probe.Label}: answered {Attempt.Describe()} (2xx or 4xx were both fine; this is neither)",
+            _ => null,
+        };
+    }
 
     public override async Task RunAsync(ScenarioContext context)
     {
@@ -24,6 +48,8 @@ public sealed class BadSignatureScenario : Scenario
         var unsigned = context.NewSubscription();
         var wrongSecret = context.NewSubscription();
         var malformed = context.NewSubscription();
+        // Probes the agent may accept: their own buyer, so an accepted one cannot look like "acted on a malformed one".
+        var ambiguous = context.NewSubscription();
 
         var probes = new List<Probe>();
         {
@@ -34,49 +60,21 @@ public sealed class BadSignatureScenario : Scenario
         probes.Add(new("DK-SIG-03", "no X-AgentDukaan-Sig header", unsigned, WithSignature(context, unsigned, context.BuyerConfiguredBody(unsigned), null)));
         {
             var body = context.BuyerConfiguredBody(wrongSecret);
-            probes.Add(new("DK-SIG-04", "signed with another secret", wrongSecret, WithSignature(context, wrongSecret, body, BodySignature.Sign(secret + "-not-the-listing-secret", body))));
+            probes.Add(new("DK-SIG-04", "signed with another secret", wrongSecret, WithSignature(context, wrongSecret, body, OtherSecret(secret, body))));
         }
-        {
-            var body = context.BuyerConfiguredBody(malformed);
-            var good = BodySignature.Sign(secret, body);
-            probes.Add(new("DK-SIG-05", "truncated signature (63 hex chars)", malformed, WithSignature(context, malformed, body, good[..63])));
-            probes.Add(new("DK-SIG-05", "empty signature", malformed, WithSignature(context, malformed, body, "")));
-            probes.Add(new("DK-SIG-05", "non-hex signature", malformed, WithSignature(context, malformed, body, new string('z', 64))));
-            probes.Add(new("DK-SIG-05", "sha256=-prefixed signature", malformed, WithSignature(context, malformed, body, "sha256=" + good)));
-        }
+        probes.AddRange(MalformedProbes(context, malformed, secret));
+        probes.AddRange(AmbiguousProbes(context, ambiguous, secret));
 
-        var answers = new List<(Probe Probe, DeliveryAttempt Attempt)>();
-        foreach (var probe in probes) answers.Add((probe, await context.SendAsync(probe.Subscription, probe.Delivery)));
+        var answers = new List<Answer>();
+        foreach (var probe in probes) answers.Add(new(probe, await context.SendAsync(probe.Subscription, probe.Delivery)));
         var lastBad = answers.Max(a => a.Attempt.ExchangeSeq);
         await context.QuietAsync();
 
-        foreach (var group in answers.GroupBy(a => a.Probe.RuleId))
-        {
-            var problems = new List<string>();
-            var seqs = new List<long>();
-            foreach (var (probe, attempt) in group)
-            {
-                seqs.Add(attempt.ExchangeSeq);
-                if (!attempt.Is4xx())
-                    problems.Add($"{probe.Label}: answered {attempt.Describe()}" + (attempt.Status >= 500 ? " (a crash is not a rejection)" : ""));
-            }
-            var subscription = group.First().Probe.Subscription;
-            var acted = context.Exchanges(e => e.From(ExchangeKinds.Config, subscription.Id) && e.Seq > group.Min(a => a.Attempt.ExchangeSeq)).ToList();
-            if (acted.Count > 0)
-            {
-                problems.Add($"acted on it: fetched /config for {subscription.Id} ({string.Join("; ", acted.Select(e => e.Describe()))})");
-                seqs.AddRange(acted.Select(e => e.Seq));
-            }
-            var expected = $"4xx (401 or 403 preferred) and no /config fetch for: {string.Join(", ", group.Select(a => a.Probe.Label))}";
-            if (problems.Count == 0)
-                context.Pass(group.Key, expected, string.Join("; ", group.Select(a => $"{a.Probe.Label}: {a.Attempt.Describe()}")) + "; no /config fetch followed.", seqs);
-            else
-                context.Fail(group.Key, expected, string.Join("; ", problems), Diagnose(group.Key, group.Select(a => a.Attempt)), seqs);
-        }
+        foreach (var group in answers.GroupBy(a => a.Probe.RuleId)) Judge(context, group.Key, [.. group]);
 
         // DK-SIG-06: the same subscriptions, now validly signed.
-        // Independent subscriptions: sent together, so a slow agent costs one ACK budget here, not four.
-        var after = await Task.WhenAll(new[] { tampered, unsigned, wrongSecret, malformed }
+        // Independent subscriptions: sent together, so a slow agent costs one ACK budget here, not five.
+        var after = await Task.WhenAll(new[] { tampered, unsigned, wrongSecret, malformed, ambiguous }
             .Select(async s => (s, (await context.DeliverAsync(s, countForAck: false)).Attempt)));
         const string expectedUp = "2xx for valid deliveries sent after the bad ones";
         var down = after.Where(a => !a.Item2.Is2xx()).ToList();
@@ -88,19 +86,100 @@ public sealed class BadSignatureScenario : Scenario
                 "The agent stopped accepting valid deliveries after refusing bad ones (crashed, wedged or blocklisted the subscription).", allSeqs);
     }
 
-    private static string? Diagnose(string ruleId, IEnumerable<DeliveryAttempt> attempts)
+    /// <summary>Each must be refused. One subscription for all, so any /config fetch for it means one was acted on.</summary>
+    private static IEnumerable<Probe> MalformedProbes(ScenarioContext context, Subscription subscription, string secret)
     {
-        var list = attempts.ToList();
-        if (list.Any(a => a.Status >= 500)) return "The signature check throws on malformed input; compare lengths first (or catch), and answer 401.";
-        if (list.Any(a => a.Is2xx()))
+        var body = context.BuyerConfiguredBody(subscription);
+        var good = BodySignature.Sign(secret, body);
+        Probe Refused(string label, OutgoingDelivery delivery, string? ifCrashed = null) => new("DK-SIG-05", label, subscription, delivery, Judged.Refused, ifCrashed);
+
+        yield return Refused("truncated signature (63 hex chars)", WithSignature(context, subscription, body, good[..63]));
+        yield return Refused("empty signature", WithSignature(context, subscription, body, ""));
+        yield return Refused("non-hex signature", WithSignature(context, subscription, body, new string('z', 64)));
+        yield return Refused("sha256=-prefixed signature", WithSignature(context, subscription, body, "sha256=" + good));
+        // The right length in characters, not in bytes: the engine sends \u00e9 as the one raw byte 0xE9 (Latin-1).
+        yield return Refused("64 characters with one raw non-ASCII byte (0xE9)", WithSignature(context, subscription, body, good[..31] + "\u00e9" + good[32..]),
+            "The signature check throws on a non-ASCII byte: it compared string lengths, then buffers of different byte lengths " +
+            "(Node's crypto.timingSafeEqual(Buffer.from(a), Buffer.from(b)) throws on exactly this). Check the value is 64 hex digits first, or compare byte lengths, and answer 401.");
+        // Starts with the right HMAC, so a verifier that compares only a prefix accepts it.
+        yield return Refused("8 KiB signature (the correct HMAC repeated)", WithSignature(context, subscription, body, string.Concat(Enumerable.Repeat(good, 8192 / good.Length))));
+        yield return Refused("two X-AgentDukaan-Sig lines (neither valid)", WithSignature(context, subscription, body, OtherSecret(secret, body), FlipLastDigit(good)), DuplicateCrash);
+    }
+
+    /// <summary>
+    /// Never 5xx, but accepting is allowed: a header sent twice with the correct signature on one line proves the sender
+    /// holds the secret, whichever line a framework picks (first, last, or both joined and refused).
+    /// </summary>
+    private static IEnumerable<Probe> AmbiguousProbes(ScenarioContext context, Subscription subscription, string secret)
+    {
+        var body = context.BuyerConfiguredBody(subscription);
+        var good = BodySignature.Sign(secret, body);
+        var wrong = OtherSecret(secret, body);
+        yield return new("DK-SIG-05", "two X-AgentDukaan-Sig lines (the correct one first)", subscription, WithSignature(context, subscription, body, good, wrong), Judged.NoCrash, DuplicateCrash);
+        yield return new("DK-SIG-05", "two X-AgentDukaan-Sig lines (the correct one second)", subscription, WithSignature(context, subscription, body, wrong, good), Judged.NoCrash, DuplicateCrash);
+        // The sources say "hex" without a case: accepting and refusing are both readings of the contract.
+        yield return new("DK-SIG-05", "uppercase hex of the correct HMAC", subscription, WithSignature(context, subscription, body, good.ToUpperInvariant()), Judged.RecordedOnly);
+    }
+
+    private const string DuplicateCrash =
+        "The handler throws on a header sent twice (e.g. it reads it as exactly one value with Single()): take the value " +
+        "as the framework joins it, or refuse more than one line, with 401.";
+
+    private static void Judge(ScenarioContext context, string ruleId, IReadOnlyList<Answer> answers)
+    {
+        var problems = answers.Select(a => a.Problem).OfType<string>().ToList();
+        var seqs = answers.Select(a => a.Attempt.ExchangeSeq).ToList();
+        foreach (var refused in answers.Where(a => a.Probe.Judged == Judged.Refused).GroupBy(a => a.Probe.Subscription))
+        {
+            var subscription = refused.Key;
+            var acted = context.Exchanges(e => e.From(ExchangeKinds.Config, subscription.Id) && e.Seq > refused.Min(a => a.Attempt.ExchangeSeq)).ToList();
+            if (acted.Count == 0) continue;
+            problems.Add($"acted on it: fetched /config for {subscription.Id} ({string.Join("; ", acted.Select(e => e.Describe()))})");
+            seqs.AddRange(acted.Select(e => e.Seq));
+        }
+        var expected = Expected(answers);
+        var all = string.Join("; ", answers.Select(a => a.Text));
+        if (problems.Count == 0)
+        {
+            var quiet = answers.All(a => a.Probe.Judged == Judged.Refused)
+                ? "no /config fetch followed."
+                : $"no /config fetch for {string.Join(", ", answers.Where(a => a.Probe.Judged == Judged.Refused).Select(a => a.Probe.Subscription.Id).Distinct())}, the buyer of the probes that must be refused.";
+            context.Pass(ruleId, expected, $"{all}; {quiet}", seqs);
+        }
+        else
+            context.Fail(ruleId, expected, $"{string.Join("; ", problems)}. Every answer: {all}", Diagnose(ruleId, answers), seqs);
+    }
+
+    private static string Expected(IReadOnlyList<Answer> answers)
+    {
+        string Labels(Judged judged) => string.Join(", ", answers.Where(a => a.Probe.Judged == judged).Select(a => a.Probe.Label));
+        var parts = new List<string> { $"4xx (401 or 403 preferred) and no /config fetch for: {Labels(Judged.Refused)}" };
+        if (Labels(Judged.NoCrash) is { Length: > 0 } noCrash) parts.Add($"2xx or 4xx, never 5xx, for: {noCrash}");
+        if (Labels(Judged.RecordedOnly) is { Length: > 0 } recorded) parts.Add($"recorded, not judged: {recorded}");
+        return string.Join("; ", parts);
+    }
+
+    private static string? Diagnose(string ruleId, IReadOnlyList<Answer> answers)
+    {
+        var crashed = answers.Where(a => a.Probe.Judged != Judged.RecordedOnly && a.Attempt.Status >= 500).ToList();
+        if (crashed.Count > 0)
+            return string.Join(" ", crashed.Select(a => a.Probe.IfCrashed ?? "The signature check throws on malformed input; compare lengths first (or catch), and answer 401.").Distinct());
+        if (answers.Any(a => a.Probe.Judged == Judged.Refused && a.Attempt.Is2xx()))
             return ruleId switch
             {
                 "DK-SIG-03" => "The agent accepts deliveries that carry no signature at all: treat a missing X-AgentDukaan-Sig as a failed check.",
                 "DK-SIG-02" => "The agent does not bind the signature to the body it received: HMAC the raw bytes and compare with the header.",
+                _ when answers.Any(a => a.Probe.Label.StartsWith("8 KiB", StringComparison.Ordinal) && a.Attempt.Is2xx())
+                    => "The agent accepts a signature that only starts with the right HMAC: compare the whole value, which must be exactly 64 hex digits.",
                 _ => "The agent accepts signatures it should refuse: compare the full hex HMAC in constant time.",
             };
         return null;
     }
+
+    private static string OtherSecret(string secret, byte[] body) => BodySignature.Sign(secret + "-not-the-listing-secret", body);
+
+    /// <summary>Still 64 hex digits, no longer the HMAC: only a comparison of the whole value notices.</summary>
+    private static string FlipLastDigit(string hex) => hex[..^1] + (hex[^1] == '0' ? '1' : '0');
 
     /// <summary>Changes one byte inside the trailing ts digits: the JSON stays valid, only the signature breaks.</summary>
     private static byte[] Tamper(byte[] body)
@@ -112,13 +191,16 @@ public sealed class BadSignatureScenario : Scenario
         return copy;
     }
 
-    /// <summary>A buyer_configured as the platform sends it, except for its signature header: replaced, or dropped for null.</summary>
-    private static OutgoingDelivery WithSignature(ScenarioContext context, Subscription subscription, byte[] body, string? signature)
+    /// <summary>
+    /// A buyer_configured as the platform sends it, except for its signature header: replaced, dropped for null, or
+    /// followed by more X-AgentDukaan-Sig lines (each its own line on the wire).
+    /// </summary>
+    private static OutgoingDelivery WithSignature(ScenarioContext context, Subscription subscription, byte[] body, string? signature, params string[] moreLines)
     {
         var signed = context.Signed(subscription, EventTypes.BuyerConfigured, body);
         var headers = new Dictionary<string, string>(signed.Headers);
         if (signature is null) headers.Remove(Headers.Signature);
         else headers[Headers.Signature] = signature;
-        return signed with { Headers = headers };
+        return signed with { Headers = headers, ExtraHeaderLines = [.. moreLines.Select(v => KeyValuePair.Create(Headers.Signature, v))] };
     }
 }
