@@ -13,6 +13,8 @@ public sealed class UnknownFieldsScenario : Scenario
     public override string Description => "A buyer_configured with additive unknown fields, and a signed event of an unknown type.";
     public override IReadOnlyList<string> Rules => ["DK-ACK-04"];
 
+    private sealed record Answer(string Label, DeliveryAttempt Attempt, bool UnknownEvent);
+
     public override async Task RunAsync(ScenarioContext context)
     {
         var subscription = context.NewSubscription();
@@ -25,21 +27,25 @@ public sealed class UnknownFieldsScenario : Scenario
         var unknownEvent = JsonSerializer.SerializeToUtf8Bytes(new { @event = "something_new", subscriptionId = subscription.Id, data = new { reason = "a future event" }, ts = context.Simulator.Clock.GetUtcNow().ToUnixTimeMilliseconds() });
         var withEvent = await context.SendAsync(subscription, context.Signed(subscription, "something_new", unknownEvent));
 
-        var answers = new[] { ("additive unknown fields", withFields), ("unknown event type 'something_new'", withEvent) };
+        Answer[] answers = [new("additive unknown fields", withFields, UnknownEvent: false), new("unknown event type 'something_new'", withEvent, UnknownEvent: true)];
         // No status line within the ACK budget fails like a 5xx: the platform counts the delivery as failed and retries it.
-        var bad = answers.Where(a => a.Item2.Status is null or >= 500).Select(a => a.Item2).ToList();
+        var bad = answers.Where(a => a.Attempt.Status is null or >= 500).ToList();
         var expected = $"An answer within the {context.Settings.AckBudget.TotalSeconds:0} s ACK budget that is not 5xx (2xx preferred, 4xx tolerated); no timeout, no dropped connection";
-        var observed = string.Join("; ", answers.Select(a => $"{a.Item1}: {a.Item2.Describe()}"));
+        var observed = string.Join("; ", answers.Select(a => $"{a.Label}: {a.Attempt.Describe()}"));
         if (bad.Count == 0)
             context.Pass("DK-ACK-04", expected, observed, [withFields.ExchangeSeq, withEvent.ExchangeSeq]);
         else
-            context.Fail("DK-ACK-04", expected, observed, Diagnose(bad), [withFields.ExchangeSeq, withEvent.ExchangeSeq]);
+            context.Fail("DK-ACK-04", expected, observed, string.Join(" ", bad.Select(a => Diagnose(a.Attempt, a.UnknownEvent)).Distinct()),
+                [withFields.ExchangeSeq, withEvent.ExchangeSeq]);
     }
 
-    private static string Diagnose(IReadOnlyList<DeliveryAttempt> bad) =>
-        bad.Any(a => a.Status >= 500)
-            ? "The handler validates the payload strictly (or switches on the event type without a default) and throws: ignore unknown fields, answer 2xx to unknown events."
-            : bad.Any(a => a.Error?.StartsWith("timeout", StringComparison.Ordinal) == true)
-                ? "The handler never answered: it waits on something only known events bring (or an event switch without a default falls through to no response). Answer 2xx to unknown events at once."
-                : "The connection dropped without an answer: the handler probably crashed the process or the connection. Ignore unknown fields, answer 2xx to unknown events.";
+    private static string Diagnose(DeliveryAttempt attempt, bool unknownEvent) => (attempt.Status, unknownEvent) switch
+    {
+        (>= 500, _) => "The handler validates the payload strictly (or switches on the event type without a default) and throws: ignore unknown fields, answer 2xx to unknown events.",
+        (null, true) when attempt.Error?.StartsWith("timeout", StringComparison.Ordinal) == true =>
+            "The unknown event got no answer in time: the handler waits on something only known events bring, or an event switch without a default never responds. Answer 2xx to unknown events at once.",
+        (null, false) when attempt.Error?.StartsWith("timeout", StringComparison.Ordinal) == true =>
+            "The buyer_configured carrying unknown fields got no answer in time. If valid deliveries time out too (DK-ACK-01), the agent is slow to acknowledge any delivery rather than tripping on the fields.",
+        _ => "The connection dropped without an answer: the handler probably crashed the process or the connection. Ignore unknown fields, answer 2xx to unknown events.",
+    };
 }
