@@ -64,9 +64,9 @@ public static class CertificationEngine
         {
             var run = new RunContext(simulator, agent, settings, selected);
             var scenarios = AllScenarios().Where(s => s.Rules.Any(selected.Contains)).ToList();
-            // A crashed agent ends every wait at once: nothing it was expected to do can happen any more.
-            using var scenarioToken = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, agent.Gone);
-            var stop = new StopReasons(cancellationToken, agent, settings);
+            // A crashed or hung agent ends every wait at once: nothing it was expected to do can happen any more.
+            using var scenarioToken = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, agent.Gone, run.Unresponsive);
+            var stop = new StopReasons(cancellationToken, agent, run, settings);
             foreach (var phase in scenarios.GroupBy(s => s.Phase).OrderBy(g => g.Key))
             {
                 // Isolation scenarios observe cross-buyer effects, so they must not overlap each other.
@@ -75,14 +75,19 @@ public static class CertificationEngine
                 else
                     await Task.WhenAll(phase.Select(s => RunScenarioAsync(run, s, progress, stop, scenarioToken.Token)));
             }
+            await run.PendingDeliveriesAsync();
             await SettleAsync(run, scenarioToken.Token);
             GlobalChecks.Evaluate(run, notes);
             JudgeRefusedTriggers(run, notes);
             notes.AddRange(agent.Notes);
             if (simulator.Transcript.Dropped > 0)
                 notes.Add($"The agent made so many requests that the transcript filled up ({simulator.Transcript.Capacity} exchanges); {simulator.Transcript.Dropped} later exchanges were counted but not kept, so rules judged on them saw only the first {simulator.Transcript.Capacity}.");
+            if (run.ObservationWindowWasCapped)
+                notes.Add($"The agent let a whole observation window ({settings.ObservationWindow.TotalSeconds:0} s) pass without doing what was expected; later waits in this run were capped at {RunContext.CappedObservationWindow.TotalSeconds:0} s so it could not make the run long. Fix the first failure and rerun.");
             if (cancellationToken.IsCancellationRequested)
                 notes.Add($"The run was interrupted (Ctrl+C or SIGTERM) at {run.Elapsed.Elapsed.TotalSeconds:0.0} s; rules not judged by then are not-exercised.");
+            else if (run.UnresponsiveReason is { } hung)
+                notes.Add(hung);
             else if (deadline.IsCancellationRequested && !agent.Gone.IsCancellationRequested)
                 notes.Add($"The run deadline ({settings.RunDeadline.TotalSeconds:0} s) was reached; checks still waiting then are not-exercised.");
             return new(ResultsAssembler.Assemble(request, rules, run, notes, scenarios, interrupted: cancellationToken.IsCancellationRequested), [.. run.AllSecrets(), secret]);
@@ -154,14 +159,16 @@ public static class CertificationEngine
 }
 
 /// <summary>Why the scenarios stopped early, most specific first: the user interrupted, the agent died, or the deadline came.</summary>
-internal sealed class StopReasons(CancellationToken interrupted, IAgentUnderTest agent, RunSettings settings)
+internal sealed class StopReasons(CancellationToken interrupted, IAgentUnderTest agent, RunContext run, RunSettings settings)
 {
     public string Short => interrupted.IsCancellationRequested ? "interrupted"
         : agent.Gone.IsCancellationRequested ? "the agent exited"
+        : run.Unresponsive.IsCancellationRequested ? "the agent appears hung"
         : "run deadline reached";
 
     public string Why(string scenario) =>
         interrupted.IsCancellationRequested ? $"The run was interrupted (Ctrl+C or SIGTERM) before scenario '{scenario}' could judge this."
         : agent.Gone.IsCancellationRequested ? $"The agent exited before scenario '{scenario}' could judge this. {agent.GoneReason}"
+        : run.Unresponsive.IsCancellationRequested ? $"Scenario '{scenario}' was stopped before it could judge this. {run.UnresponsiveReason}"
         : $"The run deadline ({settings.RunDeadline.TotalSeconds:0} s) was reached while scenario '{scenario}' was still waiting for the agent.";
 }
