@@ -26,6 +26,16 @@ public sealed class ListRulesCommandTests
     }
 
     [Test]
+    public async Task Each_rule_is_one_row_of_one_line_when_the_output_is_not_a_terminal()
+    {
+        // A captured writer is not a terminal: the table sizes to its content instead of folding cells at 80 columns.
+        var (_, output, _) = await ListAsync();
+        var lines = output.Split('\n');
+        foreach (var rule in RuleCatalog.All)
+            Assert.That(lines, Has.One.Contains(rule.Id).And.Contains(rule.Title).And.Contains(rule.SeedReference), output);
+    }
+
+    [Test]
     public async Task Json_holds_the_selected_rules()
     {
         var (exit, output, _) = await ListAsync("--format", "json", "--rules", "DK-SIG-*");
