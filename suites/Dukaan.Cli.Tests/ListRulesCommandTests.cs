@@ -46,6 +46,16 @@ public sealed class ListRulesCommandTests
     }
 
     [Test]
+    public async Task Markdown_documents_the_selected_rules_only()
+    {
+        var (exit, output, err) = await ListAsync("--format", "markdown", "--rules", "DK-SIG-01,DK-OPS-01");
+        Assert.That(exit, Is.EqualTo(ExitCodes.Success), err);
+        Assert.That(output, Does.StartWith("# AgentDukaan rule catalog\n"));
+        Assert.That(output.Split('\n').Where(l => l.StartsWith("#### ", StringComparison.Ordinal)), Is.EqualTo(new[] { "#### DK-SIG-01", "#### DK-OPS-01" }));
+        Assert.That(output, Does.Contain("### Scenario `non-canonical-body`").And.Not.Contain("### Scenario `bad-signatures`"));
+    }
+
+    [Test]
     public async Task A_selection_that_matches_nothing_exits_3_on_the_error_writer()
     {
         var (exit, output, err) = await ListAsync("--rules", "DK-NOPE-*");
