@@ -20,8 +20,8 @@ public abstract class Scenario
     /// <summary>Delivers and waits for the agent to pull the credentials successfully; null when it never does.</summary>
     protected static async Task<Exchange?> ProvisionAsync(ScenarioContext context, Subscription subscription)
     {
-        var (attempt, _) = await context.DeliverAsync(subscription).ConfigureAwait(false);
-        return await WaitForGoodFetchAsync(context, subscription, attempt.ExchangeSeq).ConfigureAwait(false);
+        var delivery = context.DeliverInBackground(subscription);
+        return await WaitForGoodFetchAsync(context, subscription, delivery.Mark).ConfigureAwait(false);
     }
 
     /// <summary>Provisions the buyers side by side; false when the agent never obtained some buyer's credentials.</summary>
@@ -55,14 +55,15 @@ public abstract class Scenario
     /// </summary>
     /// <param name="afterWhat">Names the delivery in the failure text.</param>
     /// <param name="fetched">Opens the pass text.</param>
-    protected static async Task<Exchange?> ReportFetchAfterAsync(ScenarioContext context, Subscription subscription, DeliveryAttempt delivery, string expected,
+    protected static async Task<Exchange?> ReportFetchAfterAsync(ScenarioContext context, Subscription subscription, PendingDelivery delivery, string expected,
         string? diagnosis = null, string afterWhat = "the delivery", string fetched = "Fetched")
     {
-        var fetch = await context.WaitForAsync(e => e.From(ExchangeKinds.Config, subscription.Id) && e.Seq > delivery.ExchangeSeq).ConfigureAwait(false);
+        var fetch = await context.WaitForAsync(e => e.From(ExchangeKinds.Config, subscription.Id) && e.Seq > delivery.Mark).ConfigureAwait(false);
+        var answered = fetch is null || delivery.Answer.IsCompleted ? await delivery.Answer.ConfigureAwait(false) : null;
         if (fetch is null)
-            context.Fail("DK-CFG-01", expected, NoFetchAfter(context, delivery, afterWhat), diagnosis, [delivery.ExchangeSeq]);
+            context.Fail("DK-CFG-01", expected, NoFetchAfter(context, answered!, afterWhat), diagnosis, [answered!.ExchangeSeq]);
         else
-            context.Pass("DK-CFG-01", expected, $"{fetched}: {fetch.Describe()}", [delivery.ExchangeSeq, fetch.Seq]);
+            context.Pass("DK-CFG-01", expected, $"{fetched}: {fetch.Describe()}", answered is null ? [fetch.Seq] : [answered.ExchangeSeq, fetch.Seq]);
         return fetch;
     }
 
@@ -71,16 +72,31 @@ public abstract class Scenario
 
     private static readonly TimeSpan GiveUpAfterRefusal = TimeSpan.FromSeconds(2);
 
-    /// <summary>Did the agent serve the buyer (a successful provider call with the current key) after <paramref name="afterSeq"/>?</summary>
-    protected static Exchange? ServedAfter(ScenarioContext context, Subscription subscription, long afterSeq) =>
-        context.Exchanges(e => e.Seq > afterSeq && e.IsProviderCallWith(subscription.Id, Simulator.ProviderApi.KeyCurrent) && e.IsOk()).FirstOrDefault();
+    /// <summary>The buyer served: a successful provider call with its current key.</summary>
+    protected static Func<Exchange, bool> Served(Subscription subscription) =>
+        e => e.IsProviderCallWith(subscription.Id, Simulator.ProviderApi.KeyCurrent) && e.IsOk();
 
-    /// <summary>Asks for work once; the successful provider call with the current key that followed, or null.</summary>
-    protected static async Task<Exchange?> ServedWhenAskedAsync(ScenarioContext context, Subscription subscription)
+    /// <summary>Did the agent serve the buyer after <paramref name="afterSeq"/>? A snapshot: for work already waited for.</summary>
+    protected static Exchange? ServedAfter(ScenarioContext context, Subscription subscription, long afterSeq) =>
+        context.Exchanges(e => e.Seq > afterSeq && Served(subscription)(e)).FirstOrDefault();
+
+    /// <summary>Asks for work once and waits for the buyer to be served (the agent may queue the work and answer 202).</summary>
+    protected static Task<WorkOutcome> ServedWhenAskedAsync(ScenarioContext context, Subscription subscription) =>
+        context.AskForWorkAsync(subscription, Served(subscription));
+
+    /// <summary>
+    /// Reports a rule that passes when the buyer was served: pass, fail — or, when the trigger refused, a verdict left to
+    /// the end of the run (<see cref="ScenarioContext.NotExercisedByTrigger"/>).
+    /// </summary>
+    protected static void ReportServed(ScenarioContext context, string ruleId, string expected, WorkOutcome outcome, Func<Exchange, string> passObserved,
+        string failObserved, string? failDiagnosis, IReadOnlyList<long> seqs)
     {
-        var mark = context.Transcript.LastSeq;
-        await context.TriggerAsync(subscription).ConfigureAwait(false);
-        return ServedAfter(context, subscription, mark);
+        if (outcome.Work is { } work)
+            context.Pass(ruleId, expected, passObserved(work), [.. seqs, work.Seq]);
+        else if (outcome.Trigger is { Accepted: false } refused)
+            context.NotExercisedByTrigger(ruleId, expected, refused, failObserved, failDiagnosis, seqs);
+        else
+            context.Fail(ruleId, expected, failObserved, failDiagnosis, seqs);
     }
 
     /// <summary>
