@@ -12,7 +12,12 @@ namespace Dukaan.Conformance.Scenarios;
 public sealed class BadSignatureScenario : Scenario
 {
     public override string Name => "bad-signatures";
-    public override string Description => "Tampered, unsigned, wrong-secret and malformed signatures must get 4xx and no action; a valid delivery afterwards must still get 2xx.";
+    public override string Description =>
+        "Tampered, unsigned, wrong-secret and malformed signatures (truncated, empty, non-hex, `sha256=`-prefixed, 8 KiB, 64 characters holding " +
+        "one raw non-ASCII byte, two `X-AgentDukaan-Sig` lines neither of which is valid) must get 4xx and no action. Two lines of which one " +
+        "is the correct signature are ambiguous, not forged (the sender holds the secret whichever line a framework reads), so 2xx and 4xx " +
+        "both pass and only a 5xx, a timeout or a dropped connection fails. Uppercase hex of the correct HMAC is sent and its answer " +
+        "recorded, not judged (the sources say \"hex\" without a case). A valid delivery afterwards must still get 2xx.";
     public override IReadOnlyList<string> Rules => ["DK-SIG-02", "DK-SIG-03", "DK-SIG-04", "DK-SIG-05", "DK-SIG-06"];
 
     /// <summary>What an answer to a probe must be.</summary>

@@ -10,7 +10,9 @@ namespace Dukaan.Conformance.Scenarios;
 public sealed class UnknownFieldsScenario : Scenario
 {
     public override string Name => "unknown-fields";
-    public override string Description => "A buyer_configured with additive unknown fields, and a signed event of an unknown type.";
+    public override string Description =>
+        "A buyer_configured with additive unknown fields, and a signed event of an unknown type: each must get an answer that is not 5xx " +
+        "within the 10 s ACK budget (a timeout fails like a crash).";
     public override IReadOnlyList<string> Rules => ["DK-ACK-04"];
 
     private sealed record Answer(string Label, DeliveryAttempt Attempt, bool UnknownEvent);
