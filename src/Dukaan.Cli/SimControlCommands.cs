@@ -54,7 +54,8 @@ public static class SimControlCommands
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
             try
             {
-                using var response = await http.PostAsJsonAsync(new Uri(baseUrl, path), body ?? new JsonObject(), cancellationToken);
+                using var content = FixedLengthJson.FromBytes(System.Text.Encoding.UTF8.GetBytes((body ?? new JsonObject()).ToJsonString()));
+                using var response = await http.PostAsync(new Uri(baseUrl, path), content, cancellationToken);
                 var text = await response.Content.ReadAsStringAsync(cancellationToken);
                 output.WriteLine(Pretty(text));
                 if (response.IsSuccessStatusCode) return ExitCodes.Success;

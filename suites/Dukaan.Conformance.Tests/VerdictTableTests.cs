@@ -55,6 +55,14 @@ public sealed class VerdictTableTests
         ["no-request-config"] = (new() { ["DK-RCF-01"] = W, ["DK-RCF-04"] = N }, 0),
         ["rcf-body-mismatch"] = (new() { ["DK-RCF-02"] = F }, 1),
         ["run-token-request-config"] = (new() { ["DK-RCF-02"] = F, ["DK-RCF-03"] = F }, 1),
+        // A style, not a deviation: the trigger answers 202 and the run happens 150 ms later; the harness waits for the work.
+        ["queue-trigger-work"] = ([], 0),
+        // The trigger answers 400 to everything: rules that need work are not-exercised (blamed on the trigger), never failed.
+        ["refuse-trigger"] = (new()
+        {
+            ["DK-CFG-03"] = N, ["DK-CFG-04"] = N, ["DK-SEC-04"] = N, ["DK-SEC-05"] = N, ["DK-RUN-01"] = N, ["DK-RUN-02"] = N, ["DK-RUN-03"] = N,
+            ["DK-SUB-01"] = N, ["DK-SUB-02"] = N, ["DK-SUB-03"] = N, ["DK-RCF-01"] = N, ["DK-RCF-02"] = N, ["DK-RCF-03"] = N, ["DK-RCF-04"] = N,
+        }, 1),
         // The agent never answers on $PORT: nothing else can be checked, and the run is a configuration error.
         ["ignore-port"] = (RuleCatalog.All.ToDictionary(r => r.Id, r => r.Id == "DK-OPS-01" ? W : N), 2),
     };
@@ -99,6 +107,19 @@ public sealed class VerdictTableTests
         // Each MUST rule must be shown to fail outright, not just warn.
         var mustFails = CSharpTable.SelectMany(p => p.Value.Verdicts.Where(v => v.Value == F).Select(v => v.Key)).ToHashSet();
         Assert.That(RuleCatalog.All.Where(r => r.Level == RuleLevel.Must && !mustFails.Contains(r.Id)).Select(r => r.Id), Is.Empty);
+    }
+
+    [Test]
+    public async Task A_refusing_trigger_is_quoted_back_in_one_note_and_in_each_rule_it_kept_from_being_exercised()
+    {
+        var run = await CertifyRun.StartAsync(FixtureAgents.CertifyArgs("csharp", "refuse-trigger", "--rules", "DK-SUB-*,DK-RUN-01", "--observation-window", "5"), TimeSpan.FromMinutes(2));
+        const string quoted = "answered 400 `{\"error\":\"subscriptionId required\"}` to all";
+        Assert.Multiple(() =>
+        {
+            Assert.That(run.Results!.Notes.Count(n => n.Contains(quoted, StringComparison.Ordinal)), Is.EqualTo(1), run.Describe());
+            Assert.That(run.Results.Rules.Where(r => r.Id is "DK-SUB-02" or "DK-RUN-01").Select(r => r.Evidence.Diagnosis), Has.All.Contains(quoted), run.Describe());
+            Assert.That(run.Results.Rules.Select(r => r.Verdict), Has.None.EqualTo(Verdict.Fail), run.Describe());
+        });
     }
 
     [Test]

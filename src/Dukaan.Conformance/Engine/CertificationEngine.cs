@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Dukaan.Conformance.Agents;
 using Dukaan.Conformance.Rules;
 using Dukaan.Conformance.Scenarios;
@@ -66,7 +67,9 @@ public static class CertificationEngine
                 else
                     await Task.WhenAll(phase.Select(s => RunScenarioAsync(run, s, progress, deadline.Token)));
             }
+            await SettleAsync(run, deadline.Token);
             GlobalChecks.Evaluate(run, notes);
+            JudgeRefusedTriggers(run, notes);
             notes.AddRange(agent.Notes);
             if (simulator.Transcript.Dropped > 0)
                 notes.Add($"The agent made so many requests that the transcript filled up ({simulator.Transcript.Capacity} exchanges); {simulator.Transcript.Dropped} later exchanges were counted but not kept, so rules judged on them saw only the first {simulator.Transcript.Capacity}.");
@@ -74,6 +77,44 @@ public static class CertificationEngine
                 notes.Add($"The run deadline ({settings.RunDeadline.TotalSeconds:0} s) was reached; checks still waiting then are not-exercised.");
             return new(ResultsAssembler.Assemble(request, rules, run, notes, scenarios), [.. run.AllSecrets(), secret]);
         }
+    }
+
+    /// <summary>
+    /// An agent that queues work may still be reporting the last run when the scenarios end; the whole-run checks
+    /// (every provider call matched by a /run) wait until the wire has been quiet briefly, at most two seconds.
+    /// </summary>
+    private static async Task SettleAsync(RunContext run, CancellationToken cancellationToken)
+    {
+        var quietFor = TimeSpan.FromMilliseconds(300);
+        var limit = Stopwatch.StartNew();
+        var last = run.Simulator.Transcript.LastSeq;
+        var since = Stopwatch.StartNew();
+        try
+        {
+            while (since.Elapsed < quietFor && limit.Elapsed < TimeSpan.FromSeconds(2))
+            {
+                await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+                var now = run.Simulator.Transcript.LastSeq;
+                if (now != last) (last, since) = (now, Stopwatch.StartNew());
+            }
+        }
+        catch (OperationCanceledException) { /* the run is ending anyway */ }
+    }
+
+    /// <summary>
+    /// Rules left waiting on a refused trigger: if every trigger was refused, the harness never could ask for work, so
+    /// they are not-exercised and the trigger is named; otherwise the agent refused work it should have done.
+    /// </summary>
+    private static void JudgeRefusedTriggers(RunContext run, ICollection<string> notes)
+    {
+        if (run.Triggers.AllRefused)
+        {
+            var diagnosis = run.Triggers.RefusalDiagnosis(run.Agent.TriggerUrl);
+            notes.Add(diagnosis + " Rules that need billable work are not-exercised.");
+            run.Findings.Rewrite(f => f.IfOtherTriggersWorked is null ? f : f with { Diagnosis = diagnosis });
+        }
+        else
+            run.Findings.Rewrite(f => f.IfOtherTriggersWorked ?? f);
     }
 
     private static async Task RunScenarioAsync(RunContext run, Scenario scenario, IProgress<string>? progress, CancellationToken cancellationToken)

@@ -10,7 +10,15 @@ public sealed record Finding(
     string Observed,
     string? Diagnosis,
     IReadOnlyList<long> ExchangeSeqs,
-    string Scenario);
+    string Scenario)
+{
+    /// <summary>
+    /// Set when the seller's trigger refused the request for work this rule needed. If every trigger of the run was
+    /// refused, the harness never could ask for work and the rule stays not-exercised; if others were accepted, the agent
+    /// refused work for a buyer it should serve, and this finding (the scenario's failure) replaces it.
+    /// </summary>
+    public Finding? IfOtherTriggersWorked { get; init; }
+}
 
 public sealed class FindingSink
 {
@@ -22,4 +30,10 @@ public sealed class FindingSink
     public IReadOnlyList<Finding> For(string ruleId) { lock (_gate) return [.. _findings.Where(f => f.RuleId == ruleId)]; }
 
     public bool HasAny(string ruleId) { lock (_gate) return _findings.Any(f => f.RuleId == ruleId); }
+
+    public void Rewrite(Func<Finding, Finding> rewrite)
+    {
+        lock (_gate)
+            for (var i = 0; i < _findings.Count; i++) _findings[i] = rewrite(_findings[i]);
+    }
 }

@@ -95,7 +95,8 @@ public static class GlobalChecks
         if (runs.Count == 0 && work.Count == 0)
         {
             run.Report(Global, "DK-RUN-01", FindingOutcome.NotExercised, expected,
-                run.Agent.TriggerUrl is null ? "No --trigger-url was given, so the harness could not ask the agent for billable work." : "The agent did no billable work when asked (no provider call, no /run).");
+                run.Agent.TriggerUrl is null ? "No --trigger-url was given, so the harness could not ask the agent for billable work." : "The agent did no billable work when asked (no provider call, no /run).",
+                run.Triggers.AllRefused ? run.Triggers.RefusalDiagnosis(run.Agent.TriggerUrl) : null);
             return;
         }
         var problems = new List<string>();

@@ -22,6 +22,7 @@ public sealed class RunContext(PlatformSimulator simulator, IAgentUnderTest agen
     public IAgentUnderTest Agent { get; } = agent;
     public RunSettings Settings { get; } = settings;
     public FindingSink Findings { get; } = new();
+    public TriggerLog Triggers { get; } = new();
     public ISet<string> SelectedRules { get; } = selectedRules;
     public DateTimeOffset StartedAt { get; } = DateTimeOffset.UtcNow;
     public Stopwatch Elapsed { get; } = Stopwatch.StartNew();

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Http.Json;
 using Dukaan.Simulator;
 
 namespace Dukaan.Conformance.Engine;
@@ -61,32 +60,89 @@ public sealed class ScenarioContext(RunContext run, string scenario, Cancellatio
         return result.Attempts[0];
     }
 
-    /// <summary>Asks the agent for one billable run; does nothing when the seller declared no trigger.</summary>
-    public async Task TriggerAsync(Subscription subscription)
+    /// <summary>
+    /// Asks the agent for one billable run; null when the seller declared no trigger. The answer only says whether the
+    /// request was taken: an agent may answer at once (202) and work later, so callers wait for the work itself.
+    /// </summary>
+    public async Task<TriggerAnswer?> TriggerAsync(Subscription subscription)
     {
-        if (Run.Agent.TriggerUrl is not { } url) return;
+        if (Run.Agent.TriggerUrl is not { } url) return null;
+        var mark = Transcript.LastSeq;
         var startedAt = DateTimeOffset.UtcNow;
         var stopwatch = Stopwatch.StartNew();
         int? status = null;
+        var bodyStart = "";
         string? error = null;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Cancellation);
         timeout.CancelAfter(Settings.TriggerTimeout);
         try
         {
-            using var message = new HttpRequestMessage(HttpMethod.Post, url) { Content = JsonContent.Create(new { subscriptionId = subscription.Id }) };
-            // Headers only: the harness judges the wire, not this body, and an agent answering a gigabyte must cost nothing.
+            using var message = new HttpRequestMessage(HttpMethod.Post, url) { Content = FixedLengthJson.Create(new { subscriptionId = subscription.Id }) };
             using var response = await Run.Agent.Http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
             status = (int)response.StatusCode;
+            if (status is < 200 or >= 300) bodyStart = await BodyStartAsync(response, timeout.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!Cancellation.IsCancellationRequested)
         {
-            error = $"the trigger did not answer within {Settings.TriggerTimeout.TotalSeconds:0} s";
+            error = status is null ? $"no answer within {Settings.TriggerTimeout.TotalSeconds:0} s" : null;
         }
         catch (HttpRequestException ex)
         {
-            error = $"the trigger could not be reached: {ex.Message}";
+            error = $"could not be reached ({ex.Message})";
         }
-        Note("trigger", error ?? $"trigger → {status}", status, subscription.Id, startedAt, stopwatch.Elapsed.TotalMilliseconds);
+        var answer = new TriggerAnswer(subscription.Id, status, bodyStart, error, mark);
+        Run.Triggers.Add(answer);
+        Note("trigger", error is null ? $"trigger → {status}" : $"trigger: {error}", status, subscription.Id, startedAt, stopwatch.Elapsed.TotalMilliseconds);
+        return answer;
+    }
+
+    /// <summary>
+    /// The start of a refusal's body, to quote it back to the seller. Read at most 200 bytes, so an agent that answers a
+    /// gigabyte costs nothing.
+    /// </summary>
+    private static async Task<string> BodyStartAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        const int Limit = 200;
+        try
+        {
+            await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            var buffer = new byte[Limit];
+            var total = 0;
+            int read;
+            while (total < Limit && (read = await stream.ReadAsync(buffer.AsMemory(total), cancellationToken).ConfigureAwait(false)) > 0) total += read;
+            var text = System.Text.Encoding.UTF8.GetString(buffer, 0, total).ReplaceLineEndings(" ").Trim();
+            return total == Limit ? text + "…" : text;
+        }
+        catch (Exception ex) when (ex is IOException or HttpRequestException or OperationCanceledException)
+        {
+            return "";
+        }
+    }
+
+    /// <summary>
+    /// Asks for one run and waits for the work it provokes — bounded by the observation window, ending as soon as
+    /// <paramref name="done"/> is seen after the request. A refused trigger ends the wait at once: no work can follow.
+    /// </summary>
+    public async Task<WorkOutcome> AskForWorkAsync(Subscription subscription, Func<Exchange, bool> done)
+    {
+        var answer = await TriggerAsync(subscription).ConfigureAwait(false);
+        if (answer is not { Accepted: true }) return new WorkOutcome(answer, null);
+        var work = await WaitForAsync(e => e.Seq > answer.Mark && done(e)).ConfigureAwait(false);
+        return new WorkOutcome(answer, work);
+    }
+
+    /// <summary>
+    /// A rule that needed work the refused trigger never let the harness ask for. Judged at the end of the run, when every
+    /// trigger answer is in: see <see cref="Finding.IfOtherTriggersWorked"/>.
+    /// </summary>
+    public void NotExercisedByTrigger(string ruleId, string expected, TriggerAnswer refused, string failObserved, string? failDiagnosis = null, IEnumerable<long>? seqs = null)
+    {
+        if (!Run.SelectedRules.Contains(ruleId)) return;
+        var observed = $"When asked for work for {refused.SubscriptionId}, the trigger answered {refused.Describe()}.";
+        Run.Findings.Add(new Finding(ruleId, FindingOutcome.NotExercised, expected, observed, null, [], Scenario)
+        {
+            IfOtherTriggersWorked = new Finding(ruleId, FindingOutcome.Violated, expected, $"{failObserved} {observed}", failDiagnosis, [.. seqs ?? []], Scenario),
+        });
     }
 
     /// <summary>Records a harness action for the scenario's timeline.</summary>

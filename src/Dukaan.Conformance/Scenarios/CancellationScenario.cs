@@ -24,7 +24,14 @@ public sealed class CancellationScenario : Scenario
             NotExercised(context, "The agent never obtained the buyers' credentials (see DK-CFG-01/02).", all);
             return;
         }
-        await context.TriggerAsync(cancelled);
+        // Served once before the cancellation, and that work over, so nothing queued before it is judged after it.
+        var before = await ServedWhenAskedAsync(context, cancelled);
+        if (before.Trigger is { Accepted: false } refused)
+        {
+            const string notServed = "The agent did not serve the buyer even before the cancellation.";
+            foreach (var (rule, expected) in all) context.NotExercisedByTrigger(rule, expected, refused, notServed);
+            return;
+        }
         context.Simulator.SetStatus(cancelled, SubscriptionStatus.Cancelled);
         var cancelMark = context.Transcript.LastSeq;
         context.Note("cancel", "buyer cancels", subscriptionId: cancelled.Id);
@@ -51,11 +58,8 @@ public sealed class CancellationScenario : Scenario
             context.Fail("DK-HB-02", "No heartbeat for a subscription after its 403", $"{heartbeats.Count} heartbeat(s) after {first403.Describe()}.",
                 "The heartbeat loop does not check the cancelled flag.", heartbeats.Select(e => e.Seq).Prepend(first403.Seq));
 
-        if (await ServedWhenAskedAsync(context, other) is { } served)
-            context.Pass("DK-SUB-02", expectOthers, $"{other.Id} was served: {served.Describe()}", [first403.Seq, served.Seq]);
-        else
-            context.Fail("DK-SUB-02", expectOthers, $"{other.Id} was not served after {cancelled.Id} was cancelled.",
-                "A 403 for one buyer stopped work for others: keep the cancelled flag per subscription.", [first403.Seq]);
+        ReportServed(context, "DK-SUB-02", expectOthers, await ServedWhenAskedAsync(context, other), served => $"{other.Id} was served: {served.Describe()}",
+            $"{other.Id} was not served after {cancelled.Id} was cancelled.", "A 403 for one buyer stopped work for others: keep the cancelled flag per subscription.", [first403.Seq]);
 
         context.Simulator.SetStatus(cancelled, SubscriptionStatus.Active);
         context.Note("reactivate", "buyer re-subscribes", subscriptionId: cancelled.Id);
@@ -66,11 +70,9 @@ public sealed class CancellationScenario : Scenario
             context.Fail("DK-SUB-03", expectReactivated, "No successful /config fetch after the reactivation's buyer_configured.", null, [redelivered.ExchangeSeq]);
             return;
         }
-        await context.TriggerAsync(cancelled);
-        if (ServedAfter(context, cancelled, refetch.Seq) is { } again)
-            context.Pass("DK-SUB-03", expectReactivated, $"Re-fetched ({refetch.Describe()}) and served ({again.Describe()}).", [redelivered.ExchangeSeq, refetch.Seq, again.Seq]);
-        else
-            context.Fail("DK-SUB-03", expectReactivated, $"Re-fetched ({refetch.Describe()}) but did not serve the buyer when asked.",
-                "The agent remembers the cancellation forever: a new buyer_configured reactivates the buyer.", [redelivered.ExchangeSeq, refetch.Seq]);
+        ReportServed(context, "DK-SUB-03", expectReactivated, await ServedWhenAskedAsync(context, cancelled),
+            again => $"Re-fetched ({refetch.Describe()}) and served ({again.Describe()}).",
+            $"Re-fetched ({refetch.Describe()}) but did not serve the buyer when asked.",
+            "The agent remembers the cancellation forever: a new buyer_configured reactivates the buyer.", [redelivered.ExchangeSeq, refetch.Seq]);
     }
 }

@@ -51,9 +51,12 @@ public sealed class ConfigFailureScenario : Scenario
         seqs.Add(recovered.Seq);
         if (context.CanTrigger)
         {
-            if (await ServedWhenAskedAsync(context, subscription) is not { } served)
+            var asked = await ServedWhenAskedAsync(context, subscription);
+            if (asked.Work is not { } served)
             {
-                context.Fail("DK-CFG-04", expected, $"Recovered the config {how} ({recovered.Describe()}) but then did not serve the buyer when asked to work.", null, seqs);
+                var observed = $"Recovered the config {how} ({recovered.Describe()}) but then did not serve the buyer when asked to work.";
+                if (asked.Trigger is { Accepted: false } refused) context.NotExercisedByTrigger("DK-CFG-04", expected, refused, observed, null, seqs);
+                else context.Fail("DK-CFG-04", expected, observed, null, seqs);
                 return;
             }
             seqs.Add(served.Seq);

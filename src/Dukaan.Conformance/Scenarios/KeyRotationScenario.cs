@@ -19,7 +19,8 @@ public sealed class KeyRotationScenario : Scenario
             context.Fail("DK-CFG-03", expected, "The agent never fetched the initial credentials successfully, so it cannot follow a rotation (see DK-CFG-01/02).");
             return;
         }
-        if (context.CanTrigger) await context.TriggerAsync(subscription);
+        // The work with the old key must be over before the rotation, or a queued call could land after the re-fetch.
+        if (context.CanTrigger) await ServedWhenAskedAsync(context, subscription);
 
         var (field, _) = context.Simulator.Rotate(subscription, null, null);
         context.Note("rotate", $"buyer rotates {field}", subscriptionId: subscription.Id);
@@ -38,18 +39,23 @@ public sealed class KeyRotationScenario : Scenario
             context.NotExercised("DK-CFG-03", expected, $"The re-fetch happened ({refetch.Describe()}), but which key the agent then uses cannot be seen. {NoTrigger}");
             return;
         }
-        await context.TriggerAsync(subscription);
-        await context.TriggerAsync(subscription);
+        // Twice, each time waiting for the provider call it provokes, so a queued call is judged too.
+        var seqs = new List<long> { second.ExchangeSeq, refetch.Seq };
+        Func<Exchange, bool> anyCall = e => e.Seq > refetch.Seq && e.IsProviderCallWith(subscription.Id);
+        var asked = await context.AskForWorkAsync(subscription, anyCall);
+        if (asked.Trigger is { Accepted: true }) asked = await context.AskForWorkAsync(subscription, anyCall);
         var stale = context.Exchanges(e => e.Seq > refetch.Seq && e.IsProviderCallWith(subscription.Id, ProviderApi.KeyRetired)).ToList();
         var fresh = ServedAfter(context, subscription, refetch.Seq);
-        var seqs = new List<long> { second.ExchangeSeq, refetch.Seq };
         seqs.AddRange(stale.Select(e => e.Seq));
         if (fresh is not null) seqs.Add(fresh.Seq);
+        const string noFreshCall = "After the re-fetch the agent made no successful provider call with the new key when asked to work.";
         if (stale.Count > 0)
             context.Fail("DK-CFG-03", expected, $"{stale.Count} provider call(s) still used the rotated-out key after the re-fetch.", "The agent re-fetched but kept using its old cached key: replace the cached config with the new one.", seqs);
-        else if (fresh is null)
-            context.Fail("DK-CFG-03", expected, "After the re-fetch the agent made no successful provider call with the new key when asked to work.", null, seqs);
-        else
+        else if (fresh is not null)
             context.Pass("DK-CFG-03", expected, $"Re-fetched ({refetch.Describe()}) and then used only the new key ({fresh.Describe()}).", seqs);
+        else if (asked.Trigger is { Accepted: false } refused)
+            context.NotExercisedByTrigger("DK-CFG-03", expected, refused, noFreshCall, null, seqs);
+        else
+            context.Fail("DK-CFG-03", expected, noFreshCall, null, seqs);
     }
 }

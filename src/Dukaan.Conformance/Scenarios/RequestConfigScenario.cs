@@ -33,9 +33,14 @@ public sealed class RequestConfigScenario : Scenario
         subscription.SetProviderMode(ProviderMode.Reject);
         context.Note("fault", "provider rejects the buyer's key (401)", subscriptionId: subscription.Id);
         var mark = context.Transcript.LastSeq;
-        await context.TriggerAsync(subscription);
-        var rejected = context.Exchanges(e => e.Seq > mark && e.IsProviderCallWith(subscription.Id) && e.Status == 401).FirstOrDefault();
-        if (rejected is null)
+        var asked = await context.AskForWorkAsync(subscription, e => e.IsProviderCallWith(subscription.Id) && e.Status == 401);
+        if (asked.Trigger is { Accepted: false } refusedTrigger)
+        {
+            const string noCall = "When asked to work, the agent made no provider call with this buyer's key, so no 401 could be shown to it.";
+            for (var i = 0; i < 4; i++) context.NotExercisedByTrigger(Rules[i], expected[i], refusedTrigger, noCall);
+            return;
+        }
+        if (asked.Work is not { } rejected)
         {
             NotExercisedAll("When asked to work, the agent made no provider call with this buyer's key, so no 401 could be shown to it.");
             return;
@@ -87,12 +92,10 @@ public sealed class RequestConfigScenario : Scenario
             return;
         }
         seqs.Add(refetch.Seq);
-        await context.TriggerAsync(subscription);
-        if (ServedAfter(context, subscription, refetch.Seq) is { } served)
-            context.Pass("DK-RCF-04", expected[3], $"Re-fetched ({refetch.Describe()}) and worked again ({served.Describe()}).", seqs.Append(served.Seq));
-        else
-            context.Fail("DK-RCF-04", expected[3], $"Re-fetched ({refetch.Describe()}) but did not work again when asked.",
-                "The agent keeps the subscription flagged after asking for a new key: clear the flag on the next buyer_configured.", seqs);
+        ReportServed(context, "DK-RCF-04", expected[3], await ServedWhenAskedAsync(context, subscription),
+            served => $"Re-fetched ({refetch.Describe()}) and worked again ({served.Describe()}).",
+            $"Re-fetched ({refetch.Describe()}) but did not work again when asked.",
+            "The agent keeps the subscription flagged after asking for a new key: clear the flag on the next buyer_configured.", seqs);
     }
 
     private static string? ExplainRefusal(Exchange refused) => refused.Tag(TagKeys.Diagnosis) switch

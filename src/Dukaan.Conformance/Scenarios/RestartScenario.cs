@@ -28,7 +28,8 @@ public sealed class RestartScenario : Scenario
             NotExercised(context, "The agent never obtained this buyer's credentials before the restart (see DK-CFG-01/02).", both);
             return;
         }
-        await context.TriggerAsync(subscription);
+        // The work before the restart must be over, so the first key use afterwards is the new process's.
+        await ServedWhenAskedAsync(context, subscription);
         var restartStarted = DateTimeOffset.UtcNow;
         try
         {
@@ -42,13 +43,15 @@ public sealed class RestartScenario : Scenario
         }
         context.Note("restart", "agent process killed and restarted", at: restartStarted, durationMs: (DateTimeOffset.UtcNow - restartStarted).TotalMilliseconds);
         var mark = context.Transcript.LastSeq;
-        await context.TriggerAsync(subscription);
-        var firstUse = context.Exchanges(e => e.Seq > mark && e.IsProviderCallWith(subscription.Id)).FirstOrDefault();
+        var asked = await context.AskForWorkAsync(subscription, e => e.IsProviderCallWith(subscription.Id));
+        var firstUse = asked.Work;
+        const string forgets = "The agent forgets its subscriptions on restart: persist the non-sensitive state (which buyers are active) and re-pull credentials lazily.";
         if (firstUse is not null && firstUse.IsOk() && firstUse.Tag(TagKeys.ProviderKey) == ProviderApi.KeyCurrent)
             context.Pass("DK-SEC-05", expectServed, $"Served after the restart: {firstUse.Describe()}", [firstUse.Seq]);
+        else if (firstUse is null && asked.Trigger is { Accepted: false } refused)
+            context.NotExercisedByTrigger("DK-SEC-05", expectServed, refused, "After the restart the agent did not serve the buyer when asked.", forgets);
         else
-            context.Fail("DK-SEC-05", expectServed, firstUse is null ? "After the restart the agent did not serve the buyer when asked." : $"After the restart: {firstUse.Describe()}",
-                "The agent forgets its subscriptions on restart: persist the non-sensitive state (which buyers are active) and re-pull credentials lazily.");
+            context.Fail("DK-SEC-05", expectServed, firstUse is null ? "After the restart the agent did not serve the buyer when asked." : $"After the restart: {firstUse.Describe()}", forgets);
 
         if (firstUse is null)
         {
@@ -56,7 +59,7 @@ public sealed class RestartScenario : Scenario
             context.Note("redeliver", "buyer_configured again, for an agent that forgot the buyer", subscriptionId: subscription.Id);
             await context.DeliverAsync(subscription, countForAck: false);
             await WaitForGoodFetchAsync(context, subscription, mark);
-            await context.TriggerAsync(subscription);
+            await context.AskForWorkAsync(subscription, e => e.IsProviderCallWith(subscription.Id));
             firstUse = context.Exchanges(e => e.Seq > mark && e.IsProviderCallWith(subscription.Id)).FirstOrDefault();
         }
         var fetch = context.Exchanges(e => e.Seq > mark && e.From(ExchangeKinds.Config, subscription.Id) && e.IsOk()).FirstOrDefault();

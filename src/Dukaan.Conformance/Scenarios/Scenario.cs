@@ -71,16 +71,31 @@ public abstract class Scenario
 
     private static readonly TimeSpan GiveUpAfterRefusal = TimeSpan.FromSeconds(2);
 
-    /// <summary>Did the agent serve the buyer (a successful provider call with the current key) after <paramref name="afterSeq"/>?</summary>
-    protected static Exchange? ServedAfter(ScenarioContext context, Subscription subscription, long afterSeq) =>
-        context.Exchanges(e => e.Seq > afterSeq && e.IsProviderCallWith(subscription.Id, Simulator.ProviderApi.KeyCurrent) && e.IsOk()).FirstOrDefault();
+    /// <summary>The buyer served: a successful provider call with its current key.</summary>
+    protected static Func<Exchange, bool> Served(Subscription subscription) =>
+        e => e.IsProviderCallWith(subscription.Id, Simulator.ProviderApi.KeyCurrent) && e.IsOk();
 
-    /// <summary>Asks for work once; the successful provider call with the current key that followed, or null.</summary>
-    protected static async Task<Exchange?> ServedWhenAskedAsync(ScenarioContext context, Subscription subscription)
+    /// <summary>Did the agent serve the buyer after <paramref name="afterSeq"/>? A snapshot: for work already waited for.</summary>
+    protected static Exchange? ServedAfter(ScenarioContext context, Subscription subscription, long afterSeq) =>
+        context.Exchanges(e => e.Seq > afterSeq && Served(subscription)(e)).FirstOrDefault();
+
+    /// <summary>Asks for work once and waits for the buyer to be served (the agent may queue the work and answer 202).</summary>
+    protected static Task<WorkOutcome> ServedWhenAskedAsync(ScenarioContext context, Subscription subscription) =>
+        context.AskForWorkAsync(subscription, Served(subscription));
+
+    /// <summary>
+    /// Reports a rule that passes when the buyer was served: pass, fail — or, when the trigger refused, a verdict left to
+    /// the end of the run (<see cref="ScenarioContext.NotExercisedByTrigger"/>).
+    /// </summary>
+    protected static void ReportServed(ScenarioContext context, string ruleId, string expected, WorkOutcome outcome, Func<Exchange, string> passObserved,
+        string failObserved, string? failDiagnosis, IReadOnlyList<long> seqs)
     {
-        var mark = context.Transcript.LastSeq;
-        await context.TriggerAsync(subscription).ConfigureAwait(false);
-        return ServedAfter(context, subscription, mark);
+        if (outcome.Work is { } work)
+            context.Pass(ruleId, expected, passObserved(work), [.. seqs, work.Seq]);
+        else if (outcome.Trigger is { Accepted: false } refused)
+            context.NotExercisedByTrigger(ruleId, expected, refused, failObserved, failDiagnosis, seqs);
+        else
+            context.Fail(ruleId, expected, failObserved, failDiagnosis, seqs);
     }
 
     /// <summary>
