@@ -79,14 +79,21 @@ public static class CertifyCommand
             error.WriteLine($"error: {ex.Message}");
             return ExitCodes.HarnessOrConfigError;
         }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            error.WriteLine("interrupted before the run started; nothing was written.");
+            return TerminationSignals.Current?.ExitCode ?? 130;
+        }
 
         console.MarkupLine($"[bold]DukaanConformance[/] {HarnessInfo.Version} · certifying [blue]{Markup.Escape(request.Target.Description)}[/]");
         if (configFile is not null) console.MarkupLine($"  [grey]settings: {Markup.Escape(configFile)}[/]");
         var progress = new Progress<string>(line => console.MarkupLine($"  [grey]{Markup.Escape(line)}[/]"));
         var (results, secrets) = await CertificationEngine.RunAsync(request, progress, cancellationToken);
+        if (results.Outcome == Outcome.Interrupted && TerminationSignals.Current?.ExitCode is { } signalExit)
+            results = results with { ExitCode = signalExit };
         var written = ReportOutput.Write(results, outDir, secrets, baseline, output);
         SummaryTable.Print(console, written.Results, written.All);
-        if (baseline is null) return results.ExitCode;
+        if (baseline is null || results.Outcome == Outcome.Interrupted) return results.ExitCode;
         var gate = BaselineGate.Evaluate(results, baseline);
         gate.Write(output);
         return gate.ExitCode;
@@ -270,7 +277,15 @@ public static class BundledAgent
             { RedirectStandardOutput = true, RedirectStandardError = true })!;
             var stdout = build.StandardOutput.ReadToEndAsync(cancellationToken);
             var stderr = build.StandardError.ReadToEndAsync(cancellationToken);
-            await build.WaitForExitAsync(cancellationToken);
+            try
+            {
+                await build.WaitForExitAsync(cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                build.Kill(entireProcessTree: true);
+                throw;
+            }
             if (build.ExitCode != 0) throw new UsageException($"Building the reference agent failed:\n{await stdout}{await stderr}");
         }
         return ($"dotnet {Shell.Always(dll)}", Directory.CreateTempSubdirectory("dukaan-reference-agent-").FullName);

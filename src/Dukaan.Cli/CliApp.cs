@@ -27,6 +27,9 @@ public static class CliApp
     public static async Task<int> InvokeAsync(string[] args, InvocationConfiguration? configuration = null, CancellationToken cancellationToken = default)
     {
         configuration ??= new InvocationConfiguration();
+        // Signals are handled by TerminationSignals (first one cancels, second one kills), not by a timeout that would
+        // end the process before certify has stopped its agent and written its reports.
+        configuration.ProcessTerminationTimeout = null;
         var parsed = Create().Parse(args);
         if (parsed.Errors.Count > 0)
         {

@@ -22,6 +22,7 @@ public static class SummaryTable
             Outcome.Certified => "[green bold]CERTIFIED[/]",
             Outcome.NotCertified => "[red bold]NOT CERTIFIED[/]",
             Outcome.HarnessError => "[red bold]HARNESS / CONFIGURATION ERROR[/]",
+            Outcome.Interrupted => "[yellow bold]INTERRUPTED[/]",
             _ => "[yellow bold]NOTHING SELECTED[/]",
         };
         console.MarkupLine($"{headline}  {s.Pass} pass · {s.Fail} fail · {s.Warn} warn · {s.NotExercised} not exercised · {s.HarnessError} harness error · {results.DurationMs / 1000.0:0.0} s");

@@ -29,6 +29,9 @@ public enum Outcome
     [JsonStringEnumMemberName("not-certified")] NotCertified,
     [JsonStringEnumMemberName("harness-error")] HarnessError,
     [JsonStringEnumMemberName("nothing-selected")] NothingSelected,
+
+    /// <summary>Ctrl+C or SIGTERM ended the run early; what was judged by then stands, the rest is not-exercised.</summary>
+    [JsonStringEnumMemberName("interrupted")] Interrupted,
 }
 
 /// <summary>results.json: the source of truth every other report is rendered from. Versioned by <see cref="SchemaVersion"/>.</summary>

@@ -92,12 +92,18 @@ public sealed class BoundedRunTests
     [Test]
     public async Task An_agent_that_crashes_mid_run_fails_what_it_missed_and_the_report_says_it_exited()
     {
-        var run = await CertifyRun.StartAsync(Args("crashes-mid-run", "--run-deadline", "30"), TimeSpan.FromSeconds(120));
+        // Default windows and deadline: before the agent-gone signal, every later scenario waited out its window (~2 min).
+        var run = await CertifyRun.StartAsync(Args("crashes-mid-run"), TimeSpan.FromSeconds(120));
         Assert.Multiple(() =>
         {
             Assert.That(run.ExitCode, Is.EqualTo(1), run.Describe());
             Assert.That(run.Results!.Notes, Has.Some.Contains("exited on its own with code 9"), run.Describe());
+            Assert.That(run.Results.Notes, Has.Some.Contains("Last output:").And.Some.Contains("crashing now"), run.Describe());
             Assert.That(run.Results.Rules.Where(r => r.Verdict == Verdict.HarnessError), Is.Empty, run.Describe());
+            Assert.That(run.VerdictOf("DK-RUN-02"), Is.EqualTo(Verdict.NotExercised), run.Describe());
+            Assert.That(run.Results.Rules.Single(r => r.Id == "DK-RUN-02").Evidence.Observed, Does.Contain("exited"), run.Describe());
+            // The run ends within 5 s of the crash (the agent crashes well inside the first second of the scenarios).
+            Assert.That(TimeSpan.FromMilliseconds(run.Results.DurationMs), Is.LessThan(TimeSpan.FromSeconds(6)), run.Describe());
         });
     }
 }

@@ -29,6 +29,15 @@ public interface IAgentUnderTest : IAsyncDisposable
 
     /// <summary>Notes for the report: exits, truncation, anything the seller should know about the process.</summary>
     IReadOnlyList<string> Notes { get; }
+
+    /// <summary>
+    /// Cancelled the moment the agent is gone for good (its process exited on its own), so every wait that can no
+    /// longer be met ends at once instead of running out its window. Never cancelled for a target the harness cannot watch.
+    /// </summary>
+    CancellationToken Gone => CancellationToken.None;
+
+    /// <summary>Why <see cref="Gone"/> was cancelled: the exit code and the last output lines.</summary>
+    string? GoneReason => null;
 }
 
 /// <summary>The agent could not be started or reached; the run ends with exit code 2 and says why.</summary>

@@ -23,8 +23,11 @@ public sealed class SpawnedAgent : IAgentUnderTest
     private readonly List<string> _notes = [];
     private readonly FileSnapshot _workDirSnapshot;
     private readonly string _tmpDir;
+    private readonly CancellationTokenSource _gone = new();
+    private readonly Stopwatch _sinceStart = Stopwatch.StartNew();
     private Process? _process;
     private int _generation;
+    private string? _goneReason;
 
     // The highest start the harness has stopped. Only ever raised, so an exit continuation that runs late (after a
     // restart has begun, or after disposal) still knows the harness caused that exit.
@@ -48,6 +51,8 @@ public sealed class SpawnedAgent : IAgentUnderTest
     public bool CanRestart => true;
     public bool CanScanFiles => true;
     public bool? ListensOnGivenPort { get; private set; }
+    public CancellationToken Gone => _gone.Token;
+    public string? GoneReason => Volatile.Read(ref _goneReason);
     public IReadOnlyList<string> Notes
     {
         get
@@ -135,13 +140,11 @@ public sealed class SpawnedAgent : IAgentUnderTest
             throw new AgentStartException($"Could not start `{_spec.Command}`: {ex.Message}.");
         }
         _process = process;
+        LiveAgentProcesses.Add(process);
         process.StandardInput.Close();
         _ = _output.PumpAsync(process.StandardOutput.BaseStream, CancellationToken.None);
         _ = _output.PumpAsync(process.StandardError.BaseStream, CancellationToken.None);
-        _ = process.WaitForExitAsync(CancellationToken.None).ContinueWith(_ =>
-        {
-            if (generation > Volatile.Read(ref _stoppedGeneration)) AddNote($"The agent process (start #{generation}) exited on its own with code {process.ExitCode}.");
-        }, TaskScheduler.Default);
+        _ = process.WaitForExitAsync(CancellationToken.None).ContinueWith(_ => OnExit(process, generation), TaskScheduler.Default);
 
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < _spec.StartupTimeout)
@@ -157,6 +160,34 @@ public sealed class SpawnedAgent : IAgentUnderTest
             $"The agent did not open 127.0.0.1:{Port} (the port given in $PORT) within {_spec.StartupTimeout.TotalSeconds:0} s. " +
             $"Check that it listens on process.env.PORT / $PORT on 127.0.0.1, or raise --startup-timeout. Last output:\n{Tail(_output.Text())}",
             portNeverOpened: true);
+    }
+
+    /// <summary>
+    /// An exit the harness did not cause is a crash: say so with the code and the last lines, and end every wait. The
+    /// output pumps may still hold the last lines for a moment after the exit, so they get a brief chance to drain.
+    /// </summary>
+    private void OnExit(Process process, int generation)
+    {
+        if (generation <= Volatile.Read(ref _stoppedGeneration)) return;
+        int code;
+        try { code = process.ExitCode; }
+        catch (InvalidOperationException) { return; }
+        Thread.Sleep(100);
+        if (generation <= Volatile.Read(ref _stoppedGeneration)) return;
+        var lines = LastLines(_output.Text(), 10);
+        var reason = $"The agent process (start #{generation}) exited on its own with code {code} at {_sinceStart.Elapsed.TotalSeconds:0.0} s." +
+                     (lines.Length > 0 ? $" Last output:\n{lines}" : " It wrote no output.");
+        Volatile.Write(ref _goneReason, reason);
+        AddNote(reason);
+        try { _gone.Cancel(); }
+        catch (ObjectDisposedException) { /* the run already ended */ }
+    }
+
+    private static string LastLines(string text, int count)
+    {
+        var lines = text.TrimEnd().Split('\n');
+        var tail = string.Join('\n', lines.Skip(Math.Max(0, lines.Length - count)));
+        return tail.Length <= 2000 ? tail : "…" + tail[^2000..];
     }
 
     private void AddNote(string note)
@@ -180,6 +211,7 @@ public sealed class SpawnedAgent : IAgentUnderTest
         }
         finally
         {
+            LiveAgentProcesses.Remove(process);
             process.Dispose();
             _process = null;
         }

@@ -52,6 +52,11 @@ public static class CertificationEngine
         {
             return new(ResultsAssembler.AgentNeverStarted(request, rules, new AgentStartException($"The agent did not start within the run deadline ({settings.RunDeadline.TotalSeconds:0} s)."), [secret]), [secret]);
         }
+        catch (OperationCanceledException)
+        {
+            progress?.Report("interrupted while the agent was starting");
+            return new(ResultsAssembler.Interrupted(request, rules, "The run was interrupted (Ctrl+C or SIGTERM) while the agent was starting; nothing was judged.", [secret]), [secret]);
+        }
 
         // The deadline bounds the scenarios; the agent's start had its own bound (the startup timeout).
         deadline.CancelAfter(settings.RunDeadline);
@@ -59,23 +64,33 @@ public static class CertificationEngine
         {
             var run = new RunContext(simulator, agent, settings, selected);
             var scenarios = AllScenarios().Where(s => s.Rules.Any(selected.Contains)).ToList();
+            // A crashed or hung agent ends every wait at once: nothing it was expected to do can happen any more.
+            using var scenarioToken = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, agent.Gone, run.Unresponsive);
+            var stop = new StopReasons(cancellationToken, agent, run, settings);
             foreach (var phase in scenarios.GroupBy(s => s.Phase).OrderBy(g => g.Key))
             {
                 // Isolation scenarios observe cross-buyer effects, so they must not overlap each other.
                 if (phase.Key == Phase.Isolation)
-                    foreach (var scenario in phase) await RunScenarioAsync(run, scenario, progress, deadline.Token);
+                    foreach (var scenario in phase) await RunScenarioAsync(run, scenario, progress, stop, scenarioToken.Token);
                 else
-                    await Task.WhenAll(phase.Select(s => RunScenarioAsync(run, s, progress, deadline.Token)));
+                    await Task.WhenAll(phase.Select(s => RunScenarioAsync(run, s, progress, stop, scenarioToken.Token)));
             }
-            await SettleAsync(run, deadline.Token);
+            await run.PendingDeliveriesAsync();
+            await SettleAsync(run, scenarioToken.Token);
             GlobalChecks.Evaluate(run, notes);
             JudgeRefusedTriggers(run, notes);
             notes.AddRange(agent.Notes);
             if (simulator.Transcript.Dropped > 0)
                 notes.Add($"The agent made so many requests that the transcript filled up ({simulator.Transcript.Capacity} exchanges); {simulator.Transcript.Dropped} later exchanges were counted but not kept, so rules judged on them saw only the first {simulator.Transcript.Capacity}.");
-            if (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            if (run.ObservationWindowWasCapped)
+                notes.Add($"The agent let a whole observation window ({settings.ObservationWindow.TotalSeconds:0} s) pass without doing what was expected; later waits in this run were capped at {RunContext.CappedObservationWindow.TotalSeconds:0} s so it could not make the run long. Fix the first failure and rerun.");
+            if (cancellationToken.IsCancellationRequested)
+                notes.Add($"The run was interrupted (Ctrl+C or SIGTERM) at {run.Elapsed.Elapsed.TotalSeconds:0.0} s; rules not judged by then are not-exercised.");
+            else if (run.UnresponsiveReason is { } hung)
+                notes.Add(hung);
+            else if (deadline.IsCancellationRequested && !agent.Gone.IsCancellationRequested)
                 notes.Add($"The run deadline ({settings.RunDeadline.TotalSeconds:0} s) was reached; checks still waiting then are not-exercised.");
-            return new(ResultsAssembler.Assemble(request, rules, run, notes, scenarios), [.. run.AllSecrets(), secret]);
+            return new(ResultsAssembler.Assemble(request, rules, run, notes, scenarios, interrupted: cancellationToken.IsCancellationRequested), [.. run.AllSecrets(), secret]);
         }
     }
 
@@ -117,7 +132,7 @@ public static class CertificationEngine
             run.Findings.Rewrite(f => f.IfOtherTriggersWorked ?? f);
     }
 
-    private static async Task RunScenarioAsync(RunContext run, Scenario scenario, IProgress<string>? progress, CancellationToken cancellationToken)
+    private static async Task RunScenarioAsync(RunContext run, Scenario scenario, IProgress<string>? progress, StopReasons stop, CancellationToken cancellationToken)
     {
         var started = run.Elapsed.Elapsed;
         var context = new ScenarioContext(run, scenario.Name, cancellationToken);
@@ -128,10 +143,10 @@ public static class CertificationEngine
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
+            var why = stop.Why(scenario.Name);
             foreach (var rule in scenario.Rules.Where(r => !run.Findings.HasAny(r)))
-                context.NotExercised(rule, RuleCatalog.Get(rule).Statement,
-                    $"The run deadline ({run.Settings.RunDeadline.TotalSeconds:0} s) was reached while scenario '{scenario.Name}' was still waiting for the agent.");
-            progress?.Report($"{scenario.Name} stopped at the run deadline");
+                context.NotExercised(rule, RuleCatalog.Get(rule).Statement, why);
+            progress?.Report($"{scenario.Name} stopped: {stop.Short}");
         }
         catch (Exception ex)
         {
@@ -141,4 +156,19 @@ public static class CertificationEngine
             progress?.Report($"{scenario.Name} hit a harness error: {ex.Message}");
         }
     }
+}
+
+/// <summary>Why the scenarios stopped early, most specific first: the user interrupted, the agent died, or the deadline came.</summary>
+internal sealed class StopReasons(CancellationToken interrupted, IAgentUnderTest agent, RunContext run, RunSettings settings)
+{
+    public string Short => interrupted.IsCancellationRequested ? "interrupted"
+        : agent.Gone.IsCancellationRequested ? "the agent exited"
+        : run.Unresponsive.IsCancellationRequested ? "the agent appears hung"
+        : "run deadline reached";
+
+    public string Why(string scenario) =>
+        interrupted.IsCancellationRequested ? $"The run was interrupted (Ctrl+C or SIGTERM) before scenario '{scenario}' could judge this."
+        : agent.Gone.IsCancellationRequested ? $"The agent exited before scenario '{scenario}' could judge this. {agent.GoneReason}"
+        : run.Unresponsive.IsCancellationRequested ? $"Scenario '{scenario}' was stopped before it could judge this. {run.UnresponsiveReason}"
+        : $"The run deadline ({settings.RunDeadline.TotalSeconds:0} s) was reached while scenario '{scenario}' was still waiting for the agent.";
 }

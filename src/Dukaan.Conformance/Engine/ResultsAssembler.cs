@@ -10,13 +10,23 @@ public static class ResultsAssembler
 {
     private const int MaxTranscriptEntries = 40;
 
-    public static RunResults Assemble(CertificationRequest request, IReadOnlyList<RuleDefinition> rules, RunContext run, IReadOnlyList<string> notes, IReadOnlyList<Scenario> scenarios)
+    public static RunResults Assemble(CertificationRequest request, IReadOnlyList<RuleDefinition> rules, RunContext run, IReadOnlyList<string> notes, IReadOnlyList<Scenario> scenarios,
+        bool interrupted = false)
     {
         var redactor = new Redactor(run.AllSecrets().Append(run.Simulator.Options.Secret));
         var exchanges = run.Simulator.Transcript.Snapshot().ToDictionary(e => e.Seq);
         var results = rules.Select(rule => Judge(rule, run.Findings.For(rule.Id), request.Settings, exchanges, run.StartedAt, redactor)).ToList();
         var timelines = scenarios.Select(s => Timeline(s, run, exchanges.Values, redactor)).ToList();
-        return Finish(request, rules, results, timelines, [.. notes.Select(redactor.Apply)], run.StartedAt, (long)run.Elapsed.Elapsed.TotalMilliseconds, agentStarted: true);
+        return Finish(request, rules, results, timelines, [.. notes.Select(redactor.Apply)], run.StartedAt, (long)run.Elapsed.Elapsed.TotalMilliseconds, agentStarted: true, interrupted);
+    }
+
+    /// <summary>Interrupted before any scenario ran: every rule is not-exercised and the outcome says why.</summary>
+    public static RunResults Interrupted(CertificationRequest request, IReadOnlyList<RuleDefinition> rules, string why, IReadOnlyList<string> secrets)
+    {
+        var redactor = new Redactor(secrets);
+        var results = rules.Select(rule => Judge(rule, [new Finding(rule.Id, FindingOutcome.NotExercised, rule.Statement, why, null, [], "startup")],
+            request.Settings, new Dictionary<long, Exchange>(), DateTimeOffset.UtcNow, redactor)).ToList();
+        return Finish(request, rules, results, [], [why], DateTimeOffset.UtcNow, 0, agentStarted: true, interrupted: true);
     }
 
     public static RunResults AgentNeverStarted(CertificationRequest request, IReadOnlyList<RuleDefinition> rules, AgentStartException failure, IReadOnlyList<string> secrets)
@@ -33,15 +43,17 @@ public static class ResultsAssembler
     }
 
     private static RunResults Finish(CertificationRequest request, IReadOnlyList<RuleDefinition> rules, List<RuleResult> results, IReadOnlyList<ScenarioTimeline> timelines,
-        List<string> notes, DateTimeOffset startedAt, long durationMs, bool agentStarted)
+        List<string> notes, DateTimeOffset startedAt, long durationMs, bool agentStarted, bool interrupted = false)
     {
         var failed = results.Any(r => r.Verdict == Verdict.Fail);
         var harnessError = !agentStarted || results.Any(r => r.Verdict == Verdict.HarnessError);
         var mustUnexercised = results.Where(r => r.Level == RuleLevel.Must && r.Verdict == Verdict.NotExercised && request.NotApplicable?.Contains(r.Id) != true)
             .Select(r => r.Id).ToList();
-        if (agentStarted && mustUnexercised.Count > 0)
+        if (agentStarted && !interrupted && mustUnexercised.Count > 0)
             notes.Add($"{mustUnexercised.Count} MUST rule(s) were not exercised ({string.Join(", ", mustUnexercised)}), so this run cannot certify the agent: give --trigger-url (and --agent-cmd or --agent-log), or narrow --rules.");
-        var (outcome, exit) = harnessError ? (Outcome.HarnessError, 2)
+        // 130 = 128 + SIGINT, the shell's convention; the CLI makes it 143 when SIGTERM was the signal.
+        var (outcome, exit) = interrupted ? (Outcome.Interrupted, 130)
+            : harnessError ? (Outcome.HarnessError, 2)
             : failed || mustUnexercised.Count > 0 ? (Outcome.NotCertified, 1)
             : (Outcome.Certified, 0);
         return new RunResults(RunResults.CurrentSchemaVersion, HarnessInfo.Version, HarnessInfo.ContractVersion, HarnessInfo.Profile, request.Target,

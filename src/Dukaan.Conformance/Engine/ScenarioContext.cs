@@ -39,10 +39,29 @@ public sealed class ScenarioContext(RunContext run, string scenario, Cancellatio
     /// </summary>
     public async Task<(DeliveryAttempt Attempt, OutgoingDelivery Sent)> DeliverAsync(Subscription subscription, bool countForAck = true)
     {
+        var pending = DeliverInBackground(subscription, countForAck);
+        return (await pending.Answer.ConfigureAwait(false), pending.Sent);
+    }
+
+    /// <summary>
+    /// A valid buyer_configured whose answer is not awaited: what the agent does meanwhile (fetch /config) is what the
+    /// scenario waits for. An agent that works first and ACKs late then costs its 10 s once, in parallel, not once per
+    /// step. The answer is still judged (the ACK rules), and the run awaits it before the whole-run checks.
+    /// </summary>
+    public PendingDelivery DeliverInBackground(Subscription subscription, bool countForAck = true)
+    {
         var sent = Simulator.SignedDelivery(subscription, Run.Agent.WebhookUrl);
+        var mark = Transcript.LastSeq;
+        var answer = SendCountedAsync(subscription, sent, countForAck);
+        Run.TrackPending(answer);
+        return new PendingDelivery(mark, sent, answer);
+    }
+
+    private async Task<DeliveryAttempt> SendCountedAsync(Subscription subscription, OutgoingDelivery sent, bool countForAck)
+    {
         var attempt = await SendAsync(subscription, sent).ConfigureAwait(false);
         if (countForAck) Run.AddValidDelivery(new ValidDelivery(Scenario, subscription.Id, attempt));
-        return (attempt, sent);
+        return attempt;
     }
 
     /// <summary>The buyer_configured body for the subscription as it stands, serialized as the platform sends it.</summary>
@@ -57,6 +76,7 @@ public sealed class ScenarioContext(RunContext run, string scenario, Cancellatio
     {
         var policy = DeliveryPolicy.SingleAttempt with { AttemptTimeout = Settings.AckBudget };
         var result = await Simulator.SendAsync(subscription, delivery, policy, Cancellation).ConfigureAwait(false);
+        Run.ObserveDeliveryAnswer(result.Attempts[0]);
         return result.Attempts[0];
     }
 
@@ -154,11 +174,16 @@ public sealed class ScenarioContext(RunContext run, string scenario, Cancellatio
     public async Task<Exchange?> WaitForAsync(Func<Exchange, bool> predicate, TimeSpan? window = null, Func<bool>? stopWhen = null)
     {
         var deadline = Stopwatch.StartNew();
-        var limit = window ?? Settings.ObservationWindow;
+        var limit = window ?? Run.ObservationWindowNow;
         while (true)
         {
             if (Transcript.Snapshot().FirstOrDefault(predicate) is { } found) return found;
-            if (deadline.Elapsed >= limit || stopWhen?.Invoke() == true) return null;
+            if (stopWhen?.Invoke() == true) return null;
+            if (deadline.Elapsed >= limit)
+            {
+                if (window is null) Run.ObservationWindowExpired();
+                return null;
+            }
             await Task.Delay(25, Cancellation).ConfigureAwait(false);
         }
     }

@@ -63,16 +63,16 @@ public sealed class CancellationScenario : Scenario
 
         context.Simulator.SetStatus(cancelled, SubscriptionStatus.Active);
         context.Note("reactivate", "buyer re-subscribes", subscriptionId: cancelled.Id);
-        var (redelivered, _) = await context.DeliverAsync(cancelled);
-        var refetch = await context.WaitForAsync(e => e.From(ExchangeKinds.Config, cancelled.Id) && e.Seq > redelivered.ExchangeSeq && e.IsOk(), TimeSpan.FromSeconds(5));
+        var redelivered = context.DeliverInBackground(cancelled);
+        var refetch = await context.WaitForAsync(e => e.From(ExchangeKinds.Config, cancelled.Id) && e.Seq > redelivered.Mark && e.IsOk(), TimeSpan.FromSeconds(5));
         if (refetch is null)
         {
-            context.Fail("DK-SUB-03", expectReactivated, "No successful /config fetch after the reactivation's buyer_configured.", null, [redelivered.ExchangeSeq]);
+            context.Fail("DK-SUB-03", expectReactivated, "No successful /config fetch after the reactivation's buyer_configured.", null, [.. redelivered.AnsweredSeq]);
             return;
         }
         ReportServed(context, "DK-SUB-03", expectReactivated, await ServedWhenAskedAsync(context, cancelled),
             again => $"Re-fetched ({refetch.Describe()}) and served ({again.Describe()}).",
             $"Re-fetched ({refetch.Describe()}) but did not serve the buyer when asked.",
-            "The agent remembers the cancellation forever: a new buyer_configured reactivates the buyer.", [redelivered.ExchangeSeq, refetch.Seq]);
+            "The agent remembers the cancellation forever: a new buyer_configured reactivates the buyer.", [.. redelivered.AnsweredSeq, refetch.Seq]);
     }
 }

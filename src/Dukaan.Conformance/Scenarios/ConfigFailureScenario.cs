@@ -17,8 +17,8 @@ public sealed class ConfigFailureScenario : Scenario
         var subscription = context.NewSubscription();
         subscription.InjectConfigFailures(1);
         context.Note("fault", "next /config answers 503", subscriptionId: subscription.Id);
-        var (first, _) = await context.DeliverAsync(subscription);
-        var failed = await context.WaitForAsync(e => e.From(ExchangeKinds.Config, subscription.Id) && e.Seq > first.ExchangeSeq);
+        var first = context.DeliverInBackground(subscription);
+        var failed = await context.WaitForAsync(e => e.From(ExchangeKinds.Config, subscription.Id) && e.Seq > first.Mark);
         if (failed is null)
         {
             context.NotExercised("DK-CFG-04", expected, "The agent never fetched /config for this subscription, so the failure was never injected (see DK-CFG-01).");
@@ -31,15 +31,15 @@ public sealed class ConfigFailureScenario : Scenario
             return;
         }
         var recovered = await context.WaitForAsync(e => e.From(ExchangeKinds.Config, subscription.Id) && e.Seq > failed.Seq && e.IsOk(), RetryWindow);
-        var seqs = new List<long> { first.ExchangeSeq, failed.Seq };
+        var seqs = first.AnsweredSeq.Append(failed.Seq).ToList();
         var how = "by retrying";
         if (recovered is null)
         {
             how = "on the next buyer_configured";
-            var (second, _) = await context.DeliverAsync(subscription);
-            seqs.Add(second.ExchangeSeq);
+            var second = context.DeliverInBackground(subscription);
             var next = await ReportFetchAfterAsync(context, subscription, second, "GET /config after the buyer_configured that follows a failed fetch",
                 "After one failed fetch the agent stopped fetching for this subscription.");
+            seqs.AddRange(second.AnsweredSeq);
             recovered = next is not null && next.IsOk() ? next : null;
         }
         if (recovered is null)

@@ -24,14 +24,15 @@ public sealed class KeyRotationScenario : Scenario
 
         var (field, _) = context.Simulator.Rotate(subscription, null, null);
         context.Note("rotate", $"buyer rotates {field}", subscriptionId: subscription.Id);
-        var (second, _) = await context.DeliverAsync(subscription);
+        var second = context.DeliverInBackground(subscription);
         const string cachesForever = "The agent caches credentials forever: re-fetch on every buyer_configured.";
         const string afterRotation = "the rotation's buyer_configured";
         var refetch = await ReportFetchAfterAsync(context, subscription, second, "GET /config after the buyer_configured that follows a rotation",
             cachesForever, afterRotation, fetched: "Re-fetched");
         if (refetch is null)
         {
-            context.Fail("DK-CFG-03", expected, NoFetchAfter(context, second, afterRotation), cachesForever, [second.ExchangeSeq]);
+            var answered = await second.Answer;
+            context.Fail("DK-CFG-03", expected, NoFetchAfter(context, answered, afterRotation), cachesForever, [answered.ExchangeSeq]);
             return;
         }
         if (!context.CanTrigger)
@@ -40,7 +41,7 @@ public sealed class KeyRotationScenario : Scenario
             return;
         }
         // Twice, each time waiting for the provider call it provokes, so a queued call is judged too.
-        var seqs = new List<long> { second.ExchangeSeq, refetch.Seq };
+        var seqs = second.AnsweredSeq.Append(refetch.Seq).ToList();
         Func<Exchange, bool> anyCall = e => e.Seq > refetch.Seq && e.IsProviderCallWith(subscription.Id);
         var asked = await context.AskForWorkAsync(subscription, anyCall);
         if (asked.Trigger is { Accepted: true }) asked = await context.AskForWorkAsync(subscription, anyCall);

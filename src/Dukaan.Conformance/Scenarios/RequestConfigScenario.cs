@@ -83,9 +83,9 @@ public sealed class RequestConfigScenario : Scenario
         subscription.SetProviderMode(ProviderMode.Accept);
         context.Simulator.Rotate(subscription, subscription.ProviderKeyField, null);
         context.Note("resubmit", "buyer re-submits a valid key", subscriptionId: subscription.Id);
-        var (resubmitted, _) = await context.DeliverAsync(subscription);
-        seqs.Add(resubmitted.ExchangeSeq);
-        var refetch = await WaitForGoodFetchAsync(context, subscription, resubmitted.ExchangeSeq);
+        var resubmitted = context.DeliverInBackground(subscription);
+        var refetch = await WaitForGoodFetchAsync(context, subscription, resubmitted.Mark);
+        seqs.AddRange(resubmitted.AnsweredSeq);
         if (refetch is null)
         {
             context.Fail("DK-RCF-04", expected[3], "No successful /config re-fetch after the buyer re-submitted.", null, seqs);

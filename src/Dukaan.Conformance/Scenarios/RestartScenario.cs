@@ -57,7 +57,7 @@ public sealed class RestartScenario : Scenario
         {
             // A forgetful agent still has to get its credentials right once it hears of the buyer again.
             context.Note("redeliver", "buyer_configured again, for an agent that forgot the buyer", subscriptionId: subscription.Id);
-            await context.DeliverAsync(subscription, countForAck: false);
+            context.DeliverInBackground(subscription, countForAck: false);
             await WaitForGoodFetchAsync(context, subscription, mark);
             await context.AskForWorkAsync(subscription, e => e.IsProviderCallWith(subscription.Id));
             firstUse = context.Exchanges(e => e.Seq > mark && e.IsProviderCallWith(subscription.Id)).FirstOrDefault();

@@ -20,8 +20,8 @@ public abstract class Scenario
     /// <summary>Delivers and waits for the agent to pull the credentials successfully; null when it never does.</summary>
     protected static async Task<Exchange?> ProvisionAsync(ScenarioContext context, Subscription subscription)
     {
-        var (attempt, _) = await context.DeliverAsync(subscription).ConfigureAwait(false);
-        return await WaitForGoodFetchAsync(context, subscription, attempt.ExchangeSeq).ConfigureAwait(false);
+        var delivery = context.DeliverInBackground(subscription);
+        return await WaitForGoodFetchAsync(context, subscription, delivery.Mark).ConfigureAwait(false);
     }
 
     /// <summary>Provisions the buyers side by side; false when the agent never obtained some buyer's credentials.</summary>
@@ -55,14 +55,15 @@ public abstract class Scenario
     /// </summary>
     /// <param name="afterWhat">Names the delivery in the failure text.</param>
     /// <param name="fetched">Opens the pass text.</param>
-    protected static async Task<Exchange?> ReportFetchAfterAsync(ScenarioContext context, Subscription subscription, DeliveryAttempt delivery, string expected,
+    protected static async Task<Exchange?> ReportFetchAfterAsync(ScenarioContext context, Subscription subscription, PendingDelivery delivery, string expected,
         string? diagnosis = null, string afterWhat = "the delivery", string fetched = "Fetched")
     {
-        var fetch = await context.WaitForAsync(e => e.From(ExchangeKinds.Config, subscription.Id) && e.Seq > delivery.ExchangeSeq).ConfigureAwait(false);
+        var fetch = await context.WaitForAsync(e => e.From(ExchangeKinds.Config, subscription.Id) && e.Seq > delivery.Mark).ConfigureAwait(false);
+        var answered = fetch is null || delivery.Answer.IsCompleted ? await delivery.Answer.ConfigureAwait(false) : null;
         if (fetch is null)
-            context.Fail("DK-CFG-01", expected, NoFetchAfter(context, delivery, afterWhat), diagnosis, [delivery.ExchangeSeq]);
+            context.Fail("DK-CFG-01", expected, NoFetchAfter(context, answered!, afterWhat), diagnosis, [answered!.ExchangeSeq]);
         else
-            context.Pass("DK-CFG-01", expected, $"{fetched}: {fetch.Describe()}", [delivery.ExchangeSeq, fetch.Seq]);
+            context.Pass("DK-CFG-01", expected, $"{fetched}: {fetch.Describe()}", answered is null ? [fetch.Seq] : [answered.ExchangeSeq, fetch.Seq]);
         return fetch;
     }
 

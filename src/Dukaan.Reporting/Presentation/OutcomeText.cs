@@ -11,6 +11,7 @@ internal static class OutcomeText
         Outcome.NotCertified => "not-certified",
         Outcome.HarnessError => "harness-error",
         Outcome.NothingSelected => "nothing-selected",
+        Outcome.Interrupted => "interrupted",
         _ => outcome.ToString().ToLowerInvariant(),
     };
 
@@ -20,6 +21,7 @@ internal static class OutcomeText
         Outcome.NotCertified => "Not certified",
         Outcome.HarnessError => "Harness error",
         Outcome.NothingSelected => "Nothing selected",
+        Outcome.Interrupted => "Interrupted",
         _ => outcome.ToString(),
     };
 
@@ -29,6 +31,7 @@ internal static class OutcomeText
         Outcome.NotCertified => "❌",
         Outcome.HarnessError => "💥",
         Outcome.NothingSelected => "⭕",
+        Outcome.Interrupted => "⏹",
         _ => "•",
     };
 
@@ -49,6 +52,7 @@ internal static class OutcomeText
             Outcome.NothingSelected => results.RuleSelection is { Length: > 0 } selection
                 ? $"No rule matched the selection “{selection}”, so nothing was checked."
                 : "No rule was selected, so nothing was checked.",
+            Outcome.Interrupted => $"The run was interrupted (Ctrl+C or SIGTERM) after {results.DurationMs / 1000.0:0.0} s: no verdict on the agent; {Plural(s.NotExercised, "rule")} not judged by then.",
             _ => "",
         };
     }
