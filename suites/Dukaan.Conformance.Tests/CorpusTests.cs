@@ -22,7 +22,11 @@ public sealed class CorpusTests
 
     private static string Corpus(string path) => Path.Combine(Repo.Root, "fixtures", "agents", "corpus", path);
 
-    /// <summary>corpus agent → how it is started.</summary>
+    /// <summary>
+    /// corpus agent → how it is started. python-httpserver keeps http.server's defaults: Content-Length bodies only (a
+    /// chunked request reaches it empty) and HTTP/1.0 answers, closing the connection after each one, so a client that
+    /// reuses a connection after an HTTP/1.0 answer loses the next request.
+    /// </summary>
     public static readonly IReadOnlyDictionary<string, string> Commands = new Dictionary<string, string>
     {
         ["python-httpserver"] = $"python3 '{Corpus("python-httpserver/agent.py")}'",
