@@ -45,7 +45,7 @@ public static class SimulateCommand
             await using (host)
             {
                 var url = host.BaseUrl.ToString().TrimEnd('/');
-                PrintBanner(console, url, parse.GetValue(secret)!, webhook);
+                PrintBanner(console, parse.InvocationConfiguration.Output, url, parse.GetValue(secret)!, webhook);
                 if (!parse.GetValue(quiet)) host.Simulator.Transcript.Recorded += e => console.MarkupLine(LiveLog.Line(e));
                 try { await Task.Delay(Timeout.Infinite, cancellationToken); }
                 catch (OperationCanceledException) { console.MarkupLine("[grey]stopping the simulator[/]"); }
@@ -55,20 +55,26 @@ public static class SimulateCommand
         return command;
     }
 
-    private static void PrintBanner(IAnsiConsole console, string url, string secret, Uri? webhook)
+    /// <remarks>
+    /// The commands are written to the writer itself, not through Spectre: Spectre breaks a long line at its width (the
+    /// window's on a terminal), and a command broken in two no longer copy-pastes. A terminal folds a plain line only
+    /// on screen, so copying it still gives one line. A --secret is quoted when sh would split or expand it.
+    /// </remarks>
+    private static void PrintBanner(IAnsiConsole console, TextWriter output, string url, string secret, Uri? webhook)
     {
         console.MarkupLine($"[bold]AgentDukaan simulator[/] listening on [blue]{url}[/]");
         console.MarkupLine($"  webhook secret      {Markup.Escape(secret)}");
         console.MarkupLine($"  agent webhook URL   {Markup.Escape(webhook?.ToString() ?? "(none: pass --agent-url, or give webhookUrl when creating a subscription)")}");
         console.MarkupLine("  start your agent with:");
-        console.MarkupLine($"    AGENTDUKAAN_API_URL={url} AGENTDUKAAN_WEBHOOK_SECRET={Markup.Escape(secret)} OPENAI_BASE_URL={url}/v1 PORT=3000 <your agent>");
+        output.WriteLine($"    AGENTDUKAAN_API_URL={url} AGENTDUKAAN_WEBHOOK_SECRET={Shell.QuoteFileName(secret)} OPENAI_BASE_URL={url}/v1 PORT=3000 <your agent>");
         console.MarkupLine("  then drive it from another terminal:");
-        console.MarkupLine($"    curl -s -X POST {url}/_sim/subscriptions                               [grey]# a buyer subscribes (canary secrets)[/]");
-        console.MarkupLine($"    curl -s -X POST {url}/_sim/subscriptions/ID/deliver                    [grey]# send buyer_configured (with retries)[/]");
-        console.MarkupLine($"    curl -s -X POST {url}/_sim/subscriptions/ID/rotate                     [grey]# rotate the key and redeliver[/]");
-        console.MarkupLine($"    curl -s -X POST {url}/_sim/subscriptions/ID/status -d '{{\"status\":\"cancelled\"}}'");
-        console.MarkupLine($"    curl -s -X POST {url}/_sim/subscriptions/ID/limit -d '{{\"runLimitPerMonth\":1}}'");
-        console.MarkupLine($"    curl -s {url}/_sim/transcript?subscription=ID                     [grey]# every exchange, both directions[/]");
+        output.WriteLine($"    curl -s -X POST {url}/_sim/subscriptions                               # a buyer subscribes (canary secrets)");
+        output.WriteLine($"    curl -s -X POST {url}/_sim/subscriptions/ID/deliver                    # send buyer_configured (with retries)");
+        output.WriteLine($"    curl -s -X POST {url}/_sim/subscriptions/ID/rotate                     # rotate the key and redeliver");
+        output.WriteLine($"    curl -s -X POST {url}/_sim/subscriptions/ID/status -d '{{\"status\":\"cancelled\"}}'");
+        output.WriteLine($"    curl -s -X POST {url}/_sim/subscriptions/ID/limit -d '{{\"runLimitPerMonth\":1}}'");
+        // Quoted: zsh would take the ? for a glob and refuse the command.
+        output.WriteLine($"    curl -s '{url}/_sim/transcript?subscription=ID'                   # every exchange, both directions");
         console.MarkupLine("  Ctrl+C stops it.");
     }
 }

@@ -35,7 +35,7 @@ public sealed record RequestConfigBody(IReadOnlyList<string>? Fields, string? Me
 
 public sealed record ErrorDetail(string Code, string Message);
 
-/// <summary><c>{ "success": false, "error": { "code", "message" } }</c> (RULES.md decision 8).</summary>
+/// <summary><c>{ "success": false, "error": { "code", "message" } }</c> (docs/rules.md decision 8).</summary>
 public sealed record ErrorBody(bool Success, ErrorDetail Error)
 {
     public static ErrorBody Of(string code, string message) => new(false, new ErrorDetail(code, message));

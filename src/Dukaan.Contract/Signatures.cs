@@ -34,7 +34,7 @@ public static class ConfigRequestSignature
 
     /// <summary>
     /// Ordinal (UTF-16 code unit) order, as JavaScript's default sort gives; culture-aware order would put "a" before "B"
-    /// and disagree with every Node agent (RULES.md decision 5).
+    /// and disagree with every Node agent (docs/rules.md decision 5).
     /// </summary>
     public static string SortedFields(IEnumerable<string> fields)
     {
@@ -55,7 +55,7 @@ public static class ConfigRequestSignature
 
 /// <summary>
 /// The body-bound chat domains: <c>{domain}.${id}.${ts}.${sha256hex(raw)}</c>. <see cref="ChatReply"/> is an assumption
-/// (RULES.md decision 6): the sources say only that the reply scheme is "unchanged".
+/// (docs/rules.md decision 6): the sources say only that the reply scheme is "unchanged".
 /// </summary>
 public sealed record BodyBoundDomain(string Name)
 {

@@ -5,7 +5,7 @@ namespace Dukaan.Contract;
 public enum TimestampVerdict { Ok, Missing, NotANumber, TooOld, TooFarInFuture, LooksLikeSeconds }
 
 /// <summary>
-/// <c>X-AgentDukaan-Ts</c> is epoch milliseconds and must lie within ±5 minutes of the platform clock (RULES.md decision 4).
+/// <c>X-AgentDukaan-Ts</c> is epoch milliseconds and must lie within ±5 minutes of the platform clock (docs/rules.md decision 4).
 /// </summary>
 public sealed record TimestampWindow(TimeSpan Tolerance)
 {

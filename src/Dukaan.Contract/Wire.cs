@@ -12,7 +12,7 @@ public static class EventTypes
     public const string BuyerConfigured = "buyer_configured";
 }
 
-/// <summary>Error codes the platform answers with, in the body of RULES.md decision 8.</summary>
+/// <summary>Error codes the platform answers with, in the body of docs/rules.md decision 8.</summary>
 public static class ErrorCodes
 {
     public const string SubscriptionNotActive = "SUBSCRIPTION_NOT_ACTIVE";

@@ -31,7 +31,7 @@ public sealed record SimulatorOptions
 }
 
 /// <summary>
-/// 1 attempt + up to <see cref="MaxRetries"/> retries (RULES.md decision 3), each bounded by <see cref="AttemptTimeout"/>,
+/// 1 attempt + up to <see cref="MaxRetries"/> retries (docs/rules.md decision 3), each bounded by <see cref="AttemptTimeout"/>,
 /// waiting <see cref="BaseDelay"/> × 2^(n−1) before retry n.
 /// </summary>
 public sealed record DeliveryPolicy(TimeSpan AttemptTimeout, int MaxRetries, TimeSpan BaseDelay)

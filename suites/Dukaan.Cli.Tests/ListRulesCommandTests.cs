@@ -26,6 +26,16 @@ public sealed class ListRulesCommandTests
     }
 
     [Test]
+    public async Task Each_rule_is_one_row_of_one_line_when_the_output_is_not_a_terminal()
+    {
+        // A captured writer is not a terminal: the table sizes to its content instead of folding cells at 80 columns.
+        var (_, output, _) = await ListAsync();
+        var lines = output.Split('\n');
+        foreach (var rule in RuleCatalog.All)
+            Assert.That(lines, Has.One.Contains(rule.Id).And.Contains(rule.Title).And.Contains(rule.SeedReference), output);
+    }
+
+    [Test]
     public async Task Json_holds_the_selected_rules()
     {
         var (exit, output, _) = await ListAsync("--format", "json", "--rules", "DK-SIG-*");
@@ -33,6 +43,16 @@ public sealed class ListRulesCommandTests
         var ids = JsonDocument.Parse(output).RootElement.EnumerateArray().Select(r => r.GetProperty("id").GetString()).ToList();
         Assert.That(ids, Is.Not.Empty.And.All.StartsWith("DK-SIG-"));
         Assert.That(ids, Has.Count.EqualTo(RuleCatalog.Select("DK-SIG-*").Count));
+    }
+
+    [Test]
+    public async Task Markdown_documents_the_selected_rules_only()
+    {
+        var (exit, output, err) = await ListAsync("--format", "markdown", "--rules", "DK-SIG-01,DK-OPS-01");
+        Assert.That(exit, Is.EqualTo(ExitCodes.Success), err);
+        Assert.That(output, Does.StartWith("# AgentDukaan rule catalog\n"));
+        Assert.That(output.Split('\n').Where(l => l.StartsWith("#### ", StringComparison.Ordinal)), Is.EqualTo(new[] { "#### DK-SIG-01", "#### DK-OPS-01" }));
+        Assert.That(output, Does.Contain("### Scenario `non-canonical-body`").And.Not.Contain("### Scenario `bad-signatures`"));
     }
 
     [Test]

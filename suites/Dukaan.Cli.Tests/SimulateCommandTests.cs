@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.RegularExpressions;
 
 namespace Dukaan.Cli.Tests;
 
@@ -23,6 +24,42 @@ public sealed class SimulateCommandTests
         Assert.That(output, Does.Contain("AgentDukaan simulator listening on http://127.0.0.1:"));
         Assert.That(output, Does.Contain("webhook secret      whsec_dukaan_sim_dev"), "the simulator's default secret");
         Assert.That(output, Does.EndWith("stopping the simulator\n"));
+    }
+
+    [Test]
+    public async Task Every_command_in_the_banner_is_one_whole_line_when_the_output_is_not_a_terminal()
+    {
+        // A StringWriter is what a CI log or `> file` looks like to Spectre: no terminal, so no window width to respect.
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+        var (_, output, _) = await SimulateAsync(stop.Token, "--port", "0", "--quiet");
+        var url = Regex.Match(output, @"listening on (http://127\.0\.0\.1:\d+)").Groups[1].Value;
+        Assert.That(url, Is.Not.Empty, output);
+        var lines = output.Split('\n');
+
+        var curls = lines.Where(l => l.Contains("curl", StringComparison.Ordinal)).Select(l => l.Trim()).ToList();
+        Assert.That(curls, Has.Count.EqualTo(6), output);
+        foreach (var curl in curls)
+        {
+            Assert.That(curl, Does.StartWith($"curl -s ").And.Contain($"{url}/_sim/"), output);
+            Assert.That(curl.Count(c => c == '\''), Is.Even, $"a quoted argument is cut in two: {curl}");
+        }
+        // The commands whose tail used to land on the next line: the JSON body belongs to the curl that sends it.
+        Assert.That(curls, Has.One.EqualTo($"curl -s -X POST {url}/_sim/subscriptions/ID/status -d '{{\"status\":\"cancelled\"}}'"));
+        Assert.That(curls, Has.One.EqualTo($"curl -s -X POST {url}/_sim/subscriptions/ID/limit -d '{{\"runLimitPerMonth\":1}}'"));
+        Assert.That(curls, Has.One.StartWith($"curl -s '{url}/_sim/transcript?subscription=ID' "), "quoted, or zsh takes the ? for a glob");
+        Assert.That(lines.Select(l => l.Trim()), Has.One.EqualTo(
+            $"AGENTDUKAAN_API_URL={url} AGENTDUKAAN_WEBHOOK_SECRET=whsec_dukaan_sim_dev OPENAI_BASE_URL={url}/v1 PORT=3000 <your agent>"));
+        // Spectre's wrapping starts the rest of a line at column 0; every banner line but the first is indented.
+        Assert.That(lines.Where(l => l.Length > 0 && !l.StartsWith("  ", StringComparison.Ordinal)),
+            Is.EqualTo(new[] { lines[0], "stopping the simulator" }), output);
+    }
+
+    [Test]
+    public async Task A_secret_sh_would_split_is_quoted_in_the_agent_command()
+    {
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+        var (_, output, _) = await SimulateAsync(stop.Token, "--port", "0", "--quiet", "--secret", "my secret$1");
+        Assert.That(output, Does.Contain(" AGENTDUKAAN_WEBHOOK_SECRET='my secret$1' OPENAI_BASE_URL="));
     }
 
     [TestCase("--port", "70000", "error: --port must be between 0 and 65535.\n")]

@@ -79,51 +79,61 @@ public sealed class MalformedRequestTests
         Assert.That(sub.RunsUsed, Is.Zero);
     }
 
-    /// <summary>A catalogue of broken requests; each must be refused with a 4xx JSON error body, never a 5xx.</summary>
+    /// <summary>
+    /// A catalogue of broken requests, each with the refusal the simulator owes it: a 4xx with the contract's JSON error
+    /// body and the code that names what is wrong (the first check the request fails, in the order the endpoint checks).
+    /// </summary>
     private static IEnumerable<TestCaseData> BrokenRequests()
     {
-        TestCaseData Case(string name, string method, string path, string? body, params (string Header, string Value)[] headers) =>
-            new TestCaseData(method, path, body, headers).SetName($"Never_500: {name}");
+        const string inWindow = "1718600000000"; // InProcessSimulator.Start: inside the timestamp window
+        TestCaseData Case(string name, HttpStatusCode status, string code, string method, string path, string? body, params (string Header, string Value)[] headers) =>
+            new TestCaseData(method, path, body, headers, status, code).SetName($"Never_500: {name} is {(int)status} {code}");
 
-        yield return Case("config without any header", "GET", "/api/subscriptions/sub_x/config", null);
-        yield return Case("run with an empty signature", "POST", "/api/subscriptions/sub_x/run", null, ("X-AgentDukaan-Sig", ""), ("X-AgentDukaan-Ts", "1"));
-        yield return Case("run with a huge timestamp", "POST", "/api/subscriptions/sub_x/run", null, ("X-AgentDukaan-Sig", "00"), ("X-AgentDukaan-Ts", "9223372036854775807"));
-        yield return Case("run with a whitespace timestamp", "POST", "/api/subscriptions/sub_x/run", null, ("X-AgentDukaan-Sig", "00"), ("X-AgentDukaan-Ts", "   "));
-        yield return Case("run with a non-hex signature", "POST", "/api/subscriptions/sub_x/run", null, ("X-AgentDukaan-Sig", "zz-not-hex-ü"), ("X-AgentDukaan-Ts", "now"));
-        yield return Case("heartbeat with a binary body", "POST", "/api/subscriptions/sub_x/heartbeat", "\u0000\u0001\u0002", ("X-AgentDukaan-Sig", "00"));
-        yield return Case("request-config without a body", "POST", "/api/subscriptions/sub_x/request-config", null, ("X-AgentDukaan-Sig", "00"), ("X-AgentDukaan-Ts", "1718600000000"));
-        yield return Case("request-config with truncated JSON", "POST", "/api/subscriptions/sub_x/request-config", "{\"fields\":[\"a\"", ("X-AgentDukaan-Sig", "00"), ("X-AgentDukaan-Ts", "1718600000000"));
-        yield return Case("request-config with deep nesting", "POST", "/api/subscriptions/sub_x/request-config", new string('[', 5000) + new string(']', 5000), ("X-AgentDukaan-Sig", "00"), ("X-AgentDukaan-Ts", "1718600000000"));
-        yield return Case("request-config with a number for fields", "POST", "/api/subscriptions/sub_x/request-config", "{\"fields\":1e400}", ("X-AgentDukaan-Sig", "00"), ("X-AgentDukaan-Ts", "1718600000000"));
-        yield return Case("id with encoded slashes", "GET", "/api/subscriptions/a%2Fb%2F..%2Fc/config", null, ("X-AgentDukaan-Sig", "00"), ("X-AgentDukaan-Ts", "1718600000000"));
-        yield return Case("chat completions with garbage auth", "POST", "/v1/chat/completions", "{", ("Authorization", "Bearer"));
-        yield return Case("control create with a JSON string", "POST", "/_sim/subscriptions", "\"hello\"");
-        yield return Case("control create with a tier of the wrong type", "POST", "/_sim/subscriptions", "{\"tier\":\"gold\"}");
-        yield return Case("control limit with an overflowing number", "POST", "/_sim/subscriptions/sub_x/limit", "{\"runLimitPerMonth\":99999999999999}");
-        yield return Case("control status with a number", "POST", "/_sim/subscriptions/sub_x/status", "{\"status\":5}");
-        yield return Case("control transcript with an overflowing since", "GET", "/_sim/transcript?since=99999999999999999999", null);
+        yield return Case("config without any header", HttpStatusCode.Unauthorized, ErrorCodes.MissingSignature, "GET", "/api/subscriptions/sub_x/config", null);
+        yield return Case("run with an empty signature", HttpStatusCode.Unauthorized, ErrorCodes.MissingSignature, "POST", "/api/subscriptions/sub_x/run", null, ("X-AgentDukaan-Sig", ""), ("X-AgentDukaan-Ts", "1"));
+        yield return Case("run with a huge timestamp", HttpStatusCode.Unauthorized, ErrorCodes.StaleTimestamp, "POST", "/api/subscriptions/sub_x/run", null, ("X-AgentDukaan-Sig", "00"), ("X-AgentDukaan-Ts", "9223372036854775807"));
+        yield return Case("run with a whitespace timestamp", HttpStatusCode.Unauthorized, ErrorCodes.MissingTimestamp, "POST", "/api/subscriptions/sub_x/run", null, ("X-AgentDukaan-Sig", "00"), ("X-AgentDukaan-Ts", "   "));
+        yield return Case("run with a non-hex signature", HttpStatusCode.Unauthorized, ErrorCodes.InvalidTimestamp, "POST", "/api/subscriptions/sub_x/run", null, ("X-AgentDukaan-Sig", "zz-not-hex-ü"), ("X-AgentDukaan-Ts", "now"));
+        yield return Case("run with a non-hex signature in the window", HttpStatusCode.Unauthorized, ErrorCodes.InvalidSignature, "POST", "/api/subscriptions/sub_x/run", null, ("X-AgentDukaan-Sig", "zz-not-hex-ü"), ("X-AgentDukaan-Ts", inWindow));
+        yield return Case("heartbeat with a binary body", HttpStatusCode.Unauthorized, ErrorCodes.MissingTimestamp, "POST", "/api/subscriptions/sub_x/heartbeat", "\u0000\u0001\u0002", ("X-AgentDukaan-Sig", "00"));
+        yield return Case("request-config without a body", HttpStatusCode.BadRequest, ErrorCodes.MalformedJson, "POST", "/api/subscriptions/sub_x/request-config", null, ("X-AgentDukaan-Sig", "00"), ("X-AgentDukaan-Ts", inWindow));
+        yield return Case("request-config with truncated JSON", HttpStatusCode.BadRequest, ErrorCodes.MalformedJson, "POST", "/api/subscriptions/sub_x/request-config", "{\"fields\":[\"a\"", ("X-AgentDukaan-Sig", "00"), ("X-AgentDukaan-Ts", inWindow));
+        yield return Case("request-config with deep nesting", HttpStatusCode.BadRequest, ErrorCodes.MalformedJson, "POST", "/api/subscriptions/sub_x/request-config", new string('[', 5000) + new string(']', 5000), ("X-AgentDukaan-Sig", "00"), ("X-AgentDukaan-Ts", inWindow));
+        yield return Case("request-config with a number for fields", HttpStatusCode.BadRequest, ErrorCodes.MalformedJson, "POST", "/api/subscriptions/sub_x/request-config", "{\"fields\":1e400}", ("X-AgentDukaan-Sig", "00"), ("X-AgentDukaan-Ts", inWindow));
+        yield return Case("request-config with empty fields", HttpStatusCode.BadRequest, ErrorCodes.ValidationFailed, "POST", "/api/subscriptions/sub_x/request-config", "{\"fields\":[]}", ("X-AgentDukaan-Sig", "00"), ("X-AgentDukaan-Ts", inWindow));
+        yield return Case("id with encoded slashes", HttpStatusCode.Unauthorized, ErrorCodes.InvalidSignature, "GET", "/api/subscriptions/a%2Fb%2F..%2Fc/config", null, ("X-AgentDukaan-Sig", "00"), ("X-AgentDukaan-Ts", inWindow));
+        yield return Case("chat completions with garbage auth", HttpStatusCode.Unauthorized, ErrorCodes.InvalidProviderKey, "POST", "/v1/chat/completions", "{", ("Authorization", "Bearer"));
+        yield return Case("control create with a JSON string", HttpStatusCode.BadRequest, ErrorCodes.MalformedJson, "POST", "/_sim/subscriptions", "\"hello\"");
+        yield return Case("control create with a tier of the wrong type", HttpStatusCode.BadRequest, ErrorCodes.MalformedJson, "POST", "/_sim/subscriptions", "{\"tier\":\"gold\"}");
+        yield return Case("control create with a relative webhook URL", HttpStatusCode.BadRequest, ErrorCodes.ValidationFailed, "POST", "/_sim/subscriptions", "{\"webhookUrl\":\"/hooks\"}");
+        yield return Case("control limit with an overflowing number", HttpStatusCode.BadRequest, ErrorCodes.MalformedJson, "POST", "/_sim/subscriptions/sub_x/limit", "{\"runLimitPerMonth\":99999999999999}");
+        yield return Case("control limit without a limit", HttpStatusCode.BadRequest, ErrorCodes.ValidationFailed, "POST", "/_sim/subscriptions/sub_x/limit", "{}");
+        yield return Case("control status with a number", HttpStatusCode.BadRequest, ErrorCodes.MalformedJson, "POST", "/_sim/subscriptions/sub_x/status", "{\"status\":5}");
+        yield return Case("control status with an unknown status", HttpStatusCode.BadRequest, ErrorCodes.ValidationFailed, "POST", "/_sim/subscriptions/sub_x/status", "{\"status\":\"frozen\"}");
+        yield return Case("control transcript with an overflowing since", HttpStatusCode.BadRequest, ErrorCodes.ValidationFailed, "GET", "/_sim/transcript?since=99999999999999999999", null);
     }
 
     [TestCaseSource(nameof(BrokenRequests))]
-    public async Task Broken_requests_get_a_4xx_json_error(string method, string path, string? body, (string Header, string Value)[] headers)
+    public async Task Broken_requests_get_a_4xx_json_error(string method, string path, string? body, (string Header, string Value)[] headers, HttpStatusCode status, string code)
     {
         await using var sim = await InProcessSimulator.StartAsync();
-        sim.Create("sub_x");
+        var sub = sim.Create("sub_x");
         var request = new HttpRequestMessage(new HttpMethod(method), path);
         if (body is not null) request.Content = new ByteArrayContent(Encoding.UTF8.GetBytes(body));
         foreach (var (header, value) in headers) request.Headers.TryAddWithoutValidation(header, value);
 
         var response = await sim.Client.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
 
-        Assert.That((int)response.StatusCode, Is.InRange(400, 499), text);
-        var code = System.Text.Json.JsonDocument.Parse(text).RootElement;
         // The provider endpoint answers in OpenAI's error shape; everything else in the contract's.
         if (path.StartsWith("/v1/", StringComparison.Ordinal))
-            Assert.That(code.GetProperty("error").GetProperty("code").GetString(), Is.Not.Empty);
+        {
+            var error = (await Wire.JsonAsync(response, status)).GetProperty("error");
+            Assert.That(error.GetProperty("code").GetString(), Is.EqualTo(code));
+            Assert.That(error.GetProperty("message").GetString(), Is.Not.Null.And.Not.Empty);
+        }
         else
-            await Wire.ErrorAsync(new HttpResponseMessage(response.StatusCode) { Content = new StringContent(text, Encoding.UTF8, "application/json") },
-                response.StatusCode, code.GetProperty("error").GetProperty("code").GetString()!);
+            await Wire.ErrorAsync(response, status, code);
+        Assert.That(sub.RunsUsed, Is.Zero, "a refused request consumes no run");
     }
 
     [Test]

@@ -102,7 +102,7 @@ public sealed class RequestConfigTests
         var sub = CreateWithMixedCaseFields(sim);
         var ts = sim.NowMs;
 
-        // Ordinal (JavaScript sort()) order of ["b","B","a"] is B,a,b (RULES.md decision 5); written out, not computed.
+        // Ordinal (JavaScript sort()) order of ["b","B","a"] is B,a,b (docs/rules.md decision 5); written out, not computed.
         var response = await sim.Client.SendAsync(Request(sim, sub.Id, """{"fields":["b","B","a"],"message":"x"}""",
             TestSigning.ConfigRequest(InProcessSimulator.Secret, sub.Id, ts, "B,a,b", "x"), ts));
 

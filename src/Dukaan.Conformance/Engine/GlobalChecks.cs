@@ -11,6 +11,24 @@ public static class GlobalChecks
 {
     private const string Global = "whole run";
 
+    /// <summary>
+    /// How each rule judged here is observed, for docs/rules.md and `list-rules --format markdown`: a whole-run rule has
+    /// no scenario whose description says how it is provoked. Kept beside the checks so the two change together.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> Observations { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["DK-ACK-01"] = "The time to the status line of every valid buyer_configured delivery the run sends, in every scenario.",
+        ["DK-ACK-02"] = "The same measurement as DK-ACK-01, against 2 s.",
+        ["DK-CFG-02"] = "The simulator checks every /config request the agent makes; a refusal names the mistake it matches (ts in seconds, the wrong string, the wrong secret).",
+        ["DK-RUN-01"] = "Every provider call made with a buyer's key must be matched by an accepted POST /run for that buyer. Billable work needs a trigger (--trigger-url); without one the rule is not-exercised.",
+        ["DK-HB-01"] = "Whether any POST /heartbeat is seen during the run.",
+        ["DK-HB-02"] = "Every /heartbeat the agent sends is checked like /config.",
+        ["DK-SEC-01"] = "Unique canary values, and their base64, URL-encoded and hex forms, are searched for in the agent's captured stdout/stderr (a spawned agent, or --agent-log for a running one).",
+        ["DK-SEC-02"] = "Every file the agent created or changed in its fresh working directory and TMPDIR, binary files such as SQLite databases included, is scanned for the canaries (spawned agents only).",
+        ["DK-SEC-03"] = "The canaries are searched for in the URL, headers and body of every request the agent makes to the platform.",
+        ["DK-OPS-01"] = "A spawned agent must answer on 127.0.0.1:$PORT; an --agent-url target is not judged.",
+    };
+
     public static void Evaluate(RunContext run, ICollection<string> notes)
     {
         var transcript = run.Simulator.Transcript.Snapshot();

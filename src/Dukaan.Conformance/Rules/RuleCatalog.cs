@@ -19,7 +19,7 @@ public static class Areas
 public sealed record RuleDefinition(string Id, RuleLevel Level, string Area, string Title, string Statement, string SeedReference);
 
 /// <summary>
-/// The AgentDukaan agent-side rules of RULES.md, in one place. IDs are stable: never renamed, never reused.
+/// The AgentDukaan agent-side rules, in one place (docs/rules.md is generated from them). IDs are stable: never renamed, never reused.
 /// </summary>
 public static class RuleCatalog
 {

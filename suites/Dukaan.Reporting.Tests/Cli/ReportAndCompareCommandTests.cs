@@ -108,6 +108,19 @@ public sealed class ReportAndCompareCommandTests
     }
 
     [Test]
+    public async Task Compare_keeps_each_row_on_one_line_when_the_output_is_not_a_terminal()
+    {
+        // A captured writer is what a CI log is: Spectre must not fold the matrix at 80 columns there.
+        var runs = new[] { Verdict.Pass, Verdict.Fail, Verdict.Pass, Verdict.Fail }
+            .Select((v, i) => Passing(("DK-RUN-02", v)).Save(_dir, $"run-{i + 1}")).ToArray();
+        var run = await RunAsync(["compare", .. runs]);
+        Assert.That(run.Exit, Is.EqualTo(1), run.Err);
+        Assert.That(run.Out.Split('\n'), Has.One.Contains("DK-RUN-02 ⬇ regressed").And.Contains("#1 pass → #2 fail, #2 fail → #3 pass, #3 pass → #4 fail"), run.Out);
+        foreach (var (path, i) in runs.Select((p, i) => (p, i)))
+            Assert.That(run.Out.Split('\n'), Has.One.StartWith($"#{i + 1} ").And.Contains(path), run.Out);
+    }
+
+    [Test]
     public async Task Compare_exits_0_when_a_failure_is_fixed()
     {
         var run = await RunAsync("compare", Passing(("DK-RUN-02", Verdict.Fail)).Save(_dir, "old"), Passing().Save(_dir, "new"));

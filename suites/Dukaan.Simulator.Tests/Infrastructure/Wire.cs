@@ -3,7 +3,7 @@ using System.Text.Json;
 
 namespace Dukaan.Simulator.Tests.Infrastructure;
 
-/// <summary>Reads simulator answers strictly: status, media type and the exact error body shape of RULES.md decision 8.</summary>
+/// <summary>Reads simulator answers strictly: status, media type and the exact error body shape of docs/rules.md decision 8.</summary>
 public static class Wire
 {
     public static async Task<JsonElement> JsonAsync(HttpResponseMessage response, HttpStatusCode expected = HttpStatusCode.OK)

@@ -1,0 +1,31 @@
+namespace Dukaan.Conformance.Rules;
+
+/// <summary>One interpretation decision: how the harness reads the contract where its sources are vague or disagree.</summary>
+/// <param name="Text">Markdown: the first sentence names the question, the rest is the decision.</param>
+public sealed record RuleDecision(int Number, string Text);
+
+/// <summary>
+/// The decisions the catalog, the simulator and the scenarios follow, kept in code beside the catalog so docs/rules.md
+/// is generated from one place (`list-rules --format markdown`) and code can cite them by number ("decision 8").
+/// Numbers are stable like rule IDs: a decision that changes keeps its number and says what changed.
+/// </summary>
+public static class RuleDecisions
+{
+    public static readonly IReadOnlyList<RuleDecision> All =
+    [
+        new(1, "ACK timing. 000 says ACK fast and fetch config in the background; 002 says return 2xx only once processed. " +
+            "Both fit inside the 10 s budget: the rule is \"2xx within 10 s\" (MUST) plus \"fetches /config after every buyer_configured\" (MUST); " +
+            "\"2xx within 2 s\" is a SHOULD."),
+        new(2, "Rejection status. 000's sample answers 401, Wakeel answers 403. Any 4xx (401 or 403 preferred) passes a rejection rule; " +
+            "2xx fails it; 5xx fails it (a crash is not a rejection)."),
+        new(3, "Retries. \"retried 3×\" = 1 first attempt + up to 3 retries, exponential backoff, 10 s timeout per attempt."),
+        new(4, "Timestamp window. `X-AgentDukaan-Ts` is epoch milliseconds; the simulator accepts |now − ts| ≤ 300 000 ms (past and future) " +
+            "and rejects the rest with 401."),
+        new(5, "Field order in the request-config signature is ordinal (byte / UTF-16 code unit) order, as JavaScript's default `sort()` gives — " +
+            "not culture-aware order. `[\"b\",\"B\",\"a\"]` signs as `B,a,b`."),
+        new(6, "The chat reply HMAC scheme is not spelled out in the sources (\"unchanged\"); the simulator assumes the body-bound form " +
+            "`chat_reply.${subscriptionId}.${ts}.${sha256hex(raw)}` and the report says so."),
+        new(7, "Cancellation. /config, /run and /heartbeat answer 403 with code `SUBSCRIPTION_NOT_ACTIVE` for a cancelled, paused or past-due subscription."),
+        new(8, "Error bodies of the simulator: `{ \"success\": false, \"error\": { \"code\": \"...\", \"message\": \"...\" } }`."),
+    ];
+}
