@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of the project on a fresh machine that has only the .NET SDK, Node and npm.
-# Installs what is missing (Debian's chromium for the browser tests, the Node fixture agents' packages),
+# Installs what is missing (Debian's chromium for the browser tests, the Node fixture agents' packages, Debian's
+# Flask/FastAPI/uvicorn and the npm packages of the corpus agents),
 # builds once, runs each test project in turn, writes a coverage report to reports/coverage/, and ends with
 #   tests: N passed, N failed[, N skipped]
 set -uo pipefail
@@ -20,6 +21,19 @@ fi
 /usr/bin/chromium --version
 (cd fixtures/agents/node && npm ci --no-audit --no-fund --loglevel=error) || { echo "error: npm ci failed in fixtures/agents/node"; exit 2; }
 command -v python3 >/dev/null || { echo "error: python3 is needed for the Python fixture agent"; exit 2; }
+# The corpus agents (fixtures/agents/corpus): Flask and FastAPI come from Debian (PyPI is not reachable here) and run on
+# Debian's /usr/bin/python3; Fastify and Hono from npm, pinned by each folder's package-lock.json.
+if ! /usr/bin/python3 -c "import flask, fastapi, uvicorn" 2>/dev/null; then
+  echo "installing Debian's python3-flask, python3-fastapi and python3-uvicorn for the corpus agents"
+  sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq \
+      python3-flask=2.2.2-3 python3-fastapi=0.92.0-1 python3-uvicorn=0.17.6-1 >/dev/null \
+    || { echo "error: could not install python3-flask/fastapi/uvicorn with apt-get; install them and rerun"; exit 2; }
+fi
+for corpus in fixtures/agents/corpus/*/package-lock.json; do
+  dir="$(dirname "$corpus")"
+  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) || { echo "error: npm ci failed in $dir"; exit 2; }
+done
 dotnet tool restore >/dev/null || { echo "error: dotnet tool restore failed (ReportGenerator)"; exit 2; }
 
 step "build"

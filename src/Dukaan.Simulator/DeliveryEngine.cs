@@ -47,7 +47,10 @@ public sealed class DeliveryEngine(HttpClient http, TimeProvider clock, Transcri
     public static HttpClient CreateHttpClient() => new(new HeaderLinesHandler(new SocketsHttpHandler
     {
         ConnectTimeout = TimeSpan.FromSeconds(5),
-        PooledConnectionLifetime = TimeSpan.FromMinutes(1),
+        // One connection per request. .NET reuses a connection after an HTTP/1.0 answer that did not offer keep-alive
+        // (dotnet/runtime#72958); Python's http.server answers HTTP/1.0 and closes, so the next delivery written on that
+        // connection was lost and blamed on the agent. A fresh loopback connection costs microseconds.
+        PooledConnectionLifetime = TimeSpan.Zero,
         AllowAutoRedirect = false,
         UseProxy = false,
         RequestHeaderEncodingSelector = (name, _) => name.Equals(Contract.Headers.Signature, StringComparison.OrdinalIgnoreCase) ? Encoding.Latin1 : null,

@@ -111,9 +111,12 @@ public sealed class SpawnedAgent : IAgentUnderTest
         await LaunchAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>No proxy (the agent is local) and no client timeout: the harness bounds every request itself.</summary>
+    /// <summary>
+    /// No proxy (the agent is local), no client timeout (the harness bounds every request itself), and no connection
+    /// reuse: see <see cref="Dukaan.Simulator.DeliveryEngine.CreateHttpClient"/> for why an HTTP/1.0 agent needs that.
+    /// </summary>
     internal static HttpClient NewClient() =>
-        new(new SocketsHttpHandler { UseProxy = false, ConnectTimeout = TimeSpan.FromSeconds(5) }) { Timeout = Timeout.InfiniteTimeSpan };
+        new(new SocketsHttpHandler { UseProxy = false, ConnectTimeout = TimeSpan.FromSeconds(5), PooledConnectionLifetime = TimeSpan.Zero }) { Timeout = Timeout.InfiniteTimeSpan };
 
     private async Task LaunchAsync(CancellationToken cancellationToken)
     {

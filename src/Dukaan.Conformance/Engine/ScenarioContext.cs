@@ -171,15 +171,20 @@ public sealed class ScenarioContext(RunContext run, string scenario, Cancellatio
 
     /// <summary>Waits until an exchange matching the predicate is recorded, or the window ends (null).</summary>
     /// <param name="stopWhen">Ends the wait early (null) once nothing good can come any more.</param>
-    public async Task<Exchange?> WaitForAsync(Func<Exchange, bool> predicate, TimeSpan? window = null, Func<bool>? stopWhen = null)
+    /// <param name="windowStartsWith">
+    /// The window counts from when this completes (a delivery's answer): an agent may do the work after it ACKs, and a
+    /// slow ACK must not eat into the time it has to act. What comes earlier ends the wait at once all the same.
+    /// </param>
+    public async Task<Exchange?> WaitForAsync(Func<Exchange, bool> predicate, TimeSpan? window = null, Func<bool>? stopWhen = null, Task? windowStartsWith = null)
     {
-        var deadline = Stopwatch.StartNew();
+        Stopwatch? deadline = windowStartsWith is null ? Stopwatch.StartNew() : null;
         var limit = window ?? Run.ObservationWindowNow;
         while (true)
         {
             if (Transcript.Snapshot().FirstOrDefault(predicate) is { } found) return found;
             if (stopWhen?.Invoke() == true) return null;
-            if (deadline.Elapsed >= limit)
+            if (deadline is null && windowStartsWith!.IsCompleted) deadline = Stopwatch.StartNew();
+            if (deadline is not null && deadline.Elapsed >= limit)
             {
                 if (window is null) Run.ObservationWindowExpired();
                 return null;

@@ -64,7 +64,7 @@ public sealed class CancellationScenario : Scenario
         context.Simulator.SetStatus(cancelled, SubscriptionStatus.Active);
         context.Note("reactivate", "buyer re-subscribes", subscriptionId: cancelled.Id);
         var redelivered = context.DeliverInBackground(cancelled);
-        var refetch = await context.WaitForAsync(e => e.From(ExchangeKinds.Config, cancelled.Id) && e.Seq > redelivered.Mark && e.IsOk(), TimeSpan.FromSeconds(5));
+        var refetch = await context.WaitForAsync(e => e.From(ExchangeKinds.Config, cancelled.Id) && e.Seq > redelivered.Mark && e.IsOk(), TimeSpan.FromSeconds(5), windowStartsWith: redelivered.Answer);
         if (refetch is null)
         {
             context.Fail("DK-SUB-03", expectReactivated, "No successful /config fetch after the reactivation's buyer_configured.", null, [.. redelivered.AnsweredSeq]);

@@ -18,7 +18,7 @@ public sealed class ConfigFailureScenario : Scenario
         subscription.InjectConfigFailures(1);
         context.Note("fault", "next /config answers 503", subscriptionId: subscription.Id);
         var first = context.DeliverInBackground(subscription);
-        var failed = await context.WaitForAsync(e => e.From(ExchangeKinds.Config, subscription.Id) && e.Seq > first.Mark);
+        var failed = await context.WaitForAsync(e => e.From(ExchangeKinds.Config, subscription.Id) && e.Seq > first.Mark, windowStartsWith: first.Answer);
         if (failed is null)
         {
             context.NotExercised("DK-CFG-04", expected, "The agent never fetched /config for this subscription, so the failure was never injected (see DK-CFG-01).");

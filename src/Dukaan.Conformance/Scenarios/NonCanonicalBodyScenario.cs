@@ -53,7 +53,7 @@ public sealed class NonCanonicalBodyScenario : Scenario
         {
             context.Fail("DK-SIG-01", expected, $"The delivery was answered {attempt.Describe()}.",
                 attempt.Is4xx()
-                    ? "Signature verified over re-serialized JSON: the agent probably hashes JSON.stringify(req.body) (or an equivalent) instead of the raw request bytes. Capture the raw body (e.g. express.raw / express.json({ verify })) and HMAC exactly those bytes."
+                    ? "Signature verified over re-serialized JSON: the agent probably hashes JSON.stringify(req.body), json.dumps(request.json) or an equivalent instead of the raw request bytes. HMAC exactly the bytes received: express.raw / express.json({ verify }) in Express, a raw-buffer content-type parser in Fastify, await c.req.arrayBuffer() in Hono, request.get_data() in Flask, await request.body() in FastAPI, rfile.read(Content-Length) in http.server."
                     : null,
                 [attempt.ExchangeSeq]);
             return;

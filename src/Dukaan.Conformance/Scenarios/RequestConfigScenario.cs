@@ -84,7 +84,7 @@ public sealed class RequestConfigScenario : Scenario
         context.Simulator.Rotate(subscription, subscription.ProviderKeyField, null);
         context.Note("resubmit", "buyer re-submits a valid key", subscriptionId: subscription.Id);
         var resubmitted = context.DeliverInBackground(subscription);
-        var refetch = await WaitForGoodFetchAsync(context, subscription, resubmitted.Mark);
+        var refetch = await WaitForGoodFetchAsync(context, subscription, resubmitted.Mark, resubmitted.Answer);
         seqs.AddRange(resubmitted.AnsweredSeq);
         if (refetch is null)
         {

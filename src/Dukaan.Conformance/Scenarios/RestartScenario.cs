@@ -28,8 +28,10 @@ public sealed class RestartScenario : Scenario
             NotExercised(context, "The agent never obtained this buyer's credentials before the restart (see DK-CFG-01/02).", both);
             return;
         }
-        // The work before the restart must be over, so the first key use afterwards is the new process's.
+        // The work before the restart must be over, so the first key use afterwards is the new process's; and no
+        // delivery may still be waiting for its answer, or the kill would cut it off and blame the agent's ACK.
         await ServedWhenAskedAsync(context, subscription);
+        await context.Run.PendingDeliveriesAsync();
         var restartStarted = DateTimeOffset.UtcNow;
         try
         {
@@ -57,8 +59,8 @@ public sealed class RestartScenario : Scenario
         {
             // A forgetful agent still has to get its credentials right once it hears of the buyer again.
             context.Note("redeliver", "buyer_configured again, for an agent that forgot the buyer", subscriptionId: subscription.Id);
-            context.DeliverInBackground(subscription, countForAck: false);
-            await WaitForGoodFetchAsync(context, subscription, mark);
+            var redelivery = context.DeliverInBackground(subscription, countForAck: false);
+            await WaitForGoodFetchAsync(context, subscription, mark, redelivery.Answer);
             await context.AskForWorkAsync(subscription, e => e.IsProviderCallWith(subscription.Id));
             firstUse = context.Exchanges(e => e.Seq > mark && e.IsProviderCallWith(subscription.Id)).FirstOrDefault();
         }

@@ -21,7 +21,7 @@ public abstract class Scenario
     protected static async Task<Exchange?> ProvisionAsync(ScenarioContext context, Subscription subscription)
     {
         var delivery = context.DeliverInBackground(subscription);
-        return await WaitForGoodFetchAsync(context, subscription, delivery.Mark).ConfigureAwait(false);
+        return await WaitForGoodFetchAsync(context, subscription, delivery.Mark, delivery.Answer).ConfigureAwait(false);
     }
 
     /// <summary>Provisions the buyers side by side; false when the agent never obtained some buyer's credentials.</summary>
@@ -36,7 +36,7 @@ public abstract class Scenario
     /// that works comes quickly or not at all, so the wait ends <see cref="GiveUpAfterRefusal"/> later instead of
     /// burning the whole observation window on an agent that signs wrongly.
     /// </summary>
-    protected static async Task<Exchange?> WaitForGoodFetchAsync(ScenarioContext context, Subscription subscription, long afterSeq)
+    protected static async Task<Exchange?> WaitForGoodFetchAsync(ScenarioContext context, Subscription subscription, long afterSeq, Task? windowStartsWith = null)
     {
         DateTimeOffset? refusedAt = null;
         var found = await context.WaitForAsync(e =>
@@ -45,7 +45,7 @@ public abstract class Scenario
             if (e.IsOk()) return true;
             refusedAt ??= DateTimeOffset.UtcNow;
             return false;
-        }, stopWhen: () => refusedAt is { } at && DateTimeOffset.UtcNow - at > GiveUpAfterRefusal).ConfigureAwait(false);
+        }, stopWhen: () => refusedAt is { } at && DateTimeOffset.UtcNow - at > GiveUpAfterRefusal, windowStartsWith: windowStartsWith).ConfigureAwait(false);
         return found is { } ok && ok.IsOk() ? ok : null;
     }
 
@@ -58,7 +58,7 @@ public abstract class Scenario
     protected static async Task<Exchange?> ReportFetchAfterAsync(ScenarioContext context, Subscription subscription, PendingDelivery delivery, string expected,
         string? diagnosis = null, string afterWhat = "the delivery", string fetched = "Fetched")
     {
-        var fetch = await context.WaitForAsync(e => e.From(ExchangeKinds.Config, subscription.Id) && e.Seq > delivery.Mark).ConfigureAwait(false);
+        var fetch = await context.WaitForAsync(e => e.From(ExchangeKinds.Config, subscription.Id) && e.Seq > delivery.Mark, windowStartsWith: delivery.Answer).ConfigureAwait(false);
         var answered = fetch is null || delivery.Answer.IsCompleted ? await delivery.Answer.ConfigureAwait(false) : null;
         if (fetch is null)
             context.Fail("DK-CFG-01", expected, NoFetchAfter(context, answered!, afterWhat), diagnosis, [answered!.ExchangeSeq]);
