@@ -13,7 +13,23 @@ public static class Exchanges
     public static DateTimeOffset EndedAt(this Exchange e) => e.StartedAt.AddMilliseconds(e.DurationMs);
 
     /// <summary>Did this request start after the agent had received <paramref name="answer"/> (plus a grace for in-flight work)?</summary>
-    public static bool StartedAfter(this Exchange e, Exchange answer, TimeSpan grace) => e.StartedAt > answer.EndedAt() + grace;
+    /// <summary>
+    /// Did the agent make this call after it could have read <paramref name="answer"/>? It must start after the answer
+    /// plus the grace, and — for a signed call — have been signed after the answer: X-AgentDukaan-Ts is the agent's own
+    /// clock (the same machine's) when it signed, so a timer that fired and signed before a starved event loop got round
+    /// to reading the 403 is not blamed for the lag between signing and sending.
+    /// </summary>
+    public static bool StartedAfter(this Exchange e, Exchange answer, TimeSpan grace)
+    {
+        if (e.StartedAt <= answer.EndedAt() + grace) return false;
+        return SignedAt(e) is not { } signed || signed > answer.EndedAt();
+    }
+
+    private static DateTimeOffset? SignedAt(Exchange e) =>
+        e.RequestHeaders.TryGetValue(Dukaan.Contract.Headers.Timestamp, out var ts) && long.TryParse(ts, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var ms)
+        && ms > 100_000_000_000 // epoch ms; a seconds value is another rule's business, not a signing time to trust here
+            ? DateTimeOffset.FromUnixTimeMilliseconds(ms)
+            : null;
 
     public static bool IsProviderCallWith(this Exchange e, string subscriptionId, string? keyState = null) =>
         e.Kind == ExchangeKinds.Provider && e.SubscriptionId == subscriptionId && (keyState is null || e.Tag(TagKeys.ProviderKey) == keyState);
