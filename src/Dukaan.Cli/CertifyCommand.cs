@@ -57,7 +57,7 @@ public static class CertifyCommand
         {
             var inputs = Resolve(parse);
             configFile = inputs.ConfigFile is { } full ? Path.GetRelativePath(Directory.GetCurrentDirectory(), full) : null;
-            RuleCatalog.Select(inputs.Rules);
+            AgentDukaanRules.Catalog.Select(inputs.Rules);
             if (inputs.Baseline is { } baselinePath)
                 baseline = Baseline.Load(baselinePath);
             request = await BuildRequestAsync(inputs, console, cancellationToken);

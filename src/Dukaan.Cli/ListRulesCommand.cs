@@ -19,7 +19,7 @@ public static class ListRulesCommand
         {
             var output = parse.InvocationConfiguration.Output;
             IReadOnlyList<RuleDefinition> selected;
-            try { selected = RuleCatalog.Select(parse.GetValue(rules)); }
+            try { selected = AgentDukaanRules.Catalog.Select(parse.GetValue(rules)); }
             catch (RuleSelectionException ex) { parse.InvocationConfiguration.Error.WriteLine($"error: {ex.Message}"); return ExitCodes.NothingSelected; }
             switch (parse.GetValue(format))
             {

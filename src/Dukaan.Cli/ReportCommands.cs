@@ -73,6 +73,14 @@ public static class ReportCommands
             else bad = true;
         }
         if (bad) return ExitCodes.HarnessOrConfigError;
+        // Verdicts of different contracts share no rule: a matrix of them would be all dashes and mean nothing.
+        var profiles = loaded.GroupBy(l => l.Item2.Profile, StringComparer.Ordinal).ToList();
+        if (profiles.Count > 1)
+        {
+            error.WriteLine($"error: these runs certify different profiles ({string.Join("; ", profiles.Select(g => $"{g.Key}: {string.Join(", ", g.Select(l => l.Item1))}"))}); " +
+                "compare runs of one profile at a time.");
+            return ExitCodes.HarnessOrConfigError;
+        }
 
         var comparison = RunComparison.Build(RunLabels.Label(loaded));
         // Each document is rendered once, whether it goes to stdout, to --out, or both.

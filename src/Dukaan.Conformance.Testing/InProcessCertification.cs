@@ -32,7 +32,7 @@ public static class InProcessCertification
         if (options.Problem() is { } problem) throw new ArgumentException(problem, nameof(options));
         try
         {
-            Rules.RuleCatalog.Select(options.Rules);
+            Rules.AgentDukaanRules.Catalog.Select(options.Rules);
         }
         catch (Rules.RuleSelectionException ex)
         {

@@ -51,8 +51,13 @@ public sealed record RunResults(
     Summary Summary,
     IReadOnlyList<RuleResult> Rules,
     IReadOnlyList<ScenarioTimeline> Scenarios,
-    IReadOnlyList<string> Notes)
+    IReadOnlyList<string> Notes,
+    string? ProfileTitle = null,
+    IReadOnlyList<string>? SeedReferences = null)
 {
+    /// <summary>The profile's title for headlines; runs written before profiles had titles were all AgentDukaan's.</summary>
+    public string Title => ProfileTitle ?? "AgentDukaan conformance";
+
     public const int CurrentSchemaVersion = 1;
 }
 

@@ -21,7 +21,7 @@ public sealed class ListRulesCommandTests
         Assert.That(exit, Is.EqualTo(ExitCodes.Success));
         Assert.That(err, Is.Empty);
         Assert.That(output, Does.Contain("DK-SIG-01").And.Contain("MUST").And.Contain("SHOULD"));
-        Assert.That(output, Does.EndWith($"\n{RuleCatalog.All.Count} rules.\n"));
+        Assert.That(output, Does.EndWith($"\n{AgentDukaanRules.Catalog.All.Count} rules.\n"));
         Assert.That(output, Does.Not.Contain("\u001b["), "a captured writer gets no colour codes");
     }
 
@@ -31,7 +31,7 @@ public sealed class ListRulesCommandTests
         // A captured writer is not a terminal: the table sizes to its content instead of folding cells at 80 columns.
         var (_, output, _) = await ListAsync();
         var lines = output.Split('\n');
-        foreach (var rule in RuleCatalog.All)
+        foreach (var rule in AgentDukaanRules.Catalog.All)
             Assert.That(lines, Has.One.Contains(rule.Id).And.Contains(rule.Title).And.Contains(rule.SeedReference), output);
     }
 
@@ -42,7 +42,7 @@ public sealed class ListRulesCommandTests
         Assert.That(exit, Is.EqualTo(ExitCodes.Success));
         var ids = JsonDocument.Parse(output).RootElement.EnumerateArray().Select(r => r.GetProperty("id").GetString()).ToList();
         Assert.That(ids, Is.Not.Empty.And.All.StartsWith("DK-SIG-"));
-        Assert.That(ids, Has.Count.EqualTo(RuleCatalog.Select("DK-SIG-*").Count));
+        Assert.That(ids, Has.Count.EqualTo(AgentDukaanRules.Catalog.Select("DK-SIG-*").Count));
     }
 
     [Test]

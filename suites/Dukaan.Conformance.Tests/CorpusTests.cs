@@ -75,7 +75,7 @@ public sealed class CorpusTests
         {
             Assert.That(run.NonPassing, Is.EquivalentTo(expected), run.Describe());
             Assert.That(run.ExitCode, Is.EqualTo(exit), run.Describe());
-            Assert.That(run.Results!.Rules.Select(r => r.Id), Is.EquivalentTo(RuleCatalog.All.Select(r => r.Id)));
+            Assert.That(run.Results!.Rules.Select(r => r.Id), Is.EquivalentTo(AgentDukaanRules.Catalog.All.Select(r => r.Id)));
             if (breakName == "json-dumps")
                 Assert.That(run.Results.Rules.Single(r => r.Id == "DK-SIG-01").Evidence.Diagnosis, Does.Contain("re-serialized JSON"), run.Describe());
         });

@@ -32,15 +32,15 @@ public sealed class RuleCatalogTests
     [Test]
     public void Catalog_keeps_the_ids_and_levels_of_the_specification()
     {
-        Assert.That(RuleCatalog.All.Select(r => (r.Id, r.Level)), Is.EquivalentTo(Specified));
+        Assert.That(AgentDukaanRules.Catalog.All.Select(r => (r.Id, r.Level)), Is.EquivalentTo(Specified));
     }
 
     [Test]
     public void Ids_are_unique_and_every_rule_is_judged_by_some_scenario_or_whole_run_check()
     {
-        Assert.That(RuleCatalog.All.Select(r => r.Id), Is.Unique);
+        Assert.That(AgentDukaanRules.Catalog.All.Select(r => r.Id), Is.Unique);
         var covered = CertificationEngine.AllScenarios().SelectMany(s => s.Rules).Concat(WholeRun).ToHashSet();
-        Assert.That(RuleCatalog.All.Select(r => r.Id).Where(id => !covered.Contains(id)), Is.Empty);
+        Assert.That(AgentDukaanRules.Catalog.All.Select(r => r.Id).Where(id => !covered.Contains(id)), Is.Empty);
     }
 
     [Test]
@@ -64,12 +64,12 @@ public sealed class RuleCatalogTests
     [TestCase("DK-RUN-02, DK-SUB-*", 4)]
     [TestCase(null, 33)]
     public void Select_understands_globs(string? pattern, int count) =>
-        Assert.That(RuleCatalog.Select(pattern), Has.Count.EqualTo(count));
+        Assert.That(AgentDukaanRules.Catalog.Select(pattern), Has.Count.EqualTo(count));
 
     [Test]
     public void Select_rejects_a_pattern_that_matches_nothing_and_names_it()
     {
-        var ex = Assert.Throws<RuleSelectionException>(() => RuleCatalog.Select("DK-SIG-*,DK-NOPE-*"));
+        var ex = Assert.Throws<RuleSelectionException>(() => AgentDukaanRules.Catalog.Select("DK-SIG-*,DK-NOPE-*"));
         Assert.That(ex!.Message, Does.Contain("DK-NOPE-*").And.Contain("list-rules"));
     }
 

@@ -43,7 +43,7 @@ public sealed class RulesDocumentTests
         var doc = await GeneratedAsync();
         Assert.Multiple(() =>
         {
-            foreach (var rule in RuleCatalog.All)
+            foreach (var rule in AgentDukaanRules.Catalog.All)
             {
                 var start = doc.IndexOf($"\n#### {rule.Id}\n", StringComparison.Ordinal);
                 Assert.That(start, Is.GreaterThan(0), $"no section for {rule.Id}");

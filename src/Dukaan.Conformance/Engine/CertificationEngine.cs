@@ -22,7 +22,7 @@ public static class CertificationEngine
     /// <param name="progress">Receives one line per phase and scenario, for the terminal.</param>
     public static async Task<CertificationRun> RunAsync(CertificationRequest request, IProgress<string>? progress, CancellationToken cancellationToken)
     {
-        var rules = RuleCatalog.Select(request.RulePatterns);
+        var rules = AgentDukaanRules.Catalog.Select(request.RulePatterns);
         var selected = rules.Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
         var settings = request.Settings;
         var notes = new List<string>();
@@ -145,13 +145,13 @@ public static class CertificationEngine
         {
             var why = stop.Why(scenario.Name);
             foreach (var rule in scenario.Rules.Where(r => !run.Findings.HasAny(r)))
-                context.NotExercised(rule, RuleCatalog.Get(rule).Statement, why);
+                context.NotExercised(rule, AgentDukaanRules.Catalog.Get(rule).Statement, why);
             progress?.Report($"{scenario.Name} stopped: {stop.Short}");
         }
         catch (Exception ex)
         {
             foreach (var rule in scenario.Rules)
-                context.Report(rule, FindingOutcome.HarnessError, RuleCatalog.Get(rule).Statement,
+                context.Report(rule, FindingOutcome.HarnessError, AgentDukaanRules.Catalog.Get(rule).Statement,
                     $"Scenario '{scenario.Name}' failed inside the harness: {ex.GetType().Name}: {ex.Message}. This is not the agent's fault; please report it.");
             progress?.Report($"{scenario.Name} hit a harness error: {ex.Message}");
         }

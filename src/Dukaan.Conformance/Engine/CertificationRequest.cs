@@ -3,21 +3,28 @@ using Dukaan.Simulator;
 
 namespace Dukaan.Conformance.Engine;
 
-/// <summary>What the agent factory gets: the simulator's coordinates, to put into the agent's environment.</summary>
-public sealed record PlatformCoordinates(Uri ApiUrl, Uri ProviderBaseUrl, string WebhookSecret)
+/// <summary>
+/// What the agent factory gets from a profile's simulated counterpart: the variables its contract gives an agent
+/// (PORT and TMPDIR come from the spawner).
+/// </summary>
+public record PeerCoordinates(IReadOnlyDictionary<string, string> Environment)
 {
-    /// <summary>The environment the contract gives an agent (000 §3), plus the caller's extras; PORT and TMPDIR come from the spawner.</summary>
+    /// <summary>The contract's environment plus the caller's extras; the contract's values win, so a run cannot be pointed elsewhere.</summary>
     public Dictionary<string, string> AgentEnvironment(IReadOnlyDictionary<string, string>? extra = null)
     {
-        var environment = new Dictionary<string, string>(extra ?? new Dictionary<string, string>(), StringComparer.Ordinal)
-        {
-            ["AGENTDUKAAN_API_URL"] = ApiUrl.ToString().TrimEnd('/'),
-            ["AGENTDUKAAN_WEBHOOK_SECRET"] = WebhookSecret,
-            ["OPENAI_BASE_URL"] = ProviderBaseUrl.ToString().TrimEnd('/'),
-        };
+        var environment = new Dictionary<string, string>(extra ?? new Dictionary<string, string>(), StringComparer.Ordinal);
+        foreach (var (key, value) in Environment) environment[key] = value;
         return environment;
     }
 }
+
+/// <summary>The AgentDukaan simulator's coordinates (000 §3).</summary>
+public sealed record PlatformCoordinates(Uri ApiUrl, Uri ProviderBaseUrl, string WebhookSecret) : PeerCoordinates(new Dictionary<string, string>(StringComparer.Ordinal)
+{
+    ["AGENTDUKAAN_API_URL"] = ApiUrl.ToString().TrimEnd('/'),
+    ["AGENTDUKAAN_WEBHOOK_SECRET"] = WebhookSecret,
+    ["OPENAI_BASE_URL"] = ProviderBaseUrl.ToString().TrimEnd('/'),
+});
 
 /// <param name="StartPlatform">
 /// Hosts the simulator; by default Kestrel on a free loopback port. In-process certification supplies a TestServer.
@@ -29,11 +36,16 @@ public sealed record PlatformCoordinates(Uri ApiUrl, Uri ProviderBaseUrl, string
 /// </param>
 public sealed record CertificationRequest(
     TargetInfo Target,
-    Func<PlatformCoordinates, CancellationToken, Task<IAgentUnderTest>> StartAgent,
+    Func<PeerCoordinates, CancellationToken, Task<IAgentUnderTest>> StartAgent,
     RunSettings Settings,
     string? RulePatterns = null,
     Func<SimulatorOptions, CancellationToken, Task<IPlatformHost>>? StartPlatform = null,
-    IReadOnlySet<string>? NotApplicable = null);
+    IReadOnlySet<string>? NotApplicable = null,
+    Profiles.ProfileInfo? Profile = null)
+{
+    /// <summary>The contract this run certifies against; AgentDukaan's unless the caller chose another profile.</summary>
+    public Profiles.ProfileInfo ProfileInfo => Profile ?? Profiles.AgentDukaan.AgentDukaanProfile.Metadata;
+}
 
 /// <summary>A finished run: its results (already redacted) and the secrets it handed out, so writers can redact defensively.</summary>
 public sealed record CertificationRun(RunResults Results, IReadOnlyList<string> Secrets);
@@ -42,8 +54,4 @@ public static class HarnessInfo
 {
     public static string Version => typeof(HarnessInfo).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
-    /// <summary>Which edition of the AgentDukaan documents the rules were written from.</summary>
-    public const string ContractVersion = "agentdukaan-hosted-2026.06 (seeds 000, 002)";
-
-    public const string Profile = "agentdukaan";
 }

@@ -20,6 +20,27 @@ public static class ResultsAssembler
         return Finish(request, rules, results, timelines, [.. notes.Select(redactor.Apply)], run.StartedAt, (long)run.Elapsed.Elapsed.TotalMilliseconds, agentStarted: true, interrupted);
     }
 
+    /// <summary>
+    /// Verdicts for any profile: each selected rule judged from its findings, evidence drawn from the transcript, every
+    /// secret redacted. Profiles other than AgentDukaan's build their runs on this.
+    /// </summary>
+    public static RunResults FromFindings(CertificationRequest request, IReadOnlyList<RuleDefinition> rules, FindingSink findings, IReadOnlyList<Exchange> transcript,
+        IReadOnlyList<ScenarioTimeline> timelines, IReadOnlyList<string> notes, IReadOnlyList<string> secrets, DateTimeOffset startedAt, long durationMs, bool interrupted = false)
+    {
+        var redactor = new Redactor(secrets);
+        var exchanges = transcript.ToDictionary(e => e.Seq);
+        var results = rules.Select(rule => Judge(rule, findings.For(rule.Id), request.Settings, exchanges, startedAt, redactor)).ToList();
+        return Finish(request, rules, results, timelines, [.. notes.Select(redactor.Apply)], startedAt, durationMs, agentStarted: true, interrupted);
+    }
+
+    /// <summary>A timeline mark for an exchange, in the lanes every report draws.</summary>
+    public static TimelineEvent TimelineMark(Exchange e, DateTimeOffset runStart, Redactor redactor, string lane)
+    {
+        var path = Uri.TryCreate(e.Url, UriKind.Absolute, out var uri) ? uri.AbsolutePath : e.Url;
+        var label = $"{e.Method} {path} {(e.Status?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? e.Error ?? "")}".Trim();
+        return new TimelineEvent(Math.Round((e.StartedAt - runStart).TotalMilliseconds, 1), Math.Round(e.DurationMs, 1), lane, e.Kind, redactor.Apply(label), e.Status);
+    }
+
     /// <summary>Interrupted before any scenario ran: every rule is not-exercised and the outcome says why.</summary>
     public static RunResults Interrupted(CertificationRequest request, IReadOnlyList<RuleDefinition> rules, string why, IReadOnlyList<string> secrets)
     {
@@ -56,8 +77,10 @@ public static class ResultsAssembler
             : harnessError ? (Outcome.HarnessError, 2)
             : failed || mustUnexercised.Count > 0 ? (Outcome.NotCertified, 1)
             : (Outcome.Certified, 0);
-        return new RunResults(RunResults.CurrentSchemaVersion, HarnessInfo.Version, HarnessInfo.ContractVersion, HarnessInfo.Profile, request.Target,
-            startedAt, durationMs, request.Settings.Seed, request.Settings.Strict, request.RulePatterns, outcome, exit, Summary.Of(results), results, timelines, notes);
+        var profile = request.ProfileInfo;
+        return new RunResults(RunResults.CurrentSchemaVersion, HarnessInfo.Version, profile.ContractVersion, profile.Id, request.Target,
+            startedAt, durationMs, request.Settings.Seed, request.Settings.Strict, request.RulePatterns, outcome, exit, Summary.Of(results), results, timelines, notes,
+            profile.Title, profile.SeedReferences);
     }
 
     private static RuleResult Judge(RuleDefinition rule, IReadOnlyList<Finding> findings, RunSettings settings, IReadOnlyDictionary<long, Exchange> exchanges,

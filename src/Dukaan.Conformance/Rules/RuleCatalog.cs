@@ -19,14 +19,58 @@ public static class Areas
 public sealed record RuleDefinition(string Id, RuleLevel Level, string Area, string Title, string Statement, string SeedReference);
 
 /// <summary>
+/// One profile's rules: the definitions, lookup by ID and selection by glob. An instance per profile, so engines,
+/// reports and the CLI take the catalog of the profile they run, never a global one.
+/// </summary>
+public sealed class RuleCatalog
+{
+    private readonly Dictionary<string, RuleDefinition> _byId;
+    private readonly string _example;
+
+    public RuleCatalog(IReadOnlyList<RuleDefinition> definitions, string example)
+    {
+        All = definitions;
+        _example = example;
+        _byId = definitions.ToDictionary(r => r.Id, StringComparer.Ordinal);
+    }
+
+    public IReadOnlyList<RuleDefinition> All { get; }
+
+    public bool Contains(string id) => _byId.ContainsKey(id);
+
+    /// <summary>An unknown ID is a harness bug (a typo in a scenario), never a rule silently left not-exercised.</summary>
+    public RuleDefinition Get(string id) =>
+        _byId.TryGetValue(id, out var rule) ? rule : throw new ArgumentException($"Unknown rule id '{id}'.", nameof(id));
+
+    /// <summary>
+    /// Rules matching a comma-separated list of globs (<c>DK-SIG-*</c>, <c>DK-RUN-0?</c>, exact IDs), case-insensitive.
+    /// A pattern that matches nothing is an error, not an empty run, so a typo never passes silently.
+    /// </summary>
+    public IReadOnlyList<RuleDefinition> Select(string? patterns)
+    {
+        if (string.IsNullOrWhiteSpace(patterns)) return All;
+        var selected = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var raw in patterns.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var regex = new Regex("^" + Regex.Escape(raw).Replace("\\*", ".*").Replace("\\?", ".") + "$", RegexOptions.IgnoreCase);
+            var matches = All.Where(r => regex.IsMatch(r.Id)).ToList();
+            if (matches.Count == 0)
+                throw new RuleSelectionException($"--rules pattern '{raw}' matches no rule. Run `dukaan-conformance list-rules` to see the IDs (e.g. {_example}).");
+            foreach (var m in matches) selected.Add(m.Id);
+        }
+        return [.. All.Where(r => selected.Contains(r.Id))];
+    }
+}
+
+/// <summary>
 /// The AgentDukaan agent-side rules, in one place (docs/rules.md is generated from them). IDs are stable: never renamed, never reused.
 /// </summary>
-public static class RuleCatalog
+public static class AgentDukaanRules
 {
     private const string Seed000 = "000 Deploying a Hosted Agent";
     private const string Seed002 = "002 Webhook & Callback Contract";
 
-    public static readonly IReadOnlyList<RuleDefinition> All =
+    public static readonly IReadOnlyList<RuleDefinition> Definitions =
     [
         new("DK-SIG-01", RuleLevel.Must, Areas.Signatures, "Verifies the HMAC over the raw body bytes",
             "A correctly signed delivery whose body is not canonical JSON (indentation, unusual key order, \\u00e9 escapes, trailing newline, an integer above 2^53) gets 2xx and is acted on.", $"{Seed000} §2a, §5; {Seed002} §1"),
@@ -104,27 +148,7 @@ public static class RuleCatalog
             "A spawned agent answers on 127.0.0.1:$PORT.", $"{Seed000} §3 step 2, §5"),
     ];
 
-    public static RuleDefinition Get(string id) =>
-        All.FirstOrDefault(r => r.Id == id) ?? throw new ArgumentException($"Unknown rule id '{id}'.", nameof(id));
-
-    /// <summary>
-    /// Rules matching a comma-separated list of globs (<c>DK-SIG-*</c>, <c>DK-RUN-0?</c>, exact IDs), case-insensitive.
-    /// A pattern that matches nothing is an error, not an empty run, so a typo never passes silently.
-    /// </summary>
-    public static IReadOnlyList<RuleDefinition> Select(string? patterns)
-    {
-        if (string.IsNullOrWhiteSpace(patterns)) return All;
-        var selected = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var raw in patterns.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            var regex = new Regex("^" + Regex.Escape(raw).Replace("\\*", ".*").Replace("\\?", ".") + "$", RegexOptions.IgnoreCase);
-            var matches = All.Where(r => regex.IsMatch(r.Id)).ToList();
-            if (matches.Count == 0)
-                throw new RuleSelectionException($"--rules pattern '{raw}' matches no rule. Run `dukaan-conformance list-rules` to see the IDs (e.g. DK-SIG-*, DK-RUN-02).");
-            foreach (var m in matches) selected.Add(m.Id);
-        }
-        return [.. All.Where(r => selected.Contains(r.Id))];
-    }
+    public static RuleCatalog Catalog { get; } = new(Definitions, example: "DK-SIG-*, DK-RUN-02");
 }
 
 public sealed class RuleSelectionException(string message) : Exception(message);

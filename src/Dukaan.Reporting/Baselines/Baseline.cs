@@ -18,7 +18,7 @@ public sealed record Baseline(IReadOnlyList<BaselineEntry> Accepted)
     private const string Shape = "A baseline looks like { \"accepted\": [ { \"rule\": \"DK-SEC-05\", \"reason\": \"state store lands next sprint (JIRA-123)\" } ] }.";
 
     /// <summary>Loads a baseline whose rules must be in the AgentDukaan rule catalog.</summary>
-    public static Baseline Load(string path) => Load(path, RuleCatalog.All.Select(r => r.Id).ToHashSet(StringComparer.Ordinal));
+    public static Baseline Load(string path) => Load(path, AgentDukaanRules.Catalog.All.Select(r => r.Id).ToHashSet(StringComparer.Ordinal));
 
     /// <param name="path">The baseline file.</param>
     /// <param name="knownRuleIds">Rule IDs that exist; an entry naming another one is a typo and refused.</param>

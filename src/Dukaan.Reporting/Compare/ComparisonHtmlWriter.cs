@@ -19,7 +19,7 @@ public static class ComparisonHtmlWriter
         ArgumentNullException.ThrowIfNull(comparison);
         var html = new HtmlBuilder();
         var headline = Headline(comparison);
-        HtmlPage.Open(html, $"{headline} — AgentDukaan conformance comparison", Css.Value, script: null);
+        HtmlPage.Open(html, $"{headline} — {comparison.Runs[^1].Results.Title} comparison", Css.Value, script: null);
         Banner(html, comparison, headline);
         Runs(html, comparison);
         WhatChanged(html, comparison);
@@ -55,7 +55,7 @@ public static class ComparisonHtmlWriter
             <div class="banner__top">
             <div class="banner__icon" aria-hidden="true">{(regressed ? "✕" : "✓")}</div>
             <div>
-            <p class="banner__kicker">AgentDukaan conformance · comparison of {comparison.Runs.Count} runs</p>
+            <p class="banner__kicker">{comparison.Runs[^1].Results.Title} · comparison of {comparison.Runs.Count} runs</p>
             <h1 data-testid="compare-headline">{headline}</h1>
             <p class="banner__reason" data-testid="compare-reason">{reason}</p>
             </div>

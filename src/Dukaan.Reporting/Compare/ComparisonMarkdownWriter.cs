@@ -17,7 +17,7 @@ public static class ComparisonMarkdownWriter
         var sb = new StringBuilder();
         var regressions = comparison.Regressions;
         var n = comparison.Runs.Count;
-        sb.AppendLine("## AgentDukaan conformance — comparison").AppendLine();
+        sb.AppendLine($"## {comparison.Runs[^1].Results.Title} — comparison").AppendLine();
         sb.AppendLine(regressions.Count == 0
             ? $"✅ **No regression** across {n} runs; {OutcomeText.Plural(comparison.Changes.Count, "rule")} changed verdict."
             : $"❌ **{OutcomeText.Plural(regressions.Count, "regression")}** across {n} runs (passed before, not any more): {string.Join(", ", regressions.Select(r => Markdown.Text(r.RuleId)))}.");

@@ -1,5 +1,4 @@
 using Dukaan.Conformance;
-using Dukaan.Conformance.Rules;
 
 namespace Dukaan.Reporting;
 
@@ -37,7 +36,7 @@ public sealed record RunComparison(IReadOnlyList<ComparedRun> Runs, IReadOnlyLis
         ArgumentNullException.ThrowIfNull(runs);
         if (runs.Count < 2) throw new ArgumentException("A comparison needs at least two runs.", nameof(runs));
         var byRun = runs.Select(r => r.Results.Rules.GroupBy(x => x.Id, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal)).ToList();
-        var ids = byRun.SelectMany(d => d.Keys).Distinct(StringComparer.Ordinal).Order(CatalogOrder.Instance).ToList();
+        var ids = byRun.SelectMany(d => d.Keys).Distinct(StringComparer.Ordinal).Order(new CatalogOrder(runs)).ToList();
         var rows = ids.Select(id =>
         {
             var seen = byRun.Select(d => d.GetValueOrDefault(id)).ToList();
@@ -61,13 +60,14 @@ public sealed record RunComparison(IReadOnlyList<ComparedRun> Runs, IReadOnlyLis
         return changes;
     }
 
-    /// <summary>Rules of the catalog in the contract's order; IDs the catalog does not know (newer or older harness) after them.</summary>
-    private sealed class CatalogOrder : IComparer<string>
+    /// <summary>
+    /// Rules in the contract's order, as the newest run lists them (results.json keeps its profile's catalog order);
+    /// IDs only older runs know come after them.
+    /// </summary>
+    private sealed class CatalogOrder(IReadOnlyList<ComparedRun> runs) : IComparer<string>
     {
-        public static CatalogOrder Instance { get; } = new();
-
-        private static readonly Dictionary<string, int> Position =
-            RuleCatalog.All.Select((r, i) => (r.Id, i)).ToDictionary(x => x.Id, x => x.i, StringComparer.Ordinal);
+        private readonly Dictionary<string, int> Position = runs[^1].Results.Rules.Select((r, i) => (r.Id, i))
+            .GroupBy(x => x.Id, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().i, StringComparer.Ordinal);
 
         public int Compare(string? x, string? y)
         {

@@ -18,7 +18,7 @@ public static class MarkdownSummaryWriter
     {
         ArgumentNullException.ThrowIfNull(results);
         var md = new StringBuilder();
-        md.Append(CultureInfo(), $"## {OutcomeText.Emoji(results.Outcome)} {OutcomeText.Headline(results.Outcome)} — AgentDukaan conformance\n\n");
+        md.Append(CultureInfo(), $"## {OutcomeText.Emoji(results.Outcome)} {OutcomeText.Headline(results.Outcome)} — {results.Title}\n\n");
         md.Append(Markdown.Text(OutcomeText.Reason(results))).Append("\n\n");
 
         md.Append("| Verdict | Rules |\n| --- | ---: |\n");

@@ -20,7 +20,7 @@ internal static class BannerView
             <div class="banner__top">
             <div class="banner__icon" aria-hidden="true">{icon}</div>
             <div>
-            <p class="banner__kicker">AgentDukaan conformance · {results.Profile}</p>
+            <p class="banner__kicker">{results.Title} · {results.Profile}</p>
             <h1 data-testid="banner-verdict">{OutcomeText.Headline(results.Outcome)}</h1>
             <p class="banner__reason" data-testid="banner-reason">{OutcomeText.Reason(results)}</p>
             </div>

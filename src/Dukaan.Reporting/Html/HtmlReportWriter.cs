@@ -13,7 +13,7 @@ public static class HtmlReportWriter
     {
         ArgumentNullException.ThrowIfNull(results);
         var html = new HtmlBuilder();
-        var title = $"{OutcomeText.Headline(results.Outcome)} — AgentDukaan conformance — {results.Target.Description}";
+        var title = $"{OutcomeText.Headline(results.Outcome)} — {results.Title} — {results.Target.Description}";
         HtmlPage.Open(html, title, ReportAssets.Css, ReportAssets.Script, $"DukaanConformance {results.HarnessVersion}");
         BannerView.Render(html, results);
         // One anchor map for the page: rule evidence links to the scenario timelines by these ids.

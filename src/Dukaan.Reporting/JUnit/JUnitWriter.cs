@@ -20,7 +20,7 @@ public static class JUnitWriter
         ArgumentNullException.ThrowIfNull(results);
         var s = results.Summary;
         var time = Formatting.Seconds(results.DurationMs);
-        var suiteName = $"AgentDukaan conformance ({results.Profile})";
+        var suiteName = $"{results.Title} ({results.Profile})";
         var sb = new StringBuilder();
         var settings = new XmlWriterSettings { Indent = true, OmitXmlDeclaration = false, Encoding = new UTF8Encoding(false) };
         using (var w = XmlWriter.Create(new StringWriterUtf8(sb), settings))

@@ -22,7 +22,7 @@ public sealed class BaselineSchemaTests
     {
         var entry = Entry();
         var ids = entry.GetProperty("properties").GetProperty("rule").GetProperty("enum").EnumerateArray().Select(e => e.GetString()).ToList();
-        Assert.That(ids, Is.EqualTo(RuleCatalog.All.Select(r => r.Id)), "a new rule must be added to the schema too");
+        Assert.That(ids, Is.EqualTo(AgentDukaanRules.Catalog.All.Select(r => r.Id)), "a new rule must be added to the schema too");
         Assert.That(entry.GetProperty("required").EnumerateArray().Select(e => e.GetString()), Is.EquivalentTo(new[] { "rule", "reason" }));
         Assert.That(entry.GetProperty("additionalProperties").GetBoolean(), Is.False);
         Assert.That(entry.GetProperty("properties").GetProperty("reason").GetProperty("not").GetProperty("const").GetString(), Is.EqualTo(Baseline.ReasonPlaceholder));

@@ -1,0 +1,56 @@
+using Dukaan.Conformance.Engine;
+using Dukaan.Conformance.Rules;
+
+namespace Dukaan.Conformance.Profiles;
+
+/// <summary>One variable the harness gives the target, as the profile's README table shows it.</summary>
+public sealed record EnvironmentVariable(string Name, string Meaning);
+
+/// <summary>
+/// Everything about a contract that reports, the CLI and results.json show: stable id, title, which edition of which
+/// source documents, where deliveries go by default, what the target is given. Reporters read these from results.json,
+/// never from code, so a report of any profile renders with any build.
+/// </summary>
+public sealed record ProfileInfo(
+    string Id,
+    string Title,
+    string ContractVersion,
+    IReadOnlyList<string> SeedReferences,
+    string DefaultWebhookPath,
+    IReadOnlyList<EnvironmentVariable> Environment,
+    string TriggerHint);
+
+/// <summary>
+/// A contract the harness certifies: its metadata, its rule catalog, and how to certify a target against it (the
+/// simulated counterpart, the scenarios, the whole-run checks). Shared machinery — agent supervision, the transcript,
+/// findings into verdicts, secrets, the reports and the CLI — knows profiles only through this.
+/// </summary>
+public interface IProfile
+{
+    ProfileInfo Info { get; }
+
+    RuleCatalog Rules { get; }
+
+    Task<CertificationRun> CertifyAsync(CertificationRequest request, IProgress<string>? progress, CancellationToken cancellationToken);
+}
+
+/// <summary>The profiles this build knows. A new contract is one folder and one line here.</summary>
+public static class ProfileRegistry
+{
+    public const string DefaultId = AgentDukaan.AgentDukaanProfile.Id;
+
+    public static IReadOnlyList<IProfile> All { get; } =
+    [
+        new AgentDukaan.AgentDukaanProfile(),
+    ];
+
+    /// <summary>The profile with this id; an unknown id fails with the list of known ones, never falls back silently.</summary>
+    public static IProfile Get(string? id)
+    {
+        var wanted = string.IsNullOrWhiteSpace(id) ? DefaultId : id.Trim();
+        return All.FirstOrDefault(p => string.Equals(p.Info.Id, wanted, StringComparison.OrdinalIgnoreCase))
+            ?? throw new UnknownProfileException($"Unknown profile '{wanted}'. Known profiles: {string.Join(", ", All.Select(p => p.Info.Id))}.");
+    }
+}
+
+public sealed class UnknownProfileException(string message) : Exception(message);
