@@ -4,6 +4,7 @@ using System.Globalization;
 using Dukaan.Conformance;
 using Dukaan.Conformance.Agents;
 using Dukaan.Conformance.Engine;
+using Dukaan.Conformance.Profiles;
 using Dukaan.Conformance.Rules;
 using Dukaan.Reporting;
 using Dukaan.Cli.Configuration;
@@ -18,7 +19,8 @@ public static class CertifyCommand
     private static readonly Option<string?> AgentUrl = new("--agent-url") { Description = "Base URL of an agent that is already running (no spawn, no restart)." };
     private static readonly Option<string?> AgentLog = new("--agent-log") { Description = "With --agent-url: a file holding the agent's output, scanned for secrets." };
     private static readonly Option<string[]> AgentEnv = new("--agent-env") { Description = "Extra KEY=VALUE for the agent's environment (repeatable).", Arity = ArgumentArity.ZeroOrMore, AllowMultipleArgumentsPerToken = false };
-    private static readonly Option<string?> WebhookPath = new("--webhook-path") { Description = "Path of the agent's webhook route.", DefaultValueFactory = _ => CertifyOptions.DefaultWebhookPath };
+    private static readonly Option<string?> Profile = new("--profile") { Description = $"The contract to certify against: {string.Join(", ", ProfileRegistry.All.Select(p => p.Info.Id))} (default {ProfileRegistry.DefaultId})." };
+    private static readonly Option<string?> WebhookPath = new("--webhook-path") { Description = "Path of the agent's webhook route (default: the profile's, e.g. /hooks/agentdukaan)." };
     private static readonly Option<string?> TriggerUrl = new("--trigger-url") { Description = "URL the harness POSTs {\"subscriptionId\":\"…\"} to for one billable run; {port} is replaced by the agent's port." };
     private static readonly Option<string?> Rules = new("--rules") { Description = "Only rules matching these globs, e.g. DK-SIG-* or DK-RUN-02,DK-SUB-*." };
     private static readonly Option<bool> Strict = new("--strict") { Description = "SHOULD rules that are not met fail the run (exit 1) instead of warning." };
@@ -37,7 +39,7 @@ public static class CertifyCommand
     {
         var command = new Command("certify", "Run the AgentDukaan conformance suite against an agent and write results.json (plus reports) to --out. With no target, certifies the bundled reference agent.")
         {
-            AgentCmd, AgentWorkdir, AgentUrl, AgentLog, AgentEnv, WebhookPath, TriggerUrl, Rules, Strict, Seed, Out, StartupTimeout, QuietWindow,
+            Profile, AgentCmd, AgentWorkdir, AgentUrl, AgentLog, AgentEnv, WebhookPath, TriggerUrl, Rules, Strict, Seed, Out, StartupTimeout, QuietWindow,
             ObservationWindow, RunDeadline, BaselineFile, ConfigPath, SimPort, Secret,
         };
         command.SetAction((parse, cancellationToken) => RunAsync(parse, cancellationToken));
@@ -50,6 +52,7 @@ public static class CertifyCommand
         var output = parse.InvocationConfiguration.Output;
         var console = Terminal.For(output);
         CertificationRequest request;
+        IProfile profile;
         string outDir;
         string? configFile;
         Baseline? baseline = null;
@@ -57,11 +60,17 @@ public static class CertifyCommand
         {
             var inputs = Resolve(parse);
             configFile = inputs.ConfigFile is { } full ? Path.GetRelativePath(Directory.GetCurrentDirectory(), full) : null;
-            AgentDukaanRules.Catalog.Select(inputs.Rules);
+            profile = inputs.Profile;
+            profile.Rules.Select(inputs.Rules);
             if (inputs.Baseline is { } baselinePath)
-                baseline = Baseline.Load(baselinePath);
+                baseline = Baseline.Load(baselinePath, profile.Rules.All.Select(r => r.Id).ToHashSet(StringComparer.Ordinal));
             request = await BuildRequestAsync(inputs, console, cancellationToken);
             outDir = Path.GetFullPath(inputs.Out ?? Path.Combine(RepositoryLayout.FindRoot() ?? Directory.GetCurrentDirectory(), "reports", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)));
+        }
+        catch (UnknownProfileException ex)
+        {
+            error.WriteLine($"error: {ex.Message} Give one of them with --profile (or \"profile\" in the settings file).");
+            return ExitCodes.HarnessOrConfigError;
         }
         catch (RuleSelectionException ex)
         {
@@ -88,7 +97,7 @@ public static class CertifyCommand
         console.MarkupLine($"[bold]DukaanConformance[/] {HarnessInfo.Version} · certifying [blue]{Markup.Escape(request.Target.Description)}[/]");
         if (configFile is not null) console.MarkupLine($"  [grey]settings: {Markup.Escape(configFile)}[/]");
         var progress = new Progress<string>(line => console.MarkupLine($"  [grey]{Markup.Escape(line)}[/]"));
-        var (results, secrets) = await CertificationEngine.RunAsync(request, progress, cancellationToken);
+        var (results, secrets) = await profile.CertifyAsync(request, progress, cancellationToken);
         if (results.Outcome == Outcome.Interrupted && TerminationSignals.Current?.ExitCode is { } signalExit)
             results = results with { ExitCode = signalExit };
         var written = ReportOutput.Write(results, outDir, secrets, baseline, output);
@@ -128,9 +137,12 @@ public static class CertifyCommand
         if (inputs.AgentLog is { } log && agentUrl is null) throw new UsageException($"{Name("--agent-log")} {log} only applies with --agent-url; a spawned agent's output is captured directly.");
 
         var rerun = new List<string> { "dukaan-conformance certify" };
+        if (inputs.Profile.Info.Id != ProfileRegistry.DefaultId && inputs.Given.Profile is not null) rerun.Add($"--profile {inputs.Profile.Info.Id}");
         string? workDir = null;
         string description;
         var bundled = agentCmd is null && agentUrl is null;
+        if (bundled && inputs.Profile.Info.Id != ProfileRegistry.DefaultId)
+            throw new UsageException($"The bundled reference agent speaks {ProfileRegistry.DefaultId} only; for --profile {inputs.Profile.Info.Id} give --agent-cmd (e.g. one of fixtures/agents/{inputs.Profile.Info.Id}/) or --agent-url.");
         if (bundled)
         {
             trigger ??= BundledAgent.TriggerUrl;
@@ -152,7 +164,7 @@ public static class CertifyCommand
             if (given.TriggerUrl is { } triggerFlag) rerun.Add($"--trigger-url {Shell.Quote(triggerFlag)}");
             foreach (var (k, v) in given.AgentEnv) rerun.Add($"--agent-env {Shell.Quote($"{k}={v}")}");
         }
-        if (given.WebhookPath is { } path && (path != CertifyOptions.DefaultWebhookPath || inputs.ConfigFile is not null)) rerun.Add($"--webhook-path {path}");
+        if (given.WebhookPath is { } path && (path != inputs.Profile.Info.DefaultWebhookPath || inputs.ConfigFile is not null)) rerun.Add($"--webhook-path {path}");
         if (given.Strict is true) rerun.Add("--strict");
         else if (given.Strict is false && inputs.ConfigFile is not null) rerun.Add("--strict false");
 
@@ -182,7 +194,8 @@ public static class CertifyCommand
             if (logFile is not null && !File.Exists(logFile)) throw new UsageException($"{Name("--agent-log")} '{logFile}' does not exist.");
             var triggerUri = trigger is null ? null : new Uri(trigger.Replace("{port}", baseUrl.Port.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal));
             return new CertificationRequest(new TargetInfo("url", description, null, null, agentUrl, webhookPath, trigger),
-                async (_, ct) => await RunningAgent.ConnectAsync(baseUrl, webhookPath, triggerUri, logFile, TimeSpan.FromSeconds(startup), ct), settings, inputs.Rules);
+                async (_, ct) => await RunningAgent.ConnectAsync(baseUrl, webhookPath, triggerUri, logFile, TimeSpan.FromSeconds(startup), ct), settings, inputs.Rules,
+                Profile: inputs.Profile.Info);
         }
 
         // Preparing may build the agent and makes a temp folder: only once every flag has been checked, so a typo fails fast.
@@ -196,7 +209,8 @@ public static class CertifyCommand
             {
                 return await SpawnedAgent.StartAsync(new SpawnSpec(command, workDir, platform.AgentEnvironment(env), webhookPath, trigger, startupTimeout), ct);
             },
-            settings, inputs.Rules);
+            settings, inputs.Rules,
+            Profile: inputs.Profile.Info);
     }
 
     /// <summary>What the command line of `certify ARGS` says, without the defaults of flags that were not given.</summary>
@@ -237,6 +251,7 @@ public static class CertifyCommand
             RunDeadline = Given(RunDeadline),
             SimPort = Given(SimPort),
             Secret = GivenText(Secret),
+            Profile = GivenText(Profile),
         };
     }
 

@@ -1,5 +1,6 @@
 using Dukaan.Cli.Configuration;
 using Dukaan.Conformance.Engine;
+using Dukaan.Conformance.Profiles;
 
 namespace Dukaan.Cli;
 
@@ -25,6 +26,7 @@ public sealed record CertifyFlags
     public double? RunDeadline { get; init; }
     public int? SimPort { get; init; }
     public string? Secret { get; init; }
+    public string? Profile { get; init; }
 }
 
 /// <summary>
@@ -36,6 +38,7 @@ public sealed record CertifyOptions
     // The engine's own defaults, in the seconds the flags and the file use, so a run without flags is a default run.
     private static readonly RunSettings EngineDefaults = new();
 
+    /// <summary>The default profile's webhook path; another profile brings its own (<see cref="ProfileInfo.DefaultWebhookPath"/>).</summary>
     public const string DefaultWebhookPath = "/hooks/agentdukaan";
     public static readonly int DefaultSeed = EngineDefaults.Seed;
     public const double DefaultStartupTimeout = 30;
@@ -66,6 +69,9 @@ public sealed record CertifyOptions
     public int SimPort { get; init; }
     public string? Secret { get; init; }
 
+    /// <summary>The contract to certify against (--profile, or "profile" in the file; agentdukaan by default).</summary>
+    public IProfile Profile { get; init; } = ProfileRegistry.Get(null);
+
     /// <summary>What the command line itself said, so a rerun command can repeat just that next to --config.</summary>
     public CertifyFlags Given { get; init; } = new();
 
@@ -95,6 +101,7 @@ public sealed record CertifyOptions
         foreach (var (key, value) in flags.AgentEnv) env[key] = value;
 
         var listing = file?.Listing?.ToProfile();
+        var profile = ProfileRegistry.Get(Pick("--profile", flags.Profile, file?.Profile, "$.profile"));
         return new CertifyOptions
         {
             ConfigFile = file?.FullPath,
@@ -103,7 +110,8 @@ public sealed record CertifyOptions
             AgentUrl = Pick("--agent-url", flags.AgentUrl, agent?.Url, "$.agent.url"),
             AgentLog = Pick("--agent-log", flags.AgentLog, agent?.Log, "$.agent.log"),
             Env = env,
-            WebhookPath = Pick("--webhook-path", flags.WebhookPath, file?.WebhookPath, "$.webhookPath") ?? DefaultWebhookPath,
+            Profile = profile,
+            WebhookPath = Pick("--webhook-path", flags.WebhookPath, file?.WebhookPath, "$.webhookPath") ?? profile.Info.DefaultWebhookPath,
             TriggerUrl = Pick("--trigger-url", flags.TriggerUrl, file?.TriggerUrl, "$.triggerUrl"),
             Rules = Pick("--rules", flags.Rules, file?.Rules, "$.rules"),
             Strict = Pick("--strict", flags.Strict, file?.Strict, "$.strict") ?? false,

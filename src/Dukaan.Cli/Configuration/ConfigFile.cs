@@ -55,6 +55,7 @@ public sealed record ConfigFile
     public string ShownPath { get; init; } = FileName;
 
     public AgentSection? Agent { get; init; }
+    public string? Profile { get; init; }
     public string? WebhookPath { get; init; }
     public string? TriggerUrl { get; init; }
     public ListingSection? Listing { get; init; }

@@ -108,6 +108,7 @@ public static class ConfigFileLoader
             FullPath = full,
             ShownPath = shown,
             Agent = agent,
+            Profile = Str(root, "profile"),
             WebhookPath = Str(root, "webhookPath"),
             TriggerUrl = Str(root, "triggerUrl"),
             Listing = listing,

@@ -45,7 +45,8 @@ public static class ConfigShape
                 ("log", new(ValueKind.String, "With url: a file holding the agent's output, scanned for secrets; relative to this file. Flag: --agent-log.")),
                 ("env", new(ValueKind.StringMap, "Extra environment variables for the agent, e.g. {\"AGENT_HEARTBEAT_MS\": \"500\"}. --agent-env KEY=VALUE adds to or replaces these.") { Check = EnvNames })),
         }),
-        ("webhookPath", new(ValueKind.String, "Path of the agent's webhook route (default /hooks/agentdukaan). Flag: --webhook-path.") { Check = AbsolutePath }),
+        ("profile", new(ValueKind.String, "The contract to certify against: agentdukaan (default), wakeel or agentdoor. Flag: --profile.") { Check = KnownProfile }),
+        ("webhookPath", new(ValueKind.String, "Path of the agent's webhook route (default: the profile's, /hooks/agentdukaan for agentdukaan). Flag: --webhook-path.") { Check = AbsolutePath }),
         ("triggerUrl", new(ValueKind.String, "URL the harness POSTs {\"subscriptionId\":\"…\"} to for one billable run; {port} is replaced by the agent's port. Flag: --trigger-url.") { Check = TriggerUrl }),
         ("listing", new(ValueKind.Object, "Your listing's setup wizard, so generated buyers look like yours. Every sensitive field gets a unique canary value the harness searches for.")
         {
@@ -91,6 +92,12 @@ public static class ConfigShape
     private static string? TriggerUrl(JsonElement value) =>
         Uri.TryCreate(value.GetString()!.Replace("{port}", "1", StringComparison.Ordinal), UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
             ? null : $"must be an absolute URL such as \"http://127.0.0.1:{{port}}/_test/trigger\", got {Json(value)}";
+
+    private static string? KnownProfile(JsonElement value)
+    {
+        try { Dukaan.Conformance.Profiles.ProfileRegistry.Get(value.GetString()); return null; }
+        catch (Dukaan.Conformance.Profiles.UnknownProfileException ex) { return ex.Message; }
+    }
 
     private static string? AbsolutePath(JsonElement value) =>
         value.GetString()!.StartsWith('/') ? null : $"must start with '/', e.g. \"/hooks/agentdukaan\", got {Json(value)}";

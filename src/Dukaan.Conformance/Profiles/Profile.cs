@@ -20,6 +20,20 @@ public sealed record ProfileInfo(
     IReadOnlyList<EnvironmentVariable> Environment,
     string TriggerHint);
 
+/// <summary>How one scenario is documented: what it plays, which rules it judges.</summary>
+public sealed record ScenarioDoc(string Name, string Description, IReadOnlyList<string> Rules);
+
+/// <summary>
+/// What docs/rules.md says about a profile beyond its rules: its heading, its sources, the decisions where the sources
+/// are vague, its scenarios, and how its whole-run rules are observed (rule ID → text).
+/// </summary>
+public sealed record ProfileDocs(
+    string Heading,
+    string Sources,
+    IReadOnlyList<RuleDecision> Decisions,
+    IReadOnlyList<ScenarioDoc> Scenarios,
+    IReadOnlyDictionary<string, string> WholeRunChecks);
+
 /// <summary>
 /// A contract the harness certifies: its metadata, its rule catalog, and how to certify a target against it (the
 /// simulated counterpart, the scenarios, the whole-run checks). Shared machinery — agent supervision, the transcript,
@@ -30,6 +44,8 @@ public interface IProfile
     ProfileInfo Info { get; }
 
     RuleCatalog Rules { get; }
+
+    ProfileDocs Docs { get; }
 
     Task<CertificationRun> CertifyAsync(CertificationRequest request, IProgress<string>? progress, CancellationToken cancellationToken);
 }

@@ -1,7 +1,6 @@
 using System.Text;
-using Dukaan.Conformance.Engine;
+using Dukaan.Conformance.Profiles;
 using Dukaan.Conformance.Rules;
-using Dukaan.Conformance.Scenarios;
 
 namespace Dukaan.Reporting;
 
@@ -13,54 +12,70 @@ public static class RuleCatalogMarkdown
 {
     public const string RegenerateCommand = "dotnet run --project src/Dukaan.Cli -- list-rules --format markdown > docs/rules.md";
 
-    /// <summary>Always '\n', so the committed file is the same whichever OS regenerated it.</summary>
-    public static string Render(IReadOnlyList<RuleDefinition> rules)
+    /// <summary>One profile's document (list-rules --profile X --format markdown). Always '\n', whichever OS renders it.</summary>
+    public static string Render(IProfile profile, IReadOnlyList<RuleDefinition> rules)
     {
+        ArgumentNullException.ThrowIfNull(profile);
         ArgumentNullException.ThrowIfNull(rules);
-        var scenarios = CertificationEngine.AllScenarios();
         var doc = new Doc();
-        Header(doc);
-        Decisions(doc);
-        Rules(doc, rules, scenarios);
-        Scenarios(doc, rules, scenarios);
-        WholeRun(doc, rules);
+        Header(doc, [profile], $"# {profile.Info.Title}: rule catalog");
+        Profile(doc, profile, rules);
         return doc.ToString();
     }
 
-    private static void Header(Doc doc)
+    /// <summary>docs/rules.md: every profile, each with its decisions, rules, scenarios and whole-run checks.</summary>
+    public static string RenderAll(IReadOnlyList<IProfile> profiles)
     {
-        doc.Line("# AgentDukaan rule catalog")
+        ArgumentNullException.ThrowIfNull(profiles);
+        var doc = new Doc();
+        Header(doc, profiles, "# DukaanConformance rule catalog");
+        foreach (var profile in profiles) Profile(doc, profile, profile.Rules.All);
+        return doc.ToString();
+    }
+
+    private static void Header(Doc doc, IReadOnlyList<IProfile> profiles, string title)
+    {
+        doc.Line(title)
             .Line()
-            .Line($"<!-- Generated from src/Dukaan.Conformance (the rule catalog, the decisions, the scenarios); do not edit by hand. Regenerate with: {RegenerateCommand} -->")
+            .Line($"<!-- Generated from src/Dukaan.Conformance (each profile's rule catalog, decisions, scenarios); do not edit by hand. Regenerate with: {RegenerateCommand} -->")
             .Line()
-            .Line("The contract of AgentDukaan hosted agents as checkable rules: what `dukaan-conformance certify` judges, how it provokes and " +
-                "observes each rule, and how it reads the contract where the sources are vague. IDs are stable: a rule's ID never changes " +
-                "meaning and is never reused; new rules get new numbers.")
+            .Line("Each contract the harness certifies (a *profile*) as checkable rules: what `dukaan-conformance certify --profile ID` judges, " +
+                "how it provokes and observes each rule, and how it reads the contract where the sources are vague. IDs are stable: a rule's ID " +
+                "never changes meaning and is never reused; new rules get new numbers.")
             .Line()
             .Line("**Levels**: MUST (a failure fails certification), SHOULD (a failure is a warning; `--strict` makes it fail), INFO (reported, never fails).")
             .Line()
             .Line("**Verdicts** every rule can get: `pass`, `fail`, `warn` (a SHOULD or INFO rule not met), `not-exercised` (the run had no way to provoke it, " +
                 "e.g. no trigger was configured — never counted as pass), `harness-error` (the harness itself broke — never blamed on the agent).")
             .Line()
-            .Line("**Sources**: the AgentDukaan contract documents, cited by number and section: `000` = Deploying a Hosted Agent, " +
-                "`002` = Webhook & Callback Contract.")
-            .Line()
-            .Line("**Scope**: this version certifies the profile `agentdukaan`, the agent under test. In-app chat (`DK-CHAT-*`), the platform side " +
-                "(`PL-*`), Wakeel (`WK-*`) and AgentDoor (`AD-*`) are planned, not yet certified by this version; their rules appear here " +
-                "once the catalog has them, and their ID prefixes are reserved.")
+            .Line($"**Profiles**: {string.Join(", ", profiles.Select(p => $"`{p.Info.Id}` ({p.Info.Title}, {p.Rules.All.Count} rules)"))}. " +
+                "Planned, not yet certified by this version: AgentDukaan in-app chat (`DK-CHAT-*`), the platform side (`PL-*`) and AgentDoor senders (`AD-S-*`); their ID prefixes are reserved.")
             .Line();
     }
 
-    private static void Decisions(Doc doc)
+    private static void Profile(Doc doc, IProfile profile, IReadOnlyList<RuleDefinition> rules)
     {
-        doc.Line("## Decisions where the sources are vague or disagree").Line();
-        foreach (var decision in RuleDecisions.All) doc.Line($"{decision.Number}. {decision.Text}");
+        var docs = profile.Docs;
+        doc.Line($"## {docs.Heading}").Line()
+            .Line($"**Sources**: {docs.Sources}. Contract version `{profile.Info.ContractVersion}`; deliveries go to `{profile.Info.DefaultWebhookPath}` unless `--webhook-path` says otherwise.")
+            .Line();
+        doc.Line("The target is started with:").Line().Line("| variable | value |").Line("| --- | --- |");
+        foreach (var variable in profile.Info.Environment) doc.Line($"| `{variable.Name}` | {Cell(variable.Meaning)} |");
         doc.Line();
+        if (docs.Decisions.Count > 0)
+        {
+            doc.Line($"### Decisions where the sources are vague or disagree ({profile.Info.Id})").Line();
+            foreach (var decision in docs.Decisions) doc.Line($"{decision.Number}. {decision.Text}");
+            doc.Line();
+        }
+        Rules(doc, profile, rules);
+        Scenarios(doc, profile, rules);
+        WholeRun(doc, profile, rules);
     }
 
-    private static void Rules(Doc doc, IReadOnlyList<RuleDefinition> rules, IReadOnlyList<Scenario> scenarios)
+    private static void Rules(Doc doc, IProfile profile, IReadOnlyList<RuleDefinition> rules)
     {
-        doc.Line("## AgentDukaan — agent under test (profile `agentdukaan`)").Line();
+        var docs = profile.Docs;
         doc.Line("| ID | level | rule | area |").Line("| --- | --- | --- | --- |");
         foreach (var rule in rules)
             doc.Line($"| [{rule.Id}](#{Anchor(rule.Id)}) | {LevelInfo.Token(rule.Level)} | {Cell(rule.Title)} | {AreaInfo.DisplayName(rule.Area)} |");
@@ -68,46 +83,51 @@ public static class RuleCatalogMarkdown
 
         foreach (var area in rules.GroupBy(r => r.Area).OrderBy(g => AreaInfo.Order(g.Key)).ThenBy(g => g.Key, StringComparer.Ordinal))
         {
-            doc.Line($"### {AreaInfo.DisplayName(area.Key)}").Line();
+            doc.Line($"### {AreaInfo.DisplayName(area.Key)} ({profile.Info.Id})").Line();
             foreach (var rule in area)
             {
                 doc.Line($"#### {rule.Id}").Line()
                     .Line($"**{LevelInfo.Token(rule.Level)}** · {rule.Title}").Line()
                     .Line($"- Passes when: {rule.Statement}");
-                foreach (var scenario in scenarios.Where(s => s.Rules.Contains(rule.Id)))
-                    doc.Line($"- Provoked by [`{scenario.Name}`](#{Anchor("scenario-" + scenario.Name)}): {scenario.Description}");
-                if (GlobalChecks.Observations.TryGetValue(rule.Id, out var observed))
-                    doc.Line($"- Observed over the [whole run](#whole-run-checks): {observed}");
+                foreach (var scenario in docs.Scenarios.Where(s => s.Rules.Contains(rule.Id)))
+                    doc.Line($"- Provoked by [`{scenario.Name}`](#{ScenarioAnchor(profile, scenario)}): {scenario.Description}");
+                if (docs.WholeRunChecks.TryGetValue(rule.Id, out var observed))
+                    doc.Line($"- Observed over the [whole run](#{Anchor($"whole-run checks ({profile.Info.Id})")}): {observed}");
                 doc.Line($"- Source: {rule.SeedReference}").Line();
             }
         }
     }
 
-    private static void Scenarios(Doc doc, IReadOnlyList<RuleDefinition> rules, IReadOnlyList<Scenario> scenarios)
+    private static void Scenarios(Doc doc, IProfile profile, IReadOnlyList<RuleDefinition> rules)
     {
         var selected = rules.Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
-        doc.Line("## Scenarios").Line()
-            .Line("Each scenario plays one situation against the agent and judges the rules it names. Scenarios run side by side in phases; " +
-                "the ones that watch cross-buyer effects run alone, and the restart runs last.")
+        var scenarios = profile.Docs.Scenarios.Where(s => s.Rules.Any(selected.Contains)).ToList();
+        if (scenarios.Count == 0) return;
+        doc.Line($"### Scenarios ({profile.Info.Id})").Line()
+            .Line("Each scenario plays one situation against the target and judges the rules it names.")
             .Line();
-        foreach (var scenario in scenarios.Where(s => s.Rules.Any(selected.Contains)))
+        foreach (var scenario in scenarios)
         {
-            doc.Line($"### Scenario `{scenario.Name}`").Line()
+            doc.Line($"#### Scenario `{profile.Info.Id}/{scenario.Name}`").Line()
                 .Line(scenario.Description).Line()
                 .Line($"Judges: {string.Join(", ", scenario.Rules.Where(selected.Contains).Select(id => $"[{id}](#{Anchor(id)})"))}.").Line();
         }
     }
 
-    private static void WholeRun(Doc doc, IReadOnlyList<RuleDefinition> rules)
+    private static void WholeRun(Doc doc, IProfile profile, IReadOnlyList<RuleDefinition> rules)
     {
-        if (!rules.Any(r => GlobalChecks.Observations.ContainsKey(r.Id))) return;
-        doc.Line("## Whole-run checks").Line()
-            .Line("Judged after the scenarios, before the agent is stopped, over everything the run saw: every exchange the simulator " +
-                "recorded, the agent's output and the files it wrote.")
+        var checks = profile.Docs.WholeRunChecks;
+        if (!rules.Any(r => checks.ContainsKey(r.Id))) return;
+        doc.Line($"### Whole-run checks ({profile.Info.Id})").Line()
+            .Line("Judged after the scenarios, before the target is stopped, over everything the run saw: every exchange recorded, " +
+                "the target's output and the files it wrote.")
             .Line();
-        foreach (var rule in rules.Where(r => GlobalChecks.Observations.ContainsKey(r.Id)))
-            doc.Line($"- [{rule.Id}](#{Anchor(rule.Id)}): {GlobalChecks.Observations[rule.Id]}");
+        foreach (var rule in rules.Where(r => checks.ContainsKey(r.Id)))
+            doc.Line($"- [{rule.Id}](#{Anchor(rule.Id)}): {checks[rule.Id]}");
+        doc.Line();
     }
+
+    private static string ScenarioAnchor(IProfile profile, ScenarioDoc scenario) => Anchor($"scenario {profile.Info.Id}{scenario.Name}");
 
     /// <summary>The id GitHub gives a heading: lower case, spaces to dashes, other punctuation dropped.</summary>
     private static string Anchor(string heading) =>

@@ -31,6 +31,13 @@ public sealed class AgentDukaanProfile : IProfile
 
     public RuleCatalog Rules => AgentDukaanRules.Catalog;
 
+    public ProfileDocs Docs { get; } = new(
+        "AgentDukaan — agent under test (profile `agentdukaan`)",
+        "`000` = Deploying a Hosted Agent, `002` = Webhook & Callback Contract",
+        RuleDecisions.All,
+        [.. CertificationEngine.AllScenarios().Select(s => new ScenarioDoc(s.Name, s.Description, s.Rules))],
+        GlobalChecks.Observations);
+
     public Task<CertificationRun> CertifyAsync(CertificationRequest request, IProgress<string>? progress, CancellationToken cancellationToken) =>
         CertificationEngine.RunAsync(request, progress, cancellationToken);
 }
