@@ -51,8 +51,8 @@ public sealed class ListRulesCommandTests
         var (exit, output, err) = await ListAsync("--format", "markdown", "--rules", "DK-SIG-01,DK-OPS-01");
         Assert.That(exit, Is.EqualTo(ExitCodes.Success), err);
         Assert.That(output, Does.StartWith("# AgentDukaan conformance: rule catalog\n"));
-        Assert.That(output.Split('\n').Where(l => l.StartsWith("#### ", StringComparison.Ordinal)), Is.EqualTo(new[] { "#### DK-SIG-01", "#### DK-OPS-01" }));
-        Assert.That(output, Does.Contain("### Scenario `non-canonical-body`").And.Not.Contain("### Scenario `bad-signatures`"));
+        Assert.That(output.Split('\n').Where(l => l.StartsWith("#### DK-", StringComparison.Ordinal)), Is.EqualTo(new[] { "#### DK-SIG-01", "#### DK-OPS-01" }));
+        Assert.That(output, Does.Contain("#### Scenario `agentdukaan/non-canonical-body`").And.Not.Contain("Scenario `agentdukaan/bad-signatures`"));
     }
 
     [Test]

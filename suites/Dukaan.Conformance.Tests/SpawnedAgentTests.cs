@@ -38,7 +38,12 @@ public sealed class SpawnedAgentTests
         while (!agent.Notes.Any(n => n.Contains("exited on its own", StringComparison.Ordinal)) && waited.Elapsed < TimeSpan.FromSeconds(15))
             await Task.Delay(100);
 
-        Assert.That(agent.Notes, Has.One.EqualTo("The agent process (start #1) exited on its own with code 124."));
+        Assert.Multiple(() =>
+        {
+            Assert.That(agent.Notes, Has.One.StartsWith("The agent process (start #1) exited on its own with code 124 at "));
+            Assert.That(agent.Gone.IsCancellationRequested, Is.True, "a crash ends every wait of the run");
+            Assert.That(agent.GoneReason, Does.Contain("code 124"));
+        });
     }
 
     [Test]
