@@ -57,7 +57,7 @@ public static class WakeelChecks
     private static void Activity(WakeelRun run)
     {
         var activity = run.Peer.Callbacks.Where(c => c.Status == "activity").ToList();
-        var withoutMetadata = activity.Where(c => c.MetadataJson is null || c.Problem is not null).ToList();
+        var withoutMetadata = activity.Where(c => !c.MetadataOk).ToList();
         var (outcome, observed) = activity.Count == 0 ? (FindingOutcome.Violated, "No activity callback was sent during the run.")
             : withoutMetadata.Count > 0 ? (FindingOutcome.Violated, $"{withoutMetadata.Count} of {activity.Count} activity callbacks lacked a valid metadata object.")
             : (FindingOutcome.Satisfied, $"{activity.Count} activity callbacks, metadata {string.Join(", ", activity.Select(a => a.MetadataJson).Distinct().Take(3))}.");

@@ -25,7 +25,8 @@ public static class WakeelKinds
 public sealed record WakeelContract(string ContractId, string CrmApiKey, bool CrmRejects);
 
 /// <summary>One callback as the simulated Wakeel parsed it; <see cref="Problem"/> is null when it is well-formed (WK-CB-02).</summary>
-public sealed record ReceivedCallback(long Seq, string? ContractId, string? Status, string? Message, string? MetadataJson, string? Problem, DateTimeOffset At);
+/// <param name="MetadataOk">True when metadata is an object whose type is info, warning or error, whatever else is wrong (WK-CB-04 asks only this).</param>
+public sealed record ReceivedCallback(long Seq, string? ContractId, string? Status, string? Message, string? MetadataJson, string? Problem, DateTimeOffset At, bool MetadataOk = false);
 
 /// <summary>One CRM call: which contract's key it carried (null when the key is nobody's) and the answer.</summary>
 public sealed record CrmCall(long Seq, string? ContractId, int Status, DateTimeOffset At);
@@ -129,16 +130,17 @@ public sealed class WakeelPeer : IAsyncDisposable
         var status = Str("status");
         var message = Str("message");
         var metadata = root.TryGetProperty("metadata", out var m) ? m : (JsonElement?)null;
+        var metadataOk = metadata is { ValueKind: JsonValueKind.Object } md0 && md0.TryGetProperty("type", out var t0) && t0.ValueKind == JsonValueKind.String
+            && MetadataTypes.Contains(t0.GetString(), StringComparer.Ordinal);
         // The secret check comes before the shape checks: Wakeel authenticates first and answers 401 to a stranger.
         var (problem, code) =
             contractId is null || !_contracts.ContainsKey(contractId) ? ($"unknown or missing contractId {Quote(contractId)}", 404)
             : Str("secret") != CallbackSecret ? ("secret is not the callback secret", 401)
             : status is null || !Statuses.Contains(status, StringComparer.Ordinal) ? ($"status {Quote(status)} is not ACTIVE, ERROR or activity", 400)
             : message is null ? ("message is missing or not a string", 400)
-            : metadata is { } md && (md.ValueKind != JsonValueKind.Object || !(md.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String && MetadataTypes.Contains(t.GetString(), StringComparer.Ordinal)))
-                ? ("metadata is not an object whose type is info, warning or error", 400)
+            : metadata is not null && !metadataOk ? ("metadata is not an object whose type is info, warning or error", 400)
             : ((string?)null, 200);
-        _callbacks.Enqueue(new(seq, contractId, status, message, metadata?.GetRawText(), problem, at));
+        _callbacks.Enqueue(new(seq, contractId, status, message, metadata?.GetRawText(), problem, at, metadataOk));
         return (WakeelKinds.Callback, contractId, code, code == 200 ? Json(new { success = true }) : Json(new { error = problem }));
     }
 
