@@ -58,6 +58,7 @@ public static class ProfileRegistry
     public static IReadOnlyList<IProfile> All { get; } =
     [
         new AgentDukaan.AgentDukaanProfile(),
+        new AgentDoor.AgentDoorProfile(),
     ];
 
     /// <summary>The profile with this id; an unknown id fails with the list of known ones, never falls back silently.</summary>
