@@ -49,7 +49,7 @@ public static class AgentDoorEngine
         deadline.CancelAfter(settings.RunDeadline);
 
         var transcript = new Transcript();
-        await using var sink = await EffectsSink.StartAsync(transcript, deadline.Token);
+        await using var sink = await EffectsSink.StartAsync(transcript, settings.SimulatorPort, deadline.Token);
         progress?.Report($"effects sink listening on {sink.Url}");
         var coordinates = new PeerCoordinates(new Dictionary<string, string>(StringComparer.Ordinal)
         {

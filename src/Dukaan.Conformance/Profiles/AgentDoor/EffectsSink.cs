@@ -40,13 +40,14 @@ public sealed class EffectsSink : IAsyncDisposable
 
     public Uri Url { get; private set; } = null!;
 
-    public static async Task<EffectsSink> StartAsync(Transcript transcript, CancellationToken cancellationToken)
+    /// <param name="port">0 picks a free one; an already running receiver (--agent-url) was told the URL in advance (--sim-port).</param>
+    public static async Task<EffectsSink> StartAsync(Transcript transcript, int port, CancellationToken cancellationToken)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(kestrel =>
         {
-            kestrel.Listen(IPAddress.Loopback, 0);
+            kestrel.Listen(IPAddress.Loopback, port);
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = MaxBodyBytes;
         });
