@@ -1,3 +1,4 @@
+using Dukaan.Conformance.Profiles;
 using System.CommandLine;
 using Dukaan.Cli.Configuration;
 using Dukaan.Cli.Init;
@@ -11,15 +12,26 @@ public static class InitCommand
     {
         var dir = new Option<string?>("--dir") { Description = "Project directory (default: the current directory)." };
         var force = new Option<bool>("--force") { Description = "Overwrite files that already exist." };
+        var profile = new Option<string?>("--profile") { Description = $"The contract your agent implements: {string.Join(", ", ProfileRegistry.All.Select(p => p.Info.Id))} (default {ProfileRegistry.DefaultId})." };
         var command = new Command("init", $"Detect the stack (Node, Python, .NET) and write a starter {ConfigFile.FileName} and {StarterFiles.WorkflowPath}. Existing files are kept unless --force.")
         {
-            dir, force,
+            dir, force, profile,
         };
-        command.SetAction(parse => Run(parse.GetValue(dir), parse.GetValue(force), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error));
+        command.SetAction(parse =>
+        {
+            IProfile chosen;
+            try { chosen = ProfileRegistry.Get(parse.GetValue(profile)); }
+            catch (UnknownProfileException ex)
+            {
+                parse.InvocationConfiguration.Error.WriteLine($"error: {ex.Message}");
+                return ExitCodes.HarnessOrConfigError;
+            }
+            return Run(parse.GetValue(dir), parse.GetValue(force), chosen, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
+        });
         return command;
     }
 
-    private static int Run(string? dirOption, bool force, TextWriter output, TextWriter error)
+    private static int Run(string? dirOption, bool force, IProfile profile, TextWriter output, TextWriter error)
     {
         var root = Path.GetFullPath(dirOption ?? Directory.GetCurrentDirectory());
         if (!Directory.Exists(root))
@@ -34,7 +46,7 @@ public static class InitCommand
 
         var files = new (string Relative, string Content)[]
         {
-            (ConfigFile.FileName, StarterFiles.Config(stack)),
+            (ConfigFile.FileName, profile.Info.Id == ProfileRegistry.DefaultId ? StarterFiles.Config(stack) : StarterFiles.Config(stack, profile.Info)),
             (StarterFiles.WorkflowPath, StarterFiles.Workflow(stack)),
         };
         var written = 0;

@@ -99,7 +99,12 @@ public sealed class InterruptTests
 
         public static Cli Start(IEnumerable<string> args)
         {
-            var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+            // A job a script started in the background inherits SIGINT ignored (POSIX), and a process keeps an ignored
+            // SIGINT ignored — a terminal's Ctrl+C never reaches such a job anyway. CI may run this suite that way, so
+            // the CLI gets the default disposition back, as a foreground command in a terminal has it.
+            var info = new ProcessStartInfo("env") { RedirectStandardOutput = true, RedirectStandardError = true };
+            info.ArgumentList.Add("--default-signal=INT,TERM");
+            info.ArgumentList.Add("dotnet");
             info.ArgumentList.Add(Repo.CliDll);
             foreach (var a in args) info.ArgumentList.Add(a);
             info.Environment["NO_COLOR"] = "1";

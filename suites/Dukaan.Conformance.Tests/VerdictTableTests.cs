@@ -79,7 +79,9 @@ public sealed class VerdictTableTests
 
     public static IEnumerable<TestCaseData> Cases()
     {
-        foreach (var name in CSharpTable.Keys) yield return Case("csharp", name);
+        // slow-ack's row is asserted by BoundedRunTests with the default windows (its cost is the point there); running it
+        // here as well would spend another 40 s on the same verdicts.
+        foreach (var name in CSharpTable.Keys.Where(k => k != "slow-ack")) yield return Case("csharp", name);
         foreach (var language in new[] { "node", "python" })
             foreach (var name in PortedBreaks) yield return Case(language, name);
     }
@@ -132,7 +134,7 @@ public sealed class VerdictTableTests
     [Test]
     public async Task Strict_turns_a_should_rule_that_is_not_met_into_a_failure()
     {
-        var run = await CertifyRun.StartAsync(FixtureAgents.CertifyArgs("csharp", "permanent-cancel", "--strict", "--rules", "DK-SUB-*"), TimeSpan.FromMinutes(2));
+        var run = await CertifyRun.StartAsync(FixtureAgents.CertifyArgs("csharp", "permanent-cancel", "--strict", "--rules", "DK-SUB-*", "--observation-window", "5"), TimeSpan.FromMinutes(2));
         Assert.That(run.NonPassing, Is.EquivalentTo(new Dictionary<string, Verdict> { ["DK-SUB-03"] = F }), run.Describe());
         Assert.That(run.ExitCode, Is.EqualTo(1), run.Describe());
     }

@@ -57,6 +57,32 @@ public static class StarterFiles
 
         """;
 
+    /// <summary>The starter for another profile: its contract, its webhook route, the environment its agent gets.</summary>
+    public static string Config(ProjectStack stack, Dukaan.Conformance.Profiles.ProfileInfo profile) => $$"""
+        {
+          "$schema": "{{SchemaUrl}}",
+          "$comment": "Settings for `dukaan-conformance certify`, written by `dukaan-conformance init --profile {{profile.Id}}` for a {{stack.Name}} project ({{Text(stack.Evidence)}}). Every key is optional; a flag given on the command line overrides the file. Relative paths are relative to this file.",
+
+          "$comment:profile": "{{Text(profile.Title)}}: the rules are listed by `dukaan-conformance list-rules --profile {{profile.Id}}`.",
+          "profile": "{{profile.Id}}",
+
+          "agent": {
+            "$comment": {{JsonSerializer.Serialize($"How the harness starts your agent (/bin/sh -c, in workdir). It sets {string.Join(", ", profile.Environment.Select(v => v.Name))}.", Readable)}},
+            "cmd": {{JsonSerializer.Serialize(stack.AgentCommand, Readable)}},
+            "workdir": "."
+          },
+
+          "$comment:webhookPath": "The route your agent receives deliveries on.",
+          "webhookPath": "{{profile.DefaultWebhookPath}}",
+
+          "$comment:out": "Report folder (index.html, results.json, junit.xml, summary.md). Add it to .gitignore.",
+          "out": "{{ReportDir}}",
+
+          "startupTimeout": {{stack.StartupTimeout}}
+        }
+
+        """;
+
     public static string Workflow(ProjectStack stack) => $$$"""
         # Written by `dukaan-conformance init`: certifies the agent against the AgentDukaan contract on every push and
         # pull request. The report (index.html, results.json, junit.xml, summary.md) is uploaded as the
