@@ -102,6 +102,14 @@ public static class AgentDoorEngine
                     ? $"The run was interrupted (Ctrl+C or SIGTERM) at {clock.Elapsed.TotalSeconds:0.0} s; rules not judged by then are not-exercised."
                     : $"The run deadline ({settings.RunDeadline.TotalSeconds:0} s) was reached; rules not judged by then are not-exercised.");
             }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // A bug of the harness must never read as the receiver's fault, nor crash the CLI without results.
+                foreach (var rule in rules.Where(r => r.Id != "AD-R-08" && !findings.HasAny(r.Id)))
+                    findings.Add(new(rule.Id, FindingOutcome.HarnessError, rule.Statement,
+                        $"The harness failed while certifying: {ex.GetType().Name}: {ex.Message}. This is not the receiver's fault; please report it.", null, [], "harness"));
+                progress?.Report($"harness error: {ex.Message}");
+            }
             if (selected.Contains("AD-R-08")) ScanForSecret(agent, secret, findings, notes);
             if (agent.Gone.IsCancellationRequested && agent.GoneReason is { } gone) notes.Add($"The receiver exited during the run. {gone}");
             if (!sink.Snapshot().Any() && !cancellationToken.IsCancellationRequested)
