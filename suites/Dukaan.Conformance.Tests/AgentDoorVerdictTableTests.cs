@@ -72,6 +72,24 @@ public sealed class AgentDoorVerdictTableTests
     }
 
     [Test]
+    public async Task A_receiver_that_posts_no_effects_leaves_the_processing_rules_not_exercised_and_says_why()
+    {
+        // env -u hides the effects URL from the compliant receiver: it acknowledges everything, but nothing shows what it processed.
+        var run = await CertifyRun.StartAsync(
+        [
+            "certify", "--profile", "agentdoor", "--agent-cmd", "env -u AGENTDOOR_EFFECTS_URL " + Command("node"),
+            "--agent-workdir", Directory.CreateTempSubdirectory("dukaan-e2e-agentdoor-").FullName, "--observation-window", "5",
+        ], TimeSpan.FromMinutes(2));
+        Assert.Multiple(() =>
+        {
+            Assert.That(run.NonPassing, Is.EquivalentTo(new Dictionary<string, Verdict> { ["AD-R-05"] = Verdict.NotExercised, ["AD-R-07"] = Verdict.NotExercised }), run.Describe());
+            // Only MUST rules left unexercised keep a run from certifying; these are SHOULD and INFO.
+            Assert.That(run.ExitCode, Is.EqualTo(0), run.Describe());
+            Assert.That(run.Results!.Notes, Has.Some.Contains("never POSTed an effect to AGENTDOOR_EFFECTS_URL"), run.Describe());
+        });
+    }
+
+    [Test]
     public void Every_must_rule_fails_on_some_break_and_every_other_rule_warns_on_one()
     {
         var broken = Table.SelectMany(p => p.Value.Verdicts).ToLookup(v => v.Key, v => v.Value);
