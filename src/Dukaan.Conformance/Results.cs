@@ -56,6 +56,7 @@ public sealed record RunResults(
     IReadOnlyList<string>? SeedReferences = null)
 {
     /// <summary>The profile's title for headlines; runs written before profiles had titles were all AgentDukaan's.</summary>
+    [JsonIgnore]
     public string Title => ProfileTitle ?? "AgentDukaan conformance";
 
     public const int CurrentSchemaVersion = 1;
