@@ -1,4 +1,6 @@
 using System.CommandLine;
+using Dukaan.Cli.Simulate;
+using Dukaan.Conformance.Profiles;
 using Dukaan.Simulator;
 using Spectre.Console;
 
@@ -9,18 +11,35 @@ public static class SimulateCommand
 {
     private static readonly SimulatorOptions Defaults = new();
 
+    /// <summary>Fixed development secrets per profile, so an agent's env survives a simulator restart.</summary>
+    private static readonly Dictionary<string, string> DevSecrets = new(StringComparer.Ordinal)
+    {
+        [ProfileRegistry.DefaultId] = Defaults.Secret,
+        [Conformance.Profiles.Wakeel.WakeelProfile.Id] = "wkcb_sim_dev",
+        [Conformance.Profiles.AgentDoor.AgentDoorProfile.Id] = "adwh_sim_dev",
+    };
+
     public static Command Create()
     {
         var port = new Option<int>("--port") { Description = "Port on 127.0.0.1 (0 picks a free one).", DefaultValueFactory = _ => 4455 };
-        var secret = new Option<string>("--secret") { Description = "The listing's webhook secret your agent verifies with.", DefaultValueFactory = _ => Defaults.Secret };
-        var agentUrl = new Option<string?>("--agent-url") { Description = "Your agent's webhook URL, e.g. http://127.0.0.1:3000/hooks/agentdukaan; deliveries go there." };
+        var profileOption = new Option<string>("--profile") { Description = "Which platform to simulate: agentdukaan, wakeel or agentdoor.", DefaultValueFactory = _ => ProfileRegistry.DefaultId };
+        // No default here: each profile has its own dev secret (whsec_dukaan_sim_dev, wkcb_sim_dev, adwh_sim_dev).
+        var secret = new Option<string?>("--secret") { Description = "The secret your agent verifies with (default: a fixed dev secret per profile)." };
+        var agentUrl = new Option<string?>("--agent-url") { Description = "Your agent's webhook URL, e.g. http://127.0.0.1:3000/hooks/agentdukaan; deliveries go there (wakeel/agentdoor default: port 3000, the profile's path)." };
         var seed = new Option<int>("--seed") { Description = "Seed for generated buyers and canaries.", DefaultValueFactory = _ => Defaults.Seed };
         var quiet = new Option<bool>("--quiet") { Description = "Do not print the live exchange log." };
-        var command = new Command("simulate", "Start the fake AgentDukaan platform on loopback and keep it running until Ctrl+C.") { port, secret, agentUrl, seed, quiet };
+        var command = new Command("simulate", "Start the fake AgentDukaan platform on loopback and keep it running until Ctrl+C.") { profileOption, port, secret, agentUrl, seed, quiet };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var error = parse.InvocationConfiguration.Error;
             var console = Terminal.For(parse.InvocationConfiguration.Output);
+            IProfile profile;
+            try { profile = ProfileRegistry.Get(parse.GetValue(profileOption)); }
+            catch (UnknownProfileException ex)
+            {
+                error.WriteLine($"error: {ex.Message}");
+                return ExitCodes.HarnessOrConfigError;
+            }
             Uri? webhook = null;
             if (parse.GetValue(agentUrl) is { } raw && (!Uri.TryCreate(raw, UriKind.Absolute, out webhook) || webhook.Scheme is not ("http" or "https")))
             {
@@ -32,10 +51,14 @@ public static class SimulateCommand
                 error.WriteLine("error: --port must be between 0 and 65535.");
                 return ExitCodes.HarnessOrConfigError;
             }
+            var secretValue = parse.GetValue(secret) ?? DevSecrets[profile.Info.Id];
+            if (profile.Info.Id != ProfileRegistry.DefaultId)
+                return await SimulateProfileAsync(profile, new SimSession(console, parse.InvocationConfiguration.Output, parse.GetValue(port), secretValue,
+                    webhook ?? new Uri("http://127.0.0.1:3000" + profile.Info.DefaultWebhookPath), parse.GetValue(quiet)), error, cancellationToken);
             SimulatorHost host;
             try
             {
-                host = await SimulatorHost.StartAsync(new SimulatorOptions { Port = parse.GetValue(port), Secret = parse.GetValue(secret)!, AgentWebhookUrl = webhook, Seed = parse.GetValue(seed) }, cancellationToken);
+                host = await SimulatorHost.StartAsync(new SimulatorOptions { Port = parse.GetValue(port), Secret = secretValue, AgentWebhookUrl = webhook, Seed = parse.GetValue(seed) }, cancellationToken);
             }
             catch (SimulatorException ex)
             {
@@ -45,7 +68,7 @@ public static class SimulateCommand
             await using (host)
             {
                 var url = host.BaseUrl.ToString().TrimEnd('/');
-                PrintBanner(console, parse.InvocationConfiguration.Output, url, parse.GetValue(secret)!, webhook);
+                PrintBanner(console, parse.InvocationConfiguration.Output, url, secretValue, webhook);
                 if (!parse.GetValue(quiet)) host.Simulator.Transcript.Recorded += e => console.MarkupLine(LiveLog.Line(e));
                 try { await Task.Delay(Timeout.Infinite, cancellationToken); }
                 catch (OperationCanceledException) { console.MarkupLine("[grey]stopping the simulator[/]"); }
@@ -53,6 +76,23 @@ public static class SimulateCommand
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    private static async Task<int> SimulateProfileAsync(IProfile profile, SimSession session, TextWriter error, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await (profile.Info.Id == Conformance.Profiles.Wakeel.WakeelProfile.Id
+                ? WakeelSimulation.RunAsync(session, cancellationToken)
+                : AgentDoorSimulation.RunAsync(session, cancellationToken));
+            return ExitCodes.Success;
+        }
+        catch (IOException ex)
+        {
+            // Kestrel's "address already in use" is an IOException: a config problem, not a crash.
+            error.WriteLine($"error: cannot listen on 127.0.0.1:{session.Port}: {ex.Message}");
+            return ExitCodes.HarnessOrConfigError;
+        }
     }
 
     /// <remarks>

@@ -31,17 +31,23 @@ public sealed class EffectsSink : IAsyncDisposable
     private readonly List<Effect> _effects = [];
     // Pulsed on every effect so waits wake at once instead of polling.
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Func<HttpContext, Task>? _control;
 
-    private EffectsSink(WebApplication app, Transcript transcript)
+    private EffectsSink(WebApplication app, Transcript transcript, Func<HttpContext, Task>? control)
     {
         _app = app;
         _transcript = transcript;
+        _control = control;
     }
 
     public Uri Url { get; private set; } = null!;
 
     /// <param name="port">0 picks a free one; an already running receiver (--agent-url) was told the URL in advance (--sim-port).</param>
-    public static async Task<EffectsSink> StartAsync(Transcript transcript, int port, CancellationToken cancellationToken)
+    /// <param name="control">
+    /// The simulate command's control API (/_sim/...) on the same port; null in a certification run. Control requests
+    /// are not exchanges with the receiver, so they are not recorded.
+    /// </param>
+    public static async Task<EffectsSink> StartAsync(Transcript transcript, int port, CancellationToken cancellationToken, Func<HttpContext, Task>? control = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -52,7 +58,7 @@ public sealed class EffectsSink : IAsyncDisposable
             kestrel.Limits.MaxRequestBodySize = MaxBodyBytes;
         });
         var app = builder.Build();
-        var sink = new EffectsSink(app, transcript);
+        var sink = new EffectsSink(app, transcript, control);
         app.Run(sink.HandleAsync);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -81,6 +87,11 @@ public sealed class EffectsSink : IAsyncDisposable
 
     private async Task HandleAsync(HttpContext http)
     {
+        if (_control is not null && http.Request.Path.StartsWithSegments("/_sim"))
+        {
+            await _control(http).ConfigureAwait(false);
+            return;
+        }
         var startedAt = DateTimeOffset.UtcNow;
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         byte[] body;

@@ -54,6 +54,12 @@ public sealed class WakeelPeer : IAsyncDisposable
     /// <summary>Raised on every callback or CRM call, so waits end the moment what they wait for arrives.</summary>
     public event Action? Activity;
 
+    /// <summary>
+    /// The simulate command's control API (/_sim/...), served on the same port so one URL drives everything; null in
+    /// a certification run. Control requests are not exchanges with the agent, so they are not recorded.
+    /// </summary>
+    public Func<HttpContext, Task>? Control { get; set; }
+
     public IReadOnlyList<ReceivedCallback> Callbacks => [.. _callbacks];
     public IReadOnlyList<CrmCall> CrmCalls => [.. _crmCalls];
 
@@ -79,6 +85,11 @@ public sealed class WakeelPeer : IAsyncDisposable
 
     private async Task HandleAsync(HttpContext http)
     {
+        if (Control is { } control && http.Request.Path.StartsWithSegments("/_sim"))
+        {
+            await control(http).ConfigureAwait(false);
+            return;
+        }
         var startedAt = DateTimeOffset.UtcNow;
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         byte[] raw;
