@@ -12,6 +12,18 @@ public static class BodySignature
 }
 
 /// <summary>
+/// <c>sha256=&lt;hex&gt;</c> over the exact bytes: how Wakeel (<c>X-Wakeel-Signature</c>, seed 001) and AgentDoor
+/// (<c>X-AgentDoor-Signature</c>, seed 003) sign a webhook body — the same HMAC as <see cref="BodySignature"/> with a
+/// scheme prefix, so one receiver library can tell the algorithm.
+/// </summary>
+public static class PrefixedBodySignature
+{
+    public const string Prefix = "sha256=";
+
+    public static string Sign(string secret, ReadOnlySpan<byte> rawBody) => Prefix + Hmac.HexSha256(secret, rawBody);
+}
+
+/// <summary>
 /// The reusable short-lived token of /config, /run, /heartbeat and chat state GET: HMAC of <c>${subscriptionId}.${ts}</c>.
 /// </summary>
 public static class RunToken

@@ -14,6 +14,14 @@ public sealed class SigningVectorTests
     private const long Ts = 1718600000000;
 
     [Test]
+    public void Prefixed_body_signature_is_sha256_equals_and_the_hmac_of_the_exact_bytes()
+    {
+        // printf '{"event":"contract.deploy"}' | openssl dgst -sha256 -hmac whsec_wakeel
+        Assert.That(PrefixedBodySignature.Sign("whsec_wakeel", "{\"event\":\"contract.deploy\"}"u8),
+            Is.EqualTo("sha256=39a581e683bf151a3aae1f4c9e4c5c1aa8eb4367af8823454f2d9e2d1d388b40"));
+    }
+
+    [Test]
     public void Body_signature_is_hmac_of_the_exact_bytes()
     {
         var body = Encoding.UTF8.GetBytes("{\"event\":\"buyer_configured\",\"subscriptionId\":\"sub_123\"}");

@@ -40,20 +40,11 @@ public sealed class Deliverer : IDisposable
     {
         _webhookUrl = webhookUrl;
         _transcript = transcript;
-        _http = new HttpClient(new SocketsHttpHandler
-        {
-            // Python's http.server answers HTTP/1.0 and closes: a pooled connection would fail the next request spuriously.
-            PooledConnectionLifetime = TimeSpan.Zero,
-            // The non-ASCII probe must reach the receiver as one raw byte (0xE9), not as UTF-8's two.
-            RequestHeaderEncodingSelector = (_, _) => Encoding.Latin1,
-            AllowAutoRedirect = false,
-            UseProxy = false,
-        })
-        { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
+        _http = LoopbackHttp.ExactBytesClient();
     }
 
     public static string Sign(byte[] body, string secret) =>
-        "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), body));
+        Dukaan.Contract.PrefixedBodySignature.Sign(secret, body);
 
     /// <summary>ISO 8601 as JavaScript's toISOString writes it, which is what the emitter sends.</summary>
     public static string Iso(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);

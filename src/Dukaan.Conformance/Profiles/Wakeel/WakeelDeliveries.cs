@@ -36,18 +36,10 @@ public sealed class WakeelDeliveries : IDisposable
     {
         _webhook = webhook;
         _transcript = transcript;
-        _http = new HttpClient(new SocketsHttpHandler
-        {
-            // Python's http.server answers HTTP/1.0 and closes; a pooled connection would be a dead one.
-            PooledConnectionLifetime = TimeSpan.Zero,
-            // The non-ASCII probe must put one raw 0xE9 byte on the wire, not UTF-8's two.
-            RequestHeaderEncodingSelector = (_, _) => Encoding.Latin1,
-            UseCookies = false,
-            AllowAutoRedirect = false,
-        }) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
+        _http = LoopbackHttp.ExactBytesClient();
     }
 
-    public static string Sign(byte[] body, string secret) => "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), body));
+    public static string Sign(byte[] body, string secret) => Dukaan.Contract.PrefixedBodySignature.Sign(secret, body);
 
     /// <param name="signature">The header's value; null sends no header at all.</param>
     public async Task<DeliveryOutcome> SendAsync(string contractId, string probe, byte[] body, string? signature, CancellationToken cancellationToken)
