@@ -31,6 +31,8 @@ public sealed class FindingSink
 
     public bool HasAny(string ruleId) { lock (_gate) return _findings.Any(f => f.RuleId == ruleId); }
 
+    public IReadOnlyList<Finding> All { get { lock (_gate) return [.. _findings]; } }
+
     public void Rewrite(Func<Finding, Finding> rewrite)
     {
         lock (_gate)

@@ -27,6 +27,12 @@ public static class ResultsAssembler
     public static RunResults FromFindings(CertificationRequest request, IReadOnlyList<RuleDefinition> rules, FindingSink findings, IReadOnlyList<Exchange> transcript,
         IReadOnlyList<ScenarioTimeline> timelines, IReadOnlyList<string> notes, IReadOnlyList<string> secrets, DateTimeOffset startedAt, long durationMs, bool interrupted = false)
     {
+        // A finding for an ID of no profile is a typo in an engine; judged only by the rules it names, it would leave
+        // the rule meant silently not-exercised, so it stops the run as a harness bug instead.
+        var profile = request.ProfileInfo.Id;
+        var known = Profiles.ProfileRegistry.Get(profile).Rules;
+        if (findings.All.FirstOrDefault(f => !known.Contains(f.RuleId)) is { } stray)
+            throw new InvalidOperationException($"The {profile} engine reported a finding for rule '{stray.RuleId}', which its catalog does not have.");
         var redactor = new Redactor(secrets);
         var exchanges = transcript.ToDictionary(e => e.Seq);
         var results = rules.Select(rule => Judge(rule, findings.For(rule.Id), request.Settings, exchanges, startedAt, redactor)).ToList();
