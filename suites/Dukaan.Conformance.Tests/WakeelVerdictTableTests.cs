@@ -34,6 +34,7 @@ public sealed class WakeelVerdictTableTests
         ["callback-on-refused"] = (new() { ["WK-CB-05"] = F }, 1),
         ["log-secret"] = (new() { ["WK-SEC-01"] = F }, 1),
         ["no-activity"] = (new() { ["WK-CB-04"] = W }, 0),
+        ["crash-on-unknown-event"] = (new() { ["WK-ACK-03"] = F }, 1),
     };
 
     /// <summary>The Python agent implements every break too; these cover its raw-body, logging and malformed-header paths.</summary>
@@ -80,10 +81,10 @@ public sealed class WakeelVerdictTableTests
     }
 
     /// <summary>
-    /// Rules no fixture break provokes yet: WAKEEL-SPEC.md has no break that answers 5xx to unknown fields or events.
-    /// Listed here so the gap is visible and this test fails once a break covers it (then drop it from the list).
+    /// Rules no fixture break provokes yet. Listed here so a gap is visible and this test fails once a break covers it
+    /// (then drop it from the list).
     /// </summary>
-    private static readonly string[] NoBreakYet = ["WK-ACK-03"];
+    private static readonly string[] NoBreakYet = [];
 
     [Test]
     public void Every_rule_is_broken_by_some_break_and_every_must_fails_outright()
