@@ -4,7 +4,7 @@ namespace Dukaan.Conformance.Profiles.AgentDoor;
 
 /// <summary>
 /// The AgentDoor receiver rules (seed 003), IDs and levels as RULES.md fixes them. IDs are stable: never renamed,
-/// never reused. The texts are copied here because nothing in the project may read ../shared.
+/// never reused. The texts live here: the project carries its own contract (docs/rules.md is generated from them).
 /// </summary>
 public static class AgentDoorRules
 {

@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 namespace Dukaan.Conformance.Profiles.AgentDoor;
 
 /// <summary>
-/// Seed 003's event types and example data, copied here (the project never reads ../shared). The examples' 2024
+/// Seed 003's event types and example data, copied here so the project carries its own contract. The examples' 2024
 /// timestamps are replaced by fresh ones: a compliant receiver acknowledges but ignores an event older than 5 minutes.
 /// </summary>
 public static class SeedEvents
