@@ -16,14 +16,7 @@ public static class SimulatorApp
 {
     public static WebApplication Build(SimulatorOptions options, Action<WebApplicationBuilder>? configure = null, HttpClient? deliveryClient = null)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(kestrel =>
-        {
-            kestrel.Listen(IPAddress.Loopback, options.Port);
-            kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes;
-        });
+        var builder = LoopbackPeer.CreateBuilder(options.Port, options.MaxRequestBodyBytes);
         var transcript = new Transcript();
         var engine = new DeliveryEngine(deliveryClient ?? DeliveryEngine.CreateHttpClient(), options.Clock, transcript);
         builder.Services.AddSingleton(new PlatformSimulator(options, engine, transcript));
@@ -115,8 +108,7 @@ public sealed class SimulatorHost : IPlatformHost
             throw new SimulatorException(0, "PORT_UNAVAILABLE", $"Cannot listen on 127.0.0.1:{options.Port}: {ex.Message}. Pick another --port, or 0 for a free one.");
         }
         var simulator = app.Services.GetRequiredService<PlatformSimulator>();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        simulator.BaseUrl = options.PublicBaseUrl ?? new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal) + "/");
+        simulator.BaseUrl = options.PublicBaseUrl ?? new Uri(LoopbackPeer.Address(app) + "/");
         return new SimulatorHost(app, simulator);
     }
 

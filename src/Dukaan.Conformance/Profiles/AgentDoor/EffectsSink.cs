@@ -49,20 +49,11 @@ public sealed class EffectsSink : IAsyncDisposable
     /// </param>
     public static async Task<EffectsSink> StartAsync(Transcript transcript, int port, CancellationToken cancellationToken, Func<HttpContext, Task>? control = null)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(kestrel =>
-        {
-            kestrel.Listen(IPAddress.Loopback, port);
-            kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxRequestBodySize = MaxBodyBytes;
-        });
-        var app = builder.Build();
+        var app = LoopbackPeer.CreateBuilder(port, MaxBodyBytes).Build();
         var sink = new EffectsSink(app, transcript, control);
         app.Run(sink.HandleAsync);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        sink.Url = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal) + "/effects");
+        sink.Url = new Uri(LoopbackPeer.Address(app) + "/effects");
         return sink;
     }
 

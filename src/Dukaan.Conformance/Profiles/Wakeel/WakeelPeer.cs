@@ -67,20 +67,10 @@ public sealed class WakeelPeer : IAsyncDisposable
 
     public async Task StartAsync(int port, CancellationToken cancellationToken)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k =>
-        {
-            k.Listen(IPAddress.Loopback, port);
-            k.AddServerHeader = false;
-            // A flooding agent must not exhaust the harness.
-            k.Limits.MaxRequestBodySize = 1 << 20;
-        });
-        _app = builder.Build();
+        _app = LoopbackPeer.CreateBuilder(port, 1 << 20).Build();
         _app.Run(HandleAsync);
         await _app.StartAsync(cancellationToken).ConfigureAwait(false);
-        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        BaseUrl = new Uri(address + "/");
+        BaseUrl = new Uri(LoopbackPeer.Address(_app) + "/");
     }
 
     private async Task HandleAsync(HttpContext http)
