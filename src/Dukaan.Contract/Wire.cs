@@ -10,6 +10,7 @@ public static class Headers
 public static class EventTypes
 {
     public const string BuyerConfigured = "buyer_configured";
+    public const string ChatMessage = "chat_message";
 }
 
 /// <summary>Error codes the platform answers with, in the body of docs/rules.md decision 8.</summary>

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Dukaan.Contract;
+using Dukaan.Simulator.Chat;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -52,6 +53,7 @@ public static class ControlApi
         sim.MapPost("/subscriptions/{id}/provider", SetProvider);
         sim.MapPost("/subscriptions/{id}/config-failures", SetConfigFailures);
         sim.MapGet("/transcript", Transcript);
+        sim.MapChatControlApi();
     }
 
     private static IResult Describe(PlatformSimulator s) => Ok(new
@@ -59,13 +61,13 @@ public static class ControlApi
         baseUrl = s.BaseUrl.ToString(),
         providerBaseUrl = s.ProviderBaseUrl.ToString(),
         agentWebhookUrl = s.Options.AgentWebhookUrl?.ToString(),
-        endpoints = new[]
-        {
+        endpoints = (string[])[
             "GET  /_sim/subscriptions", "POST /_sim/subscriptions", "GET  /_sim/subscriptions/{id}",
             "POST /_sim/subscriptions/{id}/deliver", "POST /_sim/subscriptions/{id}/rotate", "POST /_sim/subscriptions/{id}/status",
             "POST /_sim/subscriptions/{id}/limit", "POST /_sim/subscriptions/{id}/provider", "POST /_sim/subscriptions/{id}/config-failures",
             "GET  /_sim/transcript?subscription={id}&since={seq}",
-        },
+            .. ChatControlApi.Endpoints,
+        ],
     });
 
     private static IResult Create(HttpContext http, PlatformSimulator s)
@@ -176,7 +178,7 @@ public static class ControlApi
     private static bool TryParseHttpUrl(string url, out Uri uri) =>
         Uri.TryCreate(url, UriKind.Absolute, out uri!) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
 
-    private static T? Body<T>(HttpContext http) where T : class
+    internal static T? Body<T>(HttpContext http) where T : class
     {
         var raw = ExchangeContext.Of(http).RawBody;
         if (raw.Length == 0) return null;
@@ -190,5 +192,5 @@ public static class ControlApi
         }
     }
 
-    private static IResult Ok<T>(T value) => Results.Json(value, Json);
+    internal static IResult Ok<T>(T value) => Results.Json(value, Json);
 }

@@ -20,6 +20,9 @@ public sealed record OutgoingDelivery(string SubscriptionId, string Event, Uri U
     /// </summary>
     public IReadOnlyList<KeyValuePair<string, string>> ExtraHeaderLines { get; init; } = [];
 
+    /// <summary>How the transcript files it: a chat relay travels the same road as buyer_configured but is another part of the contract.</summary>
+    public string Kind { get; init; } = ExchangeKinds.Delivery;
+
     /// <summary>A normally signed delivery of <paramref name="body"/> with the three contract headers.</summary>
     public static OutgoingDelivery Signed(string subscriptionId, string eventType, Uri url, byte[] body, string secret) =>
         new(subscriptionId, eventType, url, body, new Dictionary<string, string>
@@ -121,7 +124,7 @@ public sealed class DeliveryEngine(HttpClient http, TimeProvider clock, Transcri
             else responseBody += $"…[response ended early: {ex.Message}]";
         }
 
-        transcript.Add(new Exchange(seq, Direction.PlatformToAgent, ExchangeKinds.Delivery, delivery.SubscriptionId, "POST",
+        transcript.Add(new Exchange(seq, Direction.PlatformToAgent, delivery.Kind, delivery.SubscriptionId, "POST",
             delivery.Url.ToString(), RecordedHeaders(delivery), Transcript.Clip(Encoding.UTF8.GetString(delivery.Body)), status,
             responseHeaders, responseBody, startedAt, durationMs.Value, error,
             new Dictionary<string, string> { [TagKeys.DeliveryAttempt] = number.ToString(System.Globalization.CultureInfo.InvariantCulture) }));

@@ -95,7 +95,7 @@ public static class PlatformApi
     }
 
     /// <summary>The subscription a signed call names, or the 404 / 403 that tells the agent to stop serving it.</summary>
-    private static IResult? FindActive(PlatformSimulator simulator, string id, ExchangeContext exchange, out Subscription subscription)
+    internal static IResult? FindActive(PlatformSimulator simulator, string id, ExchangeContext exchange, out Subscription subscription)
     {
         subscription = null!;
         if (simulator.Store.Find(id) is not { } found)
@@ -105,7 +105,7 @@ public static class PlatformApi
             $"Subscription {found.Id} is {found.Status}: stop serving this buyer and discard its cached credentials.");
     }
 
-    private static ExchangeContext Tag(HttpContext http, string kind, string id)
+    internal static ExchangeContext Tag(HttpContext http, string kind, string id)
     {
         var exchange = ExchangeContext.Of(http);
         exchange.Kind = kind;

@@ -1,4 +1,5 @@
 using Dukaan.Contract;
+using Dukaan.Simulator.Chat;
 
 namespace Dukaan.Simulator;
 
@@ -14,6 +15,7 @@ public sealed class PlatformSimulator(SimulatorOptions options, DeliveryEngine d
     public Transcript Transcript { get; } = transcript;
     public DeliveryEngine Delivery { get; } = delivery;
     public TimeProvider Clock => Options.Clock;
+    public LyingFiles Files { get; } = new();
 
     /// <summary>Where the agent reaches the platform; set once the server has its port.</summary>
     public Uri BaseUrl { get; set; } = options.PublicBaseUrl ?? new Uri("http://127.0.0.1/");
@@ -24,6 +26,7 @@ public sealed class PlatformSimulator(SimulatorOptions options, DeliveryEngine d
     public Subscription CreateSubscription(CreateSubscriptionRequest request)
     {
         var subscription = _factory.Create(request, Options.AgentWebhookUrl);
+        subscription.OpenChat(Options.Chat);
         if (!Store.TryAdd(subscription))
             throw new SimulatorException(409, "SUBSCRIPTION_EXISTS", $"A subscription with id '{subscription.Id}' already exists; omit \"id\" to get a fresh one.");
         subscription.AddAudit(new AuditEntry(Clock.GetUtcNow(), "subscription.created", $"tier {subscription.Tier.Name}, limit {subscription.RunLimit}"));
@@ -65,6 +68,34 @@ public sealed class PlatformSimulator(SimulatorOptions options, DeliveryEngine d
         subscription.AddAudit(new AuditEntry(Clock.GetUtcNow(), "delivery." + (result.Delivered ? "delivered" : "failed"),
             $"{result.Attempts.Count} attempt(s) to {result.Url}"));
         return result;
+    }
+
+    /// <summary>
+    /// A buyer message as the platform relays it (002 §6.2, decision 9): the conversation's capabilities (or
+    /// <paramref name="platform"/>, to narrow them as an older renderer would), the saved state, and an attachment if any.
+    /// </summary>
+    public ChatMessageRelay BuildChatRelay(Subscription subscription, string text, ChatPlatform? platform = null, ChatFileRef? file = null) => new(
+        EventTypes.ChatMessage, subscription.Id, subscription.BuyerId, subscription.ListingId,
+        "msg_" + Guid.NewGuid().ToString("N")[..12], text, platform ?? subscription.Chat.Platform(), subscription.Chat.State, file,
+        Clock.GetUtcNow().ToUnixTimeMilliseconds());
+
+    public static byte[] Serialize(ChatMessageRelay relay) => System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(relay, ContractJson.Options);
+
+    /// <summary>A relay signed like buyer_configured (raw-body HMAC) with <c>X-AgentDukaan-Event: chat_message</c>; the buyer's bubble is added.</summary>
+    public OutgoingDelivery SignedRelay(Subscription subscription, ChatMessageRelay relay, Uri url)
+    {
+        subscription.Chat.AddBuyerMessage(relay.MessageId, relay.Text, relay.FileRef?.Name, Clock.GetUtcNow());
+        return OutgoingDelivery.Signed(subscription.Id, EventTypes.ChatMessage, url, Serialize(relay), Options.Secret) with { Kind = ExchangeKinds.ChatRelay };
+    }
+
+    /// <summary>The buyer types <paramref name="text"/> (and attaches a lying file when asked); the relay goes out with retries.</summary>
+    public async Task<(ChatMessageRelay Relay, DeliveryResult Result)> RelayAsync(Subscription subscription, string text, bool attachFile, DeliveryPolicy? policy,
+        CancellationToken cancellationToken, Uri? webhookUrl = null)
+    {
+        var url = WebhookUrlOf(subscription, webhookUrl);
+        var file = attachFile ? Files.Add(subscription.Id, BaseUrl).Declared : null;
+        var relay = BuildChatRelay(subscription, text, file: file);
+        return (relay, await SendAsync(subscription, SignedRelay(subscription, relay, url), policy, cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>The buyer re-submits a sensitive field: a new value (a fresh canary unless given), then a new buyer_configured.</summary>

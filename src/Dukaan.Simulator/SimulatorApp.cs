@@ -1,5 +1,6 @@
 using System.Net;
 using Dukaan.Contract;
+using Dukaan.Simulator.Chat;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -27,6 +28,7 @@ public static class SimulatorApp
         app.UseStatusCodePages(EmptyErrorsAsJson);
         app.UseMiddleware<ExchangeRecorder>();
         app.MapPlatformApi();
+        app.MapChatApi();
         app.MapProviderApi();
         app.MapControlApi();
         // No MapFallback: a catch-all route also matches known paths under any method, so routing would answer a wrong method

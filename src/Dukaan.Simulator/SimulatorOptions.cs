@@ -28,6 +28,9 @@ public sealed record SimulatorOptions
     /// loopback address the simulator listens on, e.g. behind a proxy or from a container. Null: the loopback address and port it bound.
     /// </summary>
     public Uri? PublicBaseUrl { get; init; }
+
+    /// <summary>The listing's chat manifest (<c>listing.capabilities</c>); null when the listing declares no chat.</summary>
+    public Dukaan.Contract.ChatManifest? Chat { get; init; }
 }
 
 /// <summary>

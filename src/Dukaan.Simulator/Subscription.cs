@@ -56,6 +56,11 @@ public sealed class Subscription
 
     public bool IsActive => Status == SubscriptionStatus.Active;
 
+    /// <summary>The buyer's in-app conversation; the simulator gives it the listing's manifest when it creates the subscription.</summary>
+    public Chat.ChatConversation Chat { get; private set; } = new(null);
+
+    public void OpenChat(ChatManifest? manifest) { lock (_gate) Chat = new Chat.ChatConversation(manifest); }
+
     public IReadOnlyList<string> SensitiveFields { get { lock (_gate) return [.. _sensitive.Keys]; } }
     public IReadOnlyDictionary<string, string> NonSensitiveConfig { get { lock (_gate) return new Dictionary<string, string>(_nonSensitive); } }
     public IReadOnlyDictionary<string, string> SensitiveConfig { get { lock (_gate) return new Dictionary<string, string>(_sensitive); } }

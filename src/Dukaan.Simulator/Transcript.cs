@@ -11,6 +11,11 @@ public static class ExchangeKinds
     public const string Heartbeat = "heartbeat";
     public const string RequestConfig = "request-config";
     public const string Provider = "provider";
+    public const string ChatRelay = "chat-relay";
+    public const string ChatReply = "chat-reply";
+    public const string ChatPush = "chat-push";
+    public const string ChatState = "chat-state";
+    public const string ChatFile = "chat-file";
     public const string Unknown = "unknown";
 }
 
@@ -45,6 +50,12 @@ public static class TagKeys
     public const string Diagnosis = "diagnosis";
     public const string ProviderKey = "providerKey";
     public const string DeliveryAttempt = "attempt";
+    /// <summary>What a reply did to the conversation: appended, edited (replace), nothing-to-replace, duplicate.</summary>
+    public const string ChatBubble = "chatBubble";
+    /// <summary>What a push did: delivered, muted, duplicate, over-quota, unavailable, not-enabled.</summary>
+    public const string ChatPush = "chatPush";
+    /// <summary>Bytes of an attachment written to the agent before it hung up (or the cap ended the stream).</summary>
+    public const string FileBytes = "fileBytes";
 }
 
 public sealed class Transcript

@@ -45,11 +45,13 @@ public sealed record RunSettings
 /// The shape of the seller's setup wizard, so generated buyers look like theirs. Every sensitive field gets a canary;
 /// <see cref="ProviderKeyField"/> is the one the simulated provider checks (an OpenAI-style key).
 /// </summary>
+/// <param name="Chat">The listing's chat manifest (<c>listing.capabilities</c>); null: the listing declares no chat (decision 10).</param>
 public sealed record ListingProfile(
     IReadOnlyList<string> Fields,
     IReadOnlyList<string> SensitiveFields,
     string ProviderKeyField,
-    Dukaan.Contract.Tier? Tier = null)
+    Dukaan.Contract.Tier? Tier = null,
+    Dukaan.Contract.ChatManifest? Chat = null)
 {
     public static readonly ListingProfile Default = new(["business_name", "language"], ["openai_api_key"], "openai_api_key");
 
@@ -64,6 +66,23 @@ public sealed record ListingProfile(
             return "listing field ids must be non-empty.";
         if (Tier is { RunLimitPerMonth: < 3 })
             return "tier.runLimitPerMonth must be at least 3, so the happy path is not cut short by the limit.";
+        return Chat is null ? null : ChatProblem(Chat);
+    }
+
+    /// <summary>What the platform's manifest validator refuses (002 §6.3, §6.5), worded for the settings file.</summary>
+    private static string? ChatProblem(Dukaan.Contract.ChatManifest chat)
+    {
+        if (chat.Blocks.Contains(Dukaan.Contract.ChatBlockKit.Chart, StringComparer.Ordinal))
+            return "capabilities.blocks lists \"chart\", which the ChatBlock kit removed (002 §6.5): drop it.";
+        if (chat.Blocks.FirstOrDefault(b => !Dukaan.Contract.ChatBlockKit.RendererBlocks.Contains(b)) is { } unknown)
+            return $"capabilities.blocks lists \"{unknown}\", which is not a ChatBlock type; known: {string.Join(", ", Dukaan.Contract.ChatBlockKit.RendererBlocks)}.";
+        if (chat.Proactive is { } p)
+        {
+            if (p.MaxPerDay < 1) return "capabilities.proactive.maxPerDay must be at least 1.";
+            if (p.Categories.FirstOrDefault(c => !Dukaan.Contract.ProactiveManifest.AllCategories.Contains(c)) is { } category)
+                return $"capabilities.proactive.categories lists \"{category}\"; push categories are {string.Join(", ", Dukaan.Contract.ProactiveManifest.AllCategories)} (decision 11).";
+            if (p.Enabled && p.Categories.Count == 0) return "capabilities.proactive.categories must name at least one category when push is enabled.";
+        }
         return null;
     }
 }
