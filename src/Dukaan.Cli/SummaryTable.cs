@@ -25,7 +25,7 @@ public static class SummaryTable
             Outcome.Interrupted => "[yellow bold]INTERRUPTED[/]",
             _ => "[yellow bold]NOTHING SELECTED[/]",
         };
-        console.MarkupLine($"{headline}  {s.Pass} pass · {s.Fail} fail · {s.Warn} warn · {s.NotExercised} not exercised · {s.HarnessError} harness error · {results.DurationMs / 1000.0:0.0} s");
+        console.MarkupLine($"{headline}  {s.Pass} pass · {s.Fail} fail · {s.Warn} warn · {s.NotExercised} not exercised · {s.HarnessError} harness error{(s.NotApplicable > 0 ? $" · {s.NotApplicable} not applicable" : "")} · {results.DurationMs / 1000.0:0.0} s");
         foreach (var path in written) console.MarkupLine($"  wrote [blue]{Markup.Escape(path)}[/]");
     }
 
@@ -37,6 +37,7 @@ public static class SummaryTable
             Verdict.Pass => "green",
             Verdict.Warn => "yellow",
             Verdict.NotExercised => "grey",
+            Verdict.NotApplicable => "grey",
             _ => "red",
         };
         return $"[{colour}]{VerdictInfo.Token(v)}[/]";

@@ -19,6 +19,12 @@ public enum Verdict
     [JsonStringEnumMemberName("warn")] Warn,
     [JsonStringEnumMemberName("not-exercised")] NotExercised,
     [JsonStringEnumMemberName("harness-error")] HarnessError,
+
+    /// <summary>
+    /// The target does not declare what the rule is about (chat rules for a listing without chat, decision 15): neither
+    /// pass nor fail, and it never keeps a run from certifying. Never used to hide a missing stimulus.
+    /// </summary>
+    [JsonStringEnumMemberName("not-applicable")] NotApplicable,
 }
 
 /// <summary>The top line of a run: what a CI gate reads.</summary>
@@ -71,13 +77,14 @@ public sealed record TargetInfo(
     string WebhookPath,
     string? TriggerUrl);
 
-public sealed record Summary(int Pass, int Fail, int Warn, int NotExercised, int HarnessError)
+/// <param name="NotApplicable">Zero in results written before the verdict existed.</param>
+public sealed record Summary(int Pass, int Fail, int Warn, int NotExercised, int HarnessError, int NotApplicable = 0)
 {
     public static Summary Of(IEnumerable<RuleResult> rules)
     {
         var list = rules.ToList();
         int Count(Verdict v) => list.Count(r => r.Verdict == v);
-        return new(Count(Verdict.Pass), Count(Verdict.Fail), Count(Verdict.Warn), Count(Verdict.NotExercised), Count(Verdict.HarnessError));
+        return new(Count(Verdict.Pass), Count(Verdict.Fail), Count(Verdict.Warn), Count(Verdict.NotExercised), Count(Verdict.HarnessError), Count(Verdict.NotApplicable));
     }
 }
 

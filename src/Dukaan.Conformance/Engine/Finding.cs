@@ -1,7 +1,7 @@
 namespace Dukaan.Conformance.Engine;
 
 /// <summary>What a scenario saw about one rule; the level decides later whether a violation is a fail or a warn.</summary>
-public enum FindingOutcome { Satisfied, Violated, NotExercised, HarnessError }
+public enum FindingOutcome { Satisfied, Violated, NotExercised, HarnessError, NotApplicable }
 
 public sealed record Finding(
     string RuleId,

@@ -98,6 +98,7 @@ public static class ResultsAssembler
             FindingOutcome.Satisfied => Verdict.Pass,
             FindingOutcome.HarnessError => Verdict.HarnessError,
             FindingOutcome.NotExercised => Verdict.NotExercised,
+            FindingOutcome.NotApplicable => Verdict.NotApplicable,
             _ => rule.Level switch
             {
                 RuleLevel.Must => Verdict.Fail,
@@ -120,11 +121,15 @@ public static class ResultsAssembler
         return new RuleResult(rule.Id, rule.Level, rule.Area, rule.Title, rule.Statement, rule.SeedReference, verdict, evidence);
     }
 
-    /// <summary>A violation anywhere decides; then a harness error; then a pass; nothing seen at all is not-exercised.</summary>
+    /// <summary>
+    /// A violation anywhere decides; then a harness error; then a pass; then not-applicable (the target declares nothing
+    /// the rule is about); nothing seen at all is not-exercised.
+    /// </summary>
     private static Finding Decisive(IReadOnlyList<Finding> findings) =>
         findings.FirstOrDefault(f => f.Outcome == FindingOutcome.Violated)
         ?? findings.FirstOrDefault(f => f.Outcome == FindingOutcome.HarnessError)
         ?? findings.FirstOrDefault(f => f.Outcome == FindingOutcome.Satisfied)
+        ?? findings.FirstOrDefault(f => f.Outcome == FindingOutcome.NotApplicable)
         ?? findings.FirstOrDefault()
         ?? new Finding("", FindingOutcome.NotExercised, "", "No scenario of this run could observe this rule.", null, [], "");
 

@@ -14,6 +14,7 @@ public static class Areas
     public const string Heartbeat = "heartbeat";
     public const string RequestConfig = "request-config";
     public const string Operations = "operations";
+    public const string Chat = "chat";
 }
 
 public sealed record RuleDefinition(string Id, RuleLevel Level, string Area, string Title, string Statement, string SeedReference);
@@ -146,6 +147,35 @@ public static class AgentDukaanRules
             "After the buyer re-submits (a new buyer_configured), the agent re-fetches and the new key is used successfully.", $"{Seed002} §5"),
         new("DK-OPS-01", RuleLevel.Should, Areas.Operations, "Listens on the port given in $PORT",
             "A spawned agent answers on 127.0.0.1:$PORT.", $"{Seed000} §3 step 2, §5"),
+        // In-app chat (002 §6): only for listings that declare chat (listing.capabilities); otherwise not-applicable (decision 15).
+        new("DK-CHAT-01", RuleLevel.Should, Areas.Chat, "A reply echoes the inbound messageId as replyTo",
+            "Every reply to a relayed buyer message carries that message's `messageId` as `replyTo`, so a retried reply collapses to one bubble.", $"{Seed002} §6.1"),
+        new("DK-CHAT-02", RuleLevel.Should, Areas.Chat, "replace only edits a bubble already sent",
+            "A reply with `replace: true` follows a bubble the agent already sent for that `replyTo` (e.g. a placeholder it swaps for the result).", $"{Seed002} §6.1"),
+        new("DK-CHAT-03", RuleLevel.Must, Areas.Chat, "Every push carries a clientMsgId, reused on a retry",
+            "Every push carries a `clientMsgId`; a push re-sent after a failure (the push endpoint answers 503 once) carries the same `clientMsgId` and an equivalent body.", $"{Seed002} §6.3"),
+        new("DK-CHAT-04", RuleLevel.Must, Areas.Chat, "Push is signed over its own domain and the exact bytes",
+            "Every push is signed over `chat_push.${id}.${ts}.${sha256hex(raw)}` of the exact bytes posted: not the run token, not another chat domain, not a body re-serialized after signing.", $"{Seed002} §6.3"),
+        new("DK-CHAT-05", RuleLevel.Must, Areas.Chat, "State PUT signs its own domain; state GET uses the run token",
+            "Every state PUT is signed over `chat_state.${id}.${ts}.${sha256hex(raw)}`; every state GET carries the run token `${id}.${ts}`.", $"{Seed002} §6.4"),
+        new("DK-CHAT-06", RuleLevel.Must, Areas.Chat, "A muted push (202) is treated as delivered",
+            "When a push to a muted conversation gets 202, that `clientMsgId` is never sent again.", $"{Seed002} §6.3"),
+        new("DK-CHAT-07", RuleLevel.Must, Areas.Chat, "A 429 push is not hot-retried",
+            "After a push gets 429 (over the daily quota), the agent sends no further push for that subscription within the quiet window.", $"{Seed002} §6.3"),
+        new("DK-CHAT-08", RuleLevel.Must, Areas.Chat, "Emits only the blocks the buyer can see",
+            "Every block in a reply or push is a type the relay's `platform.blocks` listed: never `chart`, `progress` only when listed; `range` form fields carry numeric min and max; a button's `confirm` is a string.", $"{Seed002} §6.2, §6.5"),
+        new("DK-CHAT-09", RuleLevel.Must, Areas.Chat, "Does not trust an attachment's declared size or mime",
+            "Given a fileRef declared as a 1 KB text/csv whose download is an endless stream of other bytes, the agent stops reading well before 64 MiB (the harness allows 32 MiB) and still answers the next message.", $"{Seed002} §6.6"),
+        new("DK-CHAT-10", RuleLevel.Must, Areas.Chat, "Replies are signed with the chat reply scheme",
+            "Every reply is signed over `chat_reply.${id}.${ts}.${sha256hex(raw)}` of the exact bytes posted (decision 9).", $"{Seed002} §6"),
+        new("DK-CHAT-11", RuleLevel.Must, Areas.Chat, "Never pushes without the opt-in; a 403 push is not retried",
+            "For a conversation whose relays say `platform.proactive.enabled: false`, the agent sends no push when asked to; a push refused with 403 is never re-sent.", $"{Seed002} §6.3"),
+        new("DK-CHAT-12", RuleLevel.Must, Areas.Chat, "Secrets never appear in chat state, replies or pushes",
+            "No sensitive value (nor its base64, URL-encoded or hex form) appears in any reply, push or state the agent sends.", $"{Seed002} §6.4; Key custody"),
+        new("DK-CHAT-13", RuleLevel.Must, Areas.Chat, "Bad relays are refused; additive ones never cause 5xx",
+            "A relay with a missing or wrong signature gets 4xx and no reply; a relay with unknown fields, unknown block types and unknown capability values gets 2xx, never 5xx.", $"{Seed002} §6.2"),
+        new("DK-CHAT-14", RuleLevel.Info, Areas.Chat, "Builds on the durable state it saved",
+            "After a restart, a relay carrying the state the agent saved before leads to a state that builds on it rather than starting over.", $"{Seed002} §6.4"),
     ];
 
     public static RuleCatalog Catalog { get; } = new(Definitions, example: "DK-SIG-*, DK-RUN-02");

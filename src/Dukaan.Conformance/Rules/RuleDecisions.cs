@@ -27,5 +27,17 @@ public static class RuleDecisions
             "`chat_reply.${subscriptionId}.${ts}.${sha256hex(raw)}` and the report says so."),
         new(7, "Cancellation. /config, /run and /heartbeat answer 403 with code `SUBSCRIPTION_NOT_ACTIVE` for a cancelled, paused or past-due subscription."),
         new(8, "Error bodies of the simulator: `{ \"success\": false, \"error\": { \"code\": \"...\", \"message\": \"...\" } }`."),
+        new(9, "Chat wire. Replies: the simulator accepts `chat_reply.${subscriptionId}.${ts}.${sha256hex(raw)}` (decision 6) at " +
+            "`POST /api/subscriptions/{id}/chat/reply`. Relays to the agent are signed like `buyer_configured` (raw-body HMAC in `X-AgentDukaan-Sig`) " +
+            "with `X-AgentDukaan-Event: chat_message` and body `event: \"chat_message\"`, posted to the webhook path. Both are assumptions and the report says so."),
+        new(10, "Chat manifest. `capabilities.blocks`, `capabilities.actions` and `capabilities.proactive {enabled, maxPerDay, categories}` come from the " +
+            "settings file's `listing.capabilities`; without it the listing declares no chat and the DK-CHAT rules are not-applicable. The bundled reference agent declares chat."),
+        new(11, "Push categories are `alert | report | nudge | transactional`; a push whose category the manifest does not list gets 403."),
+        new(12, "Asking a chat agent to push: the trigger is POSTed `{\"subscriptionId\": \"...\", \"action\": \"push\"}`; plain `{\"subscriptionId\"}` still means one " +
+            "billable run. A relayed buyer message is itself a stimulus for work: without a trigger, a chat agent is asked for billable work with a relay."),
+        new(15, "`not-applicable`: a rule whose precondition the target does not declare (chat rules for a listing without chat; push rules for a listing that " +
+            "does not opt in to push). Unlike `not-exercised`, it does not keep a run from certifying. It is never used to hide a missing stimulus."),
+        new(19, "Chat limits the sources leave open. State is a \"small\" blob: the simulator refuses a state PUT above 16 KiB with 413. The quiet window of " +
+            "DK-CHAT-06/07/11 is the run's quiet window. An attachment read counts as \"well before 64 MiB\" below 32 MiB written by the simulator (socket buffers included)."),
     ];
 }

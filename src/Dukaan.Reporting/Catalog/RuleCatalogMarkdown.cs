@@ -46,10 +46,11 @@ public static class RuleCatalogMarkdown
             .Line("**Levels**: MUST (a failure fails certification), SHOULD (a failure is a warning; `--strict` makes it fail), INFO (reported, never fails).")
             .Line()
             .Line("**Verdicts** every rule can get: `pass`, `fail`, `warn` (a SHOULD or INFO rule not met), `not-exercised` (the run had no way to provoke it, " +
-                "e.g. no trigger was configured — never counted as pass), `harness-error` (the harness itself broke — never blamed on the agent).")
+                "e.g. no trigger was configured — never counted as pass), `harness-error` (the harness itself broke — never blamed on the agent), " +
+                "`not-applicable` (the target does not declare what the rule is about, e.g. chat rules for a listing without chat — never blocks certification, never hides a missing stimulus).")
             .Line()
             .Line($"**Profiles**: {string.Join(", ", profiles.Select(p => $"`{p.Info.Id}` ({p.Info.Title}, {p.Rules.All.Count} rules)"))}. " +
-                "Planned, not yet certified by this version: AgentDukaan in-app chat (`DK-CHAT-*`), the platform side (`PL-*`) and AgentDoor senders (`AD-S-*`); their ID prefixes are reserved.")
+                "Planned, not yet certified by this version: the platform side (`PL-*`) and AgentDoor senders (`AD-S-*`); their ID prefixes are reserved.")
             .Line();
     }
 

@@ -44,6 +44,10 @@ public static class MarkdownSummaryWriter
             md.Append("\n</details>\n\n");
         }
 
+        var notApplicable = results.Rules.Count(r => r.Verdict == Verdict.NotApplicable);
+        if (notApplicable > 0)
+            md.Append(CultureInfo(), $"➖ {notApplicable} rule(s) not applicable: {Markdown.Text(Shorten(results.Rules.First(r => r.Verdict == Verdict.NotApplicable).Evidence.Observed))}\n\n");
+
         if (results.Notes.Count > 0)
         {
             md.Append("### Notes\n\n");

@@ -39,7 +39,7 @@ public static class JUnitWriter
             w.WriteAttributeString("tests", Int(results.Rules.Count));
             w.WriteAttributeString("failures", Int(s.Fail));
             w.WriteAttributeString("errors", Int(s.HarnessError));
-            w.WriteAttributeString("skipped", Int(s.NotExercised));
+            w.WriteAttributeString("skipped", Int(s.NotExercised + s.NotApplicable));
             w.WriteAttributeString("time", time);
             // No zone suffix: the Ant schema's timestamp pattern has none, and the value is UTC.
             w.WriteAttributeString("timestamp", results.StartedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture));
@@ -115,6 +115,11 @@ public static class JUnitWriter
             case Verdict.NotExercised:
                 w.WriteStartElement("skipped");
                 w.WriteAttributeString("message", Message(string.IsNullOrWhiteSpace(e.Observed) ? "not exercised" : "not exercised: " + e.Observed));
+                w.WriteEndElement();
+                break;
+            case Verdict.NotApplicable:
+                w.WriteStartElement("skipped");
+                w.WriteAttributeString("message", Message("not applicable: " + e.Observed));
                 w.WriteEndElement();
                 break;
             case Verdict.Warn:

@@ -6,7 +6,7 @@ namespace Dukaan.Reporting;
 internal static class VerdictInfo
 {
     /// <summary>Worst first: the order in which a reader should look at rules.</summary>
-    public static IReadOnlyList<Verdict> WorstFirst { get; } = [Verdict.Fail, Verdict.HarnessError, Verdict.Warn, Verdict.NotExercised, Verdict.Pass];
+    public static IReadOnlyList<Verdict> WorstFirst { get; } = [Verdict.Fail, Verdict.HarnessError, Verdict.Warn, Verdict.NotExercised, Verdict.Pass, Verdict.NotApplicable];
 
     public static int Rank(Verdict verdict) => verdict switch
     {
@@ -15,7 +15,8 @@ internal static class VerdictInfo
         Verdict.Warn => 2,
         Verdict.NotExercised => 3,
         Verdict.Pass => 4,
-        _ => 5,
+        Verdict.NotApplicable => 5,
+        _ => 6,
     };
 
     /// <summary>The token results.json uses; also the CSS class suffix and test id suffix.</summary>
@@ -26,6 +27,7 @@ internal static class VerdictInfo
         Verdict.Warn => "warn",
         Verdict.NotExercised => "not-exercised",
         Verdict.HarnessError => "harness-error",
+        Verdict.NotApplicable => "not-applicable",
         _ => verdict.ToString().ToLowerInvariant(),
     };
 
@@ -33,6 +35,7 @@ internal static class VerdictInfo
     {
         Verdict.NotExercised => "not exercised",
         Verdict.HarnessError => "harness error",
+        Verdict.NotApplicable => "not applicable",
         _ => Token(verdict),
     };
 
@@ -43,6 +46,7 @@ internal static class VerdictInfo
         Verdict.Warn => "⚠️",
         Verdict.NotExercised => "⏭️",
         Verdict.HarnessError => "💥",
+        Verdict.NotApplicable => "➖",
         _ => "•",
     };
 
@@ -53,6 +57,7 @@ internal static class VerdictInfo
         Verdict.Warn => summary.Warn,
         Verdict.NotExercised => summary.NotExercised,
         Verdict.HarnessError => summary.HarnessError,
+        Verdict.NotApplicable => summary.NotApplicable,
         _ => 0,
     };
 }
