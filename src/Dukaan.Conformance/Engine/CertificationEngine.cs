@@ -17,6 +17,7 @@ public static class CertificationEngine
         new HappyPathScenario(), new NonCanonicalBodyScenario(), new BadSignatureScenario(), new UnknownFieldsScenario(),
         new KeyRotationScenario(), new ConfigFailureScenario(), new RequestConfigScenario(), new BurstScenario(),
         new RunLimitScenario(), new CancellationScenario(), new RestartScenario(),
+        new Scenarios.Chat.ChatConversationScenario(), new Scenarios.Chat.ChatPushScenario(), new Scenarios.Chat.ChatFileScenario(), new Scenarios.Chat.ChatRelayScenario(),
     ];
 
     /// <param name="progress">Receives one line per phase and scenario, for the terminal.</param>
@@ -78,6 +79,7 @@ public static class CertificationEngine
             await run.PendingDeliveriesAsync();
             await SettleAsync(run, scenarioToken.Token);
             GlobalChecks.Evaluate(run, notes);
+            Scenarios.Chat.ChatChecks.Evaluate(run);
             JudgeRefusedTriggers(run, notes);
             notes.AddRange(agent.Notes);
             if (simulator.Transcript.Dropped > 0)

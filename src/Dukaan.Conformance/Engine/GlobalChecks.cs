@@ -113,7 +113,7 @@ public static class GlobalChecks
         if (runs.Count == 0 && work.Count == 0)
         {
             run.Report(Global, "DK-RUN-01", FindingOutcome.NotExercised, expected,
-                run.Agent.TriggerUrl is null ? "No --trigger-url was given, so the harness could not ask the agent for billable work." : "The agent did no billable work when asked (no provider call, no /run).",
+                run.Agent.TriggerUrl is null && run.Settings.Listing.Chat is null ? "No --trigger-url was given, so the harness could not ask the agent for billable work." : "The agent did no billable work when asked (no provider call, no /run).",
                 run.Triggers.AllRefused ? run.Triggers.RefusalDiagnosis(run.Agent.TriggerUrl) : null);
             return;
         }

@@ -31,6 +31,7 @@ public sealed class RunContext(PlatformSimulator simulator, IAgentUnderTest agen
     public RunSettings Settings { get; } = settings;
     public FindingSink Findings { get; } = new();
     public TriggerLog Triggers { get; } = new();
+    public Scenarios.Chat.ChatLog Chat { get; } = new();
     public ISet<string> SelectedRules { get; } = selectedRules;
     public DateTimeOffset StartedAt { get; } = DateTimeOffset.UtcNow;
     public Stopwatch Elapsed { get; } = Stopwatch.StartNew();

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Dukaan.Simulator;
+using Dukaan.Conformance.Scenarios.Chat;
 
 namespace Dukaan.Conformance.Engine;
 
@@ -15,7 +16,11 @@ public sealed class ScenarioContext(RunContext run, string scenario, Cancellatio
     public PlatformSimulator Simulator => Run.Simulator;
     public Transcript Transcript => Run.Simulator.Transcript;
     public RunSettings Settings => Run.Settings;
-    public bool CanTrigger => Run.Agent.TriggerUrl is not null;
+    /// <summary>The harness can ask for billable work: through the seller's trigger, or with a buyer message to a chat agent (decision 12).</summary>
+    public bool CanTrigger => Run.Agent.TriggerUrl is not null || ChatDeclared;
+
+    /// <summary>The listing declares in-app chat (<c>listing.capabilities</c>, decision 10).</summary>
+    public bool ChatDeclared => Settings.Listing.Chat is not null;
 
     public Subscription NewSubscription(CreateSubscriptionRequest? request = null)
     {
@@ -81,12 +86,14 @@ public sealed class ScenarioContext(RunContext run, string scenario, Cancellatio
     }
 
     /// <summary>
-    /// Asks the agent for one billable run; null when the seller declared no trigger. The answer only says whether the
-    /// request was taken: an agent may answer at once (202) and work later, so callers wait for the work itself.
+    /// Asks the agent for one billable run (or, with <paramref name="action"/> "push", for a chat push); null when there is
+    /// no way to ask. Without a trigger a chat agent is asked for work with a buyer message (decision 12). The answer only
+    /// says whether the request was taken: an agent may answer at once (202) and work later, so callers wait for the work.
     /// </summary>
-    public async Task<TriggerAnswer?> TriggerAsync(Subscription subscription)
+    public async Task<TriggerAnswer?> TriggerAsync(Subscription subscription, string? action = null)
     {
-        if (Run.Agent.TriggerUrl is not { } url) return null;
+        if (Run.Agent.TriggerUrl is not { } url)
+            return action is null && ChatDeclared ? await RelayForWorkAsync(subscription).ConfigureAwait(false) : null;
         var mark = Transcript.LastSeq;
         var startedAt = DateTimeOffset.UtcNow;
         var stopwatch = Stopwatch.StartNew();
@@ -97,7 +104,8 @@ public sealed class ScenarioContext(RunContext run, string scenario, Cancellatio
         timeout.CancelAfter(Settings.TriggerTimeout);
         try
         {
-            using var message = new HttpRequestMessage(HttpMethod.Post, url) { Content = FixedLengthJson.Create(new { subscriptionId = subscription.Id }) };
+            object body = action is null ? new { subscriptionId = subscription.Id } : new { subscriptionId = subscription.Id, action };
+            using var message = new HttpRequestMessage(HttpMethod.Post, url) { Content = FixedLengthJson.Create(body) };
             using var response = await Run.Agent.Http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
             status = (int)response.StatusCode;
             if (status is < 200 or >= 300) bodyStart = await BodyStartAsync(response, timeout.Token).ConfigureAwait(false);
@@ -112,7 +120,18 @@ public sealed class ScenarioContext(RunContext run, string scenario, Cancellatio
         }
         var answer = new TriggerAnswer(subscription.Id, status, bodyStart, error, mark);
         Run.Triggers.Add(answer);
-        Note("trigger", error is null ? $"trigger → {status}" : $"trigger: {error}", status, subscription.Id, startedAt, stopwatch.Elapsed.TotalMilliseconds);
+        var what = action is null ? "trigger" : $"trigger ({action})";
+        Note("trigger", error is null ? $"{what} → {status}" : $"{what}: {error}", status, subscription.Id, startedAt, stopwatch.Elapsed.TotalMilliseconds);
+        return answer;
+    }
+
+    /// <summary>A buyer message as the request for work; the relay's answer stands in for the trigger's.</summary>
+    private async Task<TriggerAnswer> RelayForWorkAsync(Subscription subscription)
+    {
+        var sent = this.Relay(subscription, "Please run this week's report.");
+        var attempt = await sent.Answer.ConfigureAwait(false);
+        var answer = new TriggerAnswer(subscription.Id, attempt.Status, "", attempt.Status is null ? $"the buyer message got no answer ({attempt.Error})" : null, sent.Mark);
+        Run.Triggers.Add(answer);
         return answer;
     }
 
@@ -193,6 +212,18 @@ public sealed class ScenarioContext(RunContext run, string scenario, Cancellatio
         }
     }
 
+    /// <summary>Waits until <paramref name="condition"/> holds, at most one observation window; false when it never did.</summary>
+    public async Task<bool> WaitUntilAsync(Func<bool> condition)
+    {
+        var limit = Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (limit.Elapsed >= Run.ObservationWindowNow) return false;
+            await Task.Delay(25, Cancellation).ConfigureAwait(false);
+        }
+        return true;
+    }
+
     /// <summary>Watches for something the agent must not do; the window is short so negative checks stay cheap.</summary>
     public Task QuietAsync(TimeSpan? window = null) => Task.Delay(window ?? Settings.QuietWindow, Cancellation);
 
@@ -208,4 +239,6 @@ public sealed class ScenarioContext(RunContext run, string scenario, Cancellatio
         Report(ruleId, FindingOutcome.Violated, expected, observed, diagnosis, seqs);
 
     public void NotExercised(string ruleId, string expected, string why) => Report(ruleId, FindingOutcome.NotExercised, expected, why);
+
+    public void NotApplicable(string ruleId, string expected, string why) => Report(ruleId, FindingOutcome.NotApplicable, expected, why);
 }

@@ -24,6 +24,7 @@ public sealed class LyingFiles
     private static readonly byte[] Chunk = BuildChunk();
     private readonly ConcurrentDictionary<string, LyingFile> _files = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<FileDownload> _downloads = new();
+    private readonly ConcurrentDictionary<string, int> _running = new(StringComparer.Ordinal);
     private int _counter;
 
     public LyingFile Add(string subscriptionId, Uri baseUrl, string name = "sales-week-48.csv", long declaredBytes = 1024, string mime = "text/csv", long realBytes = Cap)
@@ -38,6 +39,9 @@ public sealed class LyingFiles
     public IReadOnlyList<FileDownload> Downloads => [.. _downloads];
 
     public IReadOnlyList<FileDownload> DownloadsOf(string token) => [.. _downloads.Where(d => d.Token == token)];
+
+    /// <summary>A download of this attachment is under way: how far it gets is not known yet.</summary>
+    public bool IsDownloading(string token) => _running.TryGetValue(token, out var n) && n > 0;
 
     /// <summary>
     /// Streams the real bytes with the declared mime and no Content-Length, flushing each chunk, so the bytes written
@@ -59,6 +63,7 @@ public sealed class LyingFiles
         http.Response.ContentType = file.Declared.Mime;
         long written = 0;
         var hungUp = false;
+        files._running.AddOrUpdate(token, 1, (_, n) => n + 1);
         try
         {
             while (written < file.RealBytes)
@@ -73,8 +78,12 @@ public sealed class LyingFiles
         {
             hungUp = true;
         }
-        exchange.Tags[TagKeys.FileBytes] = written.ToString(CultureInfo.InvariantCulture);
-        files._downloads.Enqueue(new FileDownload(token, file.SubscriptionId, written, hungUp, !hungUp && written >= Cap, startedAt, stopwatch.Elapsed.TotalMilliseconds));
+        finally
+        {
+            exchange.Tags[TagKeys.FileBytes] = written.ToString(CultureInfo.InvariantCulture);
+            files._downloads.Enqueue(new FileDownload(token, file.SubscriptionId, written, hungUp, !hungUp && written >= Cap, startedAt, stopwatch.Elapsed.TotalMilliseconds));
+            files._running.AddOrUpdate(token, 0, (_, n) => n - 1);
+        }
     }
 
     /// <summary>Bytes no CSV holds: a PNG signature, NULs and every byte value, so a reader that checks the bytes knows at once.</summary>

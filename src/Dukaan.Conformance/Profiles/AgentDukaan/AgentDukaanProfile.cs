@@ -36,7 +36,7 @@ public sealed class AgentDukaanProfile : IProfile
         "`000` = Deploying a Hosted Agent, `002` = Webhook & Callback Contract",
         RuleDecisions.All,
         [.. CertificationEngine.AllScenarios().Select(s => new ScenarioDoc(s.Name, s.Description, s.Rules))],
-        GlobalChecks.Observations);
+        GlobalChecks.Observations.Concat(Scenarios.Chat.ChatChecks.Observations).ToDictionary());
 
     public Task<CertificationRun> CertifyAsync(CertificationRequest request, IProgress<string>? progress, CancellationToken cancellationToken) =>
         CertificationEngine.RunAsync(request, progress, cancellationToken);
