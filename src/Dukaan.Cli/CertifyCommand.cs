@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using Dukaan.Contract;
 using Dukaan.Conformance;
 using Dukaan.Conformance.Agents;
 using Dukaan.Conformance.Engine;
@@ -176,7 +177,7 @@ public static class CertifyCommand
             ObservationWindow = TimeSpan.FromSeconds(observation),
             RunDeadline = TimeSpan.FromSeconds(runDeadline),
             RerunPrefix = string.Join(' ', rerun),
-            Listing = inputs.Listing,
+            Listing = bundled ? BundledAgent.ListingOver(inputs.Listing) : inputs.Listing,
             SimulatorPort = inputs.SimPort,
             WebhookSecret = inputs.Secret,
         };
@@ -274,6 +275,21 @@ public sealed class UsageException(string message) : Exception(message);
 public static class BundledAgent
 {
     public const string TriggerUrl = "http://127.0.0.1:{port}/_test/trigger";
+
+    /// <summary>
+    /// The chat the reference agent implements (fixtures/agents/CHAT-SPEC.md), as fixtures/config/chat-listing.json declares
+    /// it; also what `simulate --chat` gives its conversations.
+    /// </summary>
+    public static readonly ChatManifest Chat = new(["text", "buttons", "form", "progress"], ["open_url"], new ProactiveManifest(true, ProactiveManifest.DefaultMaxPerDay, ["alert", "report"]));
+
+    /// <summary>The default listing with chat declared: what the bundled agent is certified with when the settings file says nothing.</summary>
+    public static readonly ListingProfile Listing = ListingProfile.Default with { Chat = Chat };
+
+    /// <summary>
+    /// The listing a bundled run uses: the settings file's, with the reference agent's chat when the file declares none.
+    /// A seller's own agent never gets this: without capabilities it declares no chat.
+    /// </summary>
+    public static ListingProfile ListingOver(ListingProfile fromSettings) => fromSettings.Chat is null ? fromSettings with { Chat = Chat } : fromSettings;
 
     /// <summary>A short heartbeat period so the heartbeat rules are observed within one run.</summary>
     public static readonly IReadOnlyDictionary<string, string> Environment = new Dictionary<string, string> { ["AGENT_HEARTBEAT_MS"] = "500" };

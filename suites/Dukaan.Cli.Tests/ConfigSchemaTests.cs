@@ -64,12 +64,28 @@ public sealed class ConfigSchemaTests
         var objects = new[] { ("$", schema.RootElement) }.Concat(FromSchema(schema.RootElement, "$").Where(p => p.Node.TryGetProperty("properties", out _)));
         Assert.Multiple(() =>
         {
-            Assert.That(objects.Count(), Is.EqualTo(4), "$, agent, listing, listing.tier");
+            Assert.That(objects.Count(), Is.EqualTo(6), "$, agent, listing, listing.tier, listing.capabilities, listing.capabilities.proactive");
             foreach (var (path, node) in objects)
             {
                 Assert.That(node.GetProperty("additionalProperties").ValueKind, Is.EqualTo(JsonValueKind.False), path);
                 Assert.That(node.GetProperty("patternProperties").GetProperty("^\\$comment").GetProperty("type").GetString(), Is.EqualTo("string"), path);
             }
+        });
+    }
+
+    [Test]
+    public void The_schema_offers_exactly_the_block_types_and_push_categories_the_loader_accepts()
+    {
+        using var schema = Schema();
+        var capabilities = schema.RootElement.GetProperty("properties").GetProperty("listing").GetProperty("properties").GetProperty("capabilities");
+        static IEnumerable<string?> Enum(JsonElement array) => array.GetProperty("items").GetProperty("enum").EnumerateArray().Select(e => e.GetString());
+        Assert.Multiple(() =>
+        {
+            Assert.That(Enum(capabilities.GetProperty("properties").GetProperty("blocks")), Is.EqualTo(Dukaan.Contract.ChatBlockKit.RendererBlocks));
+            Assert.That(Enum(capabilities.GetProperty("properties").GetProperty("blocks")), Does.Not.Contain(Dukaan.Contract.ChatBlockKit.Chart));
+            Assert.That(Enum(capabilities.GetProperty("properties").GetProperty("proactive").GetProperty("properties").GetProperty("categories")),
+                Is.EqualTo(Dukaan.Contract.ProactiveManifest.AllCategories));
+            Assert.That(capabilities.GetProperty("required").EnumerateArray().Select(e => e.GetString()), Is.EqualTo(new[] { "blocks" }), "like the loader, which refuses capabilities without blocks");
         });
     }
 

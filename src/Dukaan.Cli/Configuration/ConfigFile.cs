@@ -18,12 +18,37 @@ public sealed record TierSection
     public int? RunLimitPerMonth { get; init; }
 }
 
+public sealed record ProactiveSection
+{
+    public bool? Enabled { get; init; }
+    public int? MaxPerDay { get; init; }
+    public IReadOnlyList<string>? Categories { get; init; }
+}
+
+/// <summary><c>listing.capabilities</c>: the listing's chat manifest (decision 10).</summary>
+public sealed record CapabilitiesSection
+{
+    public IReadOnlyList<string>? Blocks { get; init; }
+    public IReadOnlyList<string>? Actions { get; init; }
+    public ProactiveSection? Proactive { get; init; }
+
+    /// <summary>The manifest with the contract's defaults: no actions, no push, 10 pushes a day.</summary>
+    public Dukaan.Contract.ChatManifest ToManifest() => new(
+        Blocks ?? [],
+        Actions ?? [],
+        Proactive is null ? null : new Dukaan.Contract.ProactiveManifest(
+            Proactive.Enabled ?? false, Proactive.MaxPerDay ?? Dukaan.Contract.ProactiveManifest.DefaultMaxPerDay, Proactive.Categories ?? []));
+}
+
 public sealed record ListingSection
 {
     public IReadOnlyList<string>? Fields { get; init; }
     public IReadOnlyList<string>? SensitiveFields { get; init; }
     public string? ProviderKeyField { get; init; }
     public TierSection? Tier { get; init; }
+
+    /// <summary>Null: the listing declares no chat.</summary>
+    public CapabilitiesSection? Capabilities { get; init; }
 
     /// <summary>
     /// The listing the run uses: what the file says, the default listing for the rest. A missing provider key field is
@@ -36,7 +61,7 @@ public sealed record ListingSection
         var providerKey = ProviderKeyField
             ?? (sensitive.Contains(defaults.ProviderKeyField, StringComparer.Ordinal) || sensitive.Count != 1 ? defaults.ProviderKeyField : sensitive[0]);
         var tier = Tier is null ? null : new Dukaan.Contract.Tier(Tier.Name ?? "Test", Tier.PriceInr ?? 999, Tier.RunLimitPerMonth ?? 1000);
-        return new ListingProfile(Fields ?? defaults.Fields, sensitive, providerKey, tier);
+        return new ListingProfile(Fields ?? defaults.Fields, sensitive, providerKey, tier, Capabilities?.ToManifest());
     }
 }
 

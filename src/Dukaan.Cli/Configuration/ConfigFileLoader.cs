@@ -126,7 +126,7 @@ public static class ConfigFileLoader
 
     private static ListingSection ReadListing(JsonElement l)
     {
-        IReadOnlyList<string>? List(string name) => l.TryGetProperty(name, out var v) ? [.. v.EnumerateArray().Select(x => x.GetString()!)] : null;
+        IReadOnlyList<string>? List(string name) => Strings(l, name);
         TierSection? tier = null;
         if (l.TryGetProperty("tier", out var t))
             tier = new TierSection
@@ -135,8 +135,28 @@ public static class ConfigFileLoader
                 PriceInr = t.TryGetProperty("priceINR", out var p) ? p.GetInt32() : null,
                 RunLimitPerMonth = t.TryGetProperty("runLimitPerMonth", out var r) ? r.GetInt32() : null,
             };
-        return new ListingSection { Fields = List("fields"), SensitiveFields = List("sensitiveFields"), ProviderKeyField = Str(l, "providerKeyField"), Tier = tier };
+        return new ListingSection
+        {
+            Fields = List("fields"), SensitiveFields = List("sensitiveFields"), ProviderKeyField = Str(l, "providerKeyField"), Tier = tier,
+            Capabilities = l.TryGetProperty("capabilities", out var c) ? ReadCapabilities(c) : null,
+        };
     }
+
+    private static CapabilitiesSection ReadCapabilities(JsonElement c)
+    {
+        ProactiveSection? proactive = null;
+        if (c.TryGetProperty("proactive", out var p))
+            proactive = new ProactiveSection
+            {
+                Enabled = p.TryGetProperty("enabled", out var e) ? e.GetBoolean() : null,
+                MaxPerDay = p.TryGetProperty("maxPerDay", out var m) ? m.GetInt32() : null,
+                Categories = Strings(p, "categories"),
+            };
+        return new CapabilitiesSection { Blocks = Strings(c, "blocks"), Actions = Strings(c, "actions"), Proactive = proactive };
+    }
+
+    private static IReadOnlyList<string>? Strings(JsonElement e, string name) =>
+        e.TryGetProperty(name, out var v) ? [.. v.EnumerateArray().Select(x => x.GetString()!)] : null;
 
     private static string? Str(JsonElement e, string name) => e.TryGetProperty(name, out var v) ? v.GetString() : null;
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Dukaan.Contract;
 
 namespace Dukaan.Cli.Configuration;
 
@@ -19,6 +20,12 @@ public sealed record KeyShape(ValueKind Kind, string Description)
     public double? ExclusiveMinimum { get; init; }
 
     public double? Maximum { get; init; }
+
+    /// <summary>For a string array: what one item is, so a wrong item is named as such (a field id, a block type).</summary>
+    public string ItemNoun { get; init; } = "a field id";
+
+    /// <summary>For a string array: an item as the seller would write it, for the "must be an array" message.</summary>
+    public string ItemExample { get; init; } = "\"business_name\"";
 
     public Func<JsonElement, string?>? Check { get; init; }
 
@@ -60,6 +67,24 @@ public static class ConfigShape
                         ("name", new(ValueKind.String, "Tier name (default Test).")),
                         ("priceINR", new(ValueKind.Integer, "Monthly price in INR (default 999).") { Minimum = 0 }),
                         ("runLimitPerMonth", new(ValueKind.Integer, "Billable runs allowed per month (default 1000; at least 3, so the happy path is not cut short).") { Minimum = 3 })),
+                }),
+                ("capabilities", new(ValueKind.Object, "In-app chat (contract 002 §6): the ChatBlock types and actions your agent's replies use, and whether it pushes messages unprompted. Left out: the listing declares no chat, and no chat message reaches your agent.")
+                {
+                    Check = HasBlocks,
+                    Children = Keys(
+                        ("blocks", new(ValueKind.StringArray, "ChatBlock types your replies use, e.g. [\"text\", \"buttons\"]: text, markdown, buttons, form, table, image, list or progress (chart was removed from the kit).")
+                        { ItemNoun = "a block type", ItemExample = "\"text\"", Check = KnownBlocks }),
+                        ("actions", new(ValueKind.StringArray, "Actions your blocks may trigger, e.g. [\"open_url\"] (default: none).")
+                        { ItemNoun = "an action name", ItemExample = "\"open_url\"" }),
+                        ("proactive", new(ValueKind.Object, "Push: messages your agent sends without a buyer message first. Opt-in, with a daily quota and the categories your pushes use (default: no push).")
+                        {
+                            Check = CategoriesWhenEnabled,
+                            Children = Keys(
+                                ("enabled", new(ValueKind.Boolean, "true: your agent may push (default false).")),
+                                ("maxPerDay", new(ValueKind.Integer, "Pushes per conversation per day the platform accepts (default 10).") { Minimum = 1 }),
+                                ("categories", new(ValueKind.StringArray, "What your pushes are, each push naming one: alert, report, nudge or transactional.")
+                                { ItemNoun = "a push category", ItemExample = "\"alert\"", Check = KnownCategories })),
+                        })),
                 })),
         }),
         ("rules", new(ValueKind.String, "Only rules matching these globs, e.g. \"DK-SIG-*,DK-RUN-02\" (default: all). Flag: --rules.")),
@@ -105,6 +130,38 @@ public static class ConfigShape
     private static string? EnvNames(JsonElement value) =>
         value.EnumerateObject().Select(p => p.Name).FirstOrDefault(n => n.Length == 0 || n.Contains('=', StringComparison.Ordinal)) is { } bad
             ? $"has {JsonSerializer.Serialize(bad)} as a variable name; names are non-empty and have no '='"
+            : null;
+
+    private static string? HasBlocks(JsonElement capabilities) =>
+        capabilities.TryGetProperty("blocks", out _)
+            ? null : "has no \"blocks\"; name the ChatBlock types your replies use, e.g. \"blocks\": [\"text\"] (or leave capabilities out: no chat)";
+
+    // chart is named on its own: it was a block type until 002 §6.5 removed it, so old manifests still carry it.
+    private static string? KnownBlocks(JsonElement blocks) =>
+        Unknown(blocks, ChatBlockKit.RendererBlocks) is not { } bad ? null
+        : bad.Value == ChatBlockKit.Chart ? $"has \"chart\" at [{bad.Index}], which the ChatBlock kit removed (002 §6.5); drop it, or draw the chart as an image or a table"
+        : $"has {JsonSerializer.Serialize(bad.Value)} at [{bad.Index}], which is not a ChatBlock type; known: {string.Join(", ", ChatBlockKit.RendererBlocks)}";
+
+    private static string? KnownCategories(JsonElement categories) =>
+        Unknown(categories, ProactiveManifest.AllCategories) is { } bad
+            ? $"has {JsonSerializer.Serialize(bad.Value)} at [{bad.Index}], which is not a push category; known: {string.Join(", ", ProactiveManifest.AllCategories)}"
+            : null;
+
+    private static (int Index, string Value)? Unknown(JsonElement array, IReadOnlyList<string> known)
+    {
+        var index = 0;
+        foreach (var item in array.EnumerateArray())
+        {
+            if (!known.Contains(item.GetString()!, StringComparer.Ordinal)) return (index, item.GetString()!);
+            index++;
+        }
+        return null;
+    }
+
+    private static string? CategoriesWhenEnabled(JsonElement proactive) =>
+        proactive.TryGetProperty("enabled", out var enabled) && enabled.ValueKind == JsonValueKind.True
+        && (!proactive.TryGetProperty("categories", out var categories) || categories.ValueKind == JsonValueKind.Array && categories.GetArrayLength() == 0)
+            ? "enables push but names no categories; add e.g. \"categories\": [\"alert\"] (each push must name one of them)"
             : null;
 
     private static string Json(JsonElement value) => value.GetRawText();

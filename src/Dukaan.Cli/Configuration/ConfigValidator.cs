@@ -65,13 +65,13 @@ public static class ConfigValidator
         };
         // null is how other tools say "unset"; here leaving the key out is.
         var hint = value.ValueKind == JsonValueKind.Null ? " (leave the key out to use the default)" : "";
-        if (!ok) return $"{path} must be {Expected(key.Kind)}, got {Describe(value)}{hint}";
+        if (!ok) return $"{path} must be {Expected(key)}, got {Describe(value)}{hint}";
         if (key.Kind == ValueKind.String && value.GetString()!.Length == 0)
             return $"{path} must not be empty (leave the key out to use the default)";
         if (key.Kind == ValueKind.StringArray)
             foreach (var (item, index) in value.EnumerateArray().Select((v, i) => (v, i)))
                 if (item.ValueKind != JsonValueKind.String || item.GetString()!.Length == 0)
-                    return $"{path}[{index}] must be a non-empty string (a field id), got {Describe(item)}";
+                    return $"{path}[{index}] must be a non-empty string ({key.ItemNoun}), got {Describe(item)}";
         if (key.Kind == ValueKind.StringMap)
             foreach (var entry in value.EnumerateObject().Where(p => p.Value.ValueKind != JsonValueKind.String))
                 return $"{PathOf(path, entry.Name)} must be a string (environment values are text: write \"{entry.Value.GetRawText().Trim('"')}\"), got {Describe(entry.Value)}";
@@ -87,13 +87,13 @@ public static class ConfigValidator
         return "must be " + string.Join(" and ", new[] { lower, upper }.OfType<string>());
     }
 
-    private static string Expected(ValueKind kind) => kind switch
+    private static string Expected(KeyShape key) => key.Kind switch
     {
         ValueKind.String => "a string",
         ValueKind.Boolean => "true or false",
         ValueKind.Integer => "a whole number",
         ValueKind.Number => "a number",
-        ValueKind.StringArray => "an array of strings, e.g. [\"business_name\"]",
+        ValueKind.StringArray => $"an array of strings, e.g. [{key.ItemExample}]",
         ValueKind.StringMap => "an object of string values, e.g. { \"KEY\": \"value\" }",
         _ => "an object { … }",
     };

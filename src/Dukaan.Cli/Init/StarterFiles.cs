@@ -36,7 +36,8 @@ public static class StarterFiles
             "$comment": "Your listing's setup wizard, so generated buyers look like yours: non-sensitive field ids, sensitive field ids (each gets a unique canary the harness searches for in logs, files and requests), and the sensitive field holding the OpenAI-style key the simulated provider checks.",
             "fields": ["business_name", "language"],
             "sensitiveFields": ["openai_api_key"],
-            "providerKeyField": "openai_api_key"
+            "providerKeyField": "openai_api_key",
+            "$comment:capabilities": "If buyers chat with your agent in the app (contract 002 §6), declare it here: \"capabilities\": { \"blocks\": [\"text\", \"buttons\"], \"actions\": [\"open_url\"], \"proactive\": { \"enabled\": true, \"maxPerDay\": 10, \"categories\": [\"alert\"] } }. blocks are the ChatBlock types your replies use; proactive opts in to pushing messages unprompted. Left out: no chat, and no chat message reaches your agent."
           },
 
           "$comment:strict": "true: SHOULD rules that are not met fail the run (exit 1) instead of warning.",
