@@ -131,5 +131,4 @@ public static class ChatPaths
     public static string Reply(string subscriptionId) => $"/api/subscriptions/{Uri.EscapeDataString(subscriptionId)}/chat/reply";
     public static string Push(string subscriptionId) => $"/api/subscriptions/{Uri.EscapeDataString(subscriptionId)}/chat/push";
     public static string State(string subscriptionId) => $"/api/subscriptions/{Uri.EscapeDataString(subscriptionId)}/chat/state";
-    public static string File(string token) => $"/api/files/{Uri.EscapeDataString(token)}";
 }

@@ -55,21 +55,16 @@ public sealed class ExchangeRecorder(RequestDelegate next, PlatformSimulator sim
         }
         exchange.RawBody = read;
         var recorded = !http.Request.Path.StartsWithSegments("/_sim");
-        // An attachment streams up to 64 MiB and must see the agent hang up as it happens: it is recorded without its body.
-        var streamed = http.Request.Path.StartsWithSegments("/api/files");
         var originalBody = http.Response.Body;
         using var captured = new MemoryStream();
-        if (recorded && !streamed) http.Response.Body = captured;
+        if (recorded) http.Response.Body = captured;
         try
         {
             await next(http).ConfigureAwait(false);
         }
         finally
         {
-            if (recorded && streamed)
-                Record(http, exchange, startedAt, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds,
-                    System.Text.Encoding.UTF8.GetBytes($"[{exchange.Tags.GetValueOrDefault(TagKeys.FileBytes, "0")} bytes streamed; not kept]"));
-            else if (recorded)
+            if (recorded)
             {
                 http.Response.Body = originalBody;
                 captured.Position = 0;

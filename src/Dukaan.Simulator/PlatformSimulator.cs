@@ -15,7 +15,7 @@ public sealed class PlatformSimulator(SimulatorOptions options, DeliveryEngine d
     public Transcript Transcript { get; } = transcript;
     public DeliveryEngine Delivery { get; } = delivery;
     public TimeProvider Clock => Options.Clock;
-    public LyingFiles Files { get; } = new();
+    public LyingFiles Files { get; } = new(transcript, options.Clock);
 
     /// <summary>Where the agent reaches the platform; set once the server has its port.</summary>
     public Uri BaseUrl { get; set; } = options.PublicBaseUrl ?? new Uri("http://127.0.0.1/");
@@ -93,7 +93,7 @@ public sealed class PlatformSimulator(SimulatorOptions options, DeliveryEngine d
         CancellationToken cancellationToken, Uri? webhookUrl = null)
     {
         var url = WebhookUrlOf(subscription, webhookUrl);
-        var file = attachFile ? Files.Add(subscription.Id, BaseUrl).Declared : null;
+        var file = attachFile ? Files.Add(subscription.Id).Declared : null;
         var relay = BuildChatRelay(subscription, text, file: file);
         return (relay, await SendAsync(subscription, SignedRelay(subscription, relay, url), policy, cancellationToken).ConfigureAwait(false));
     }

@@ -24,6 +24,8 @@ public static class SimulatorApp
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        // The attachment server has its own loopback socket; it closes with the app, whichever host runs it.
+        app.Lifetime.ApplicationStopping.Register(() => app.Services.GetRequiredService<PlatformSimulator>().Files.Dispose());
         app.Use(TranslateFailures);
         app.UseStatusCodePages(EmptyErrorsAsJson);
         app.UseMiddleware<ExchangeRecorder>();

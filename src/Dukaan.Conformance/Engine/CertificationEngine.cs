@@ -31,7 +31,7 @@ public static class CertificationEngine
         deadline.CancelAfter(settings.RunDeadline);
 
         var secret = settings.WebhookSecret ?? "whsec_" + new Random(settings.Seed).NextInt64(long.MaxValue).ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
-        var options = new SimulatorOptions { Port = settings.SimulatorPort, Secret = secret, Seed = settings.Seed };
+        var options = new SimulatorOptions { Port = settings.SimulatorPort, Secret = secret, Seed = settings.Seed, Chat = settings.Listing.Chat };
         await using var simulatorHost = request.StartPlatform is { } startPlatform
             ? await startPlatform(options, deadline.Token)
             : await SimulatorHost.StartAsync(options, deadline.Token);

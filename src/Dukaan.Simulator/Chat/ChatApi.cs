@@ -20,7 +20,6 @@ public static class ChatApi
         chat.MapPost("/push", PostPush);
         chat.MapGet("/state", GetState);
         chat.MapPut("/state", PutState);
-        app.MapGet("/api/files/{token}", LyingFiles.ServeAsync);
     }
 
     private static IResult PostReply(string id, HttpContext http, PlatformSimulator simulator)

@@ -28,7 +28,7 @@ public sealed class ChatFileScenario : ChatScenario
             context.NotExercised(Rule, expected, "The agent never obtained this buyer's credentials (see DK-CFG-01/02), so no conversation was started.");
             return;
         }
-        var file = context.Simulator.Files.Add(subscription.Id, context.Simulator.BaseUrl);
+        var file = context.Simulator.Files.Add(subscription.Id);
         var withFile = context.Relay(subscription, "Here is this week's sales sheet, what do you make of it?", file: file.Declared);
         await context.RepliesAsync(subscription, withFile);
         // A download still running when the replies went quiet is waited for: how far it gets is the verdict.
