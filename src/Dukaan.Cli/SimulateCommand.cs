@@ -56,7 +56,8 @@ public static class SimulateCommand
             var secretValue = parse.GetValue(secret) ?? DevSecrets[profile.Info.Id];
             if (profile.Info.Id != ProfileRegistry.DefaultId && (parse.GetValue(chat) || parse.GetValue(config) is not null))
             {
-                error.WriteLine($"error: --chat and --config declare AgentDukaan in-app chat; the {profile.Info.Id} simulator has none. Drop them, or simulate --profile {ProfileRegistry.DefaultId}.");
+                var given = parse.GetValue(chat) ? "--chat" : "--config";
+                error.WriteLine($"error: {given} declares AgentDukaan in-app chat; the {profile.Info.Id} simulator has no chat. Drop {given}, or simulate --profile {ProfileRegistry.DefaultId}.");
                 return ExitCodes.HarnessOrConfigError;
             }
             if (profile.Info.Id != ProfileRegistry.DefaultId)

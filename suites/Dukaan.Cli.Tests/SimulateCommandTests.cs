@@ -119,7 +119,7 @@ public sealed class SimulateCommandTests
     {
         var (exit, _, err) = await SimulateAsync(CancellationToken.None, "--profile", "wakeel", "--chat");
         Assert.That(exit, Is.EqualTo(ExitCodes.HarnessOrConfigError));
-        Assert.That(err, Does.Contain("the wakeel simulator has none").And.Contain("--profile agentdukaan"));
+        Assert.That(err, Is.EqualTo("error: --chat declares AgentDukaan in-app chat; the wakeel simulator has no chat. Drop --chat, or simulate --profile agentdukaan.\n"));
     }
 
     [TestCase("--port", "70000", "error: --port must be between 0 and 65535.\n")]
