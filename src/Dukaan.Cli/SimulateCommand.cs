@@ -28,7 +28,9 @@ public static class SimulateCommand
         var agentUrl = new Option<string?>("--agent-url") { Description = "Your agent's webhook URL, e.g. http://127.0.0.1:3000/hooks/agentdukaan; deliveries go there (wakeel/agentdoor default: port 3000, the profile's path)." };
         var seed = new Option<int>("--seed") { Description = "Seed for generated buyers and canaries.", DefaultValueFactory = _ => Defaults.Seed };
         var quiet = new Option<bool>("--quiet") { Description = "Do not print the live exchange log." };
-        var command = new Command("simulate", "Start the fake AgentDukaan platform on loopback and keep it running until Ctrl+C.") { profileOption, port, secret, agentUrl, seed, quiet };
+        var config = new Option<string?>("--config") { Description = $"Settings file whose listing.capabilities declare in-app chat (default: ./{Configuration.ConfigFile.FileName} when present)." };
+        var chat = new Option<bool>("--chat") { Description = "Declare in-app chat with the reference agent's manifest (blocks text, buttons, form, progress; push on, 10 a day, alert and report), whatever the settings file says." };
+        var command = new Command("simulate", "Start the fake AgentDukaan platform on loopback and keep it running until Ctrl+C.") { profileOption, port, secret, agentUrl, seed, quiet, config, chat };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var error = parse.InvocationConfiguration.Error;
@@ -52,13 +54,30 @@ public static class SimulateCommand
                 return ExitCodes.HarnessOrConfigError;
             }
             var secretValue = parse.GetValue(secret) ?? DevSecrets[profile.Info.Id];
+            if (profile.Info.Id != ProfileRegistry.DefaultId && (parse.GetValue(chat) || parse.GetValue(config) is not null))
+            {
+                var given = parse.GetValue(chat) ? "--chat" : "--config";
+                error.WriteLine($"error: {given} declares AgentDukaan in-app chat; the {profile.Info.Id} simulator has no chat. Drop {given}, or simulate --profile {ProfileRegistry.DefaultId}.");
+                return ExitCodes.HarnessOrConfigError;
+            }
             if (profile.Info.Id != ProfileRegistry.DefaultId)
                 return await SimulateProfileAsync(profile, new SimSession(console, parse.InvocationConfiguration.Output, parse.GetValue(port), secretValue,
                     webhook ?? new Uri("http://127.0.0.1:3000" + profile.Info.DefaultWebhookPath), parse.GetValue(quiet)), error, cancellationToken);
+            SimChat listingChat;
+            try { listingChat = SimChat.Resolve(parse.GetValue(chat), parse.GetValue(config)); }
+            catch (Configuration.ConfigFileException ex)
+            {
+                foreach (var line in ex.Message.Split('\n')) error.WriteLine($"error: {line}");
+                error.WriteLine($"Fix {(ex.Problems.Count == 1 ? "it" : $"these {ex.Problems.Count} problems")} in {ex.ConfigPath}, or pass --config with another file.");
+                return ExitCodes.HarnessOrConfigError;
+            }
             SimulatorHost host;
             try
             {
-                host = await SimulatorHost.StartAsync(new SimulatorOptions { Port = parse.GetValue(port), Secret = secretValue, AgentWebhookUrl = webhook, Seed = parse.GetValue(seed) }, cancellationToken);
+                host = await SimulatorHost.StartAsync(new SimulatorOptions
+                {
+                    Port = parse.GetValue(port), Secret = secretValue, AgentWebhookUrl = webhook, Seed = parse.GetValue(seed), Chat = listingChat.Manifest,
+                }, cancellationToken);
             }
             catch (SimulatorException ex)
             {
@@ -69,6 +88,8 @@ public static class SimulateCommand
             {
                 var url = host.BaseUrl.ToString().TrimEnd('/');
                 PrintBanner(console, parse.InvocationConfiguration.Output, url, secretValue, webhook);
+                ChatBanner.Print(console, parse.InvocationConfiguration.Output, url, listingChat);
+                console.MarkupLine("  Ctrl+C stops it.");
                 if (!parse.GetValue(quiet)) host.Simulator.Transcript.Recorded += e => console.MarkupLine(LiveLog.Line(e));
                 try { await Task.Delay(Timeout.Infinite, cancellationToken); }
                 catch (OperationCanceledException) { console.MarkupLine("[grey]stopping the simulator[/]"); }
@@ -115,7 +136,6 @@ public static class SimulateCommand
         output.WriteLine($"    curl -s -X POST {url}/_sim/subscriptions/ID/limit -d '{{\"runLimitPerMonth\":1}}'");
         // Quoted: zsh would take the ? for a glob and refuse the command.
         output.WriteLine($"    curl -s '{url}/_sim/transcript?subscription=ID'                   # every exchange, both directions");
-        console.MarkupLine("  Ctrl+C stops it.");
     }
 }
 

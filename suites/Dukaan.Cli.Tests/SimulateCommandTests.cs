@@ -62,6 +62,66 @@ public sealed class SimulateCommandTests
         Assert.That(output, Does.Contain(" AGENTDUKAAN_WEBHOOK_SECRET='my secret$1' OPENAI_BASE_URL="));
     }
 
+    [Test]
+    public async Task Without_chat_declared_the_banner_says_how_to_declare_it_and_shows_no_chat_commands()
+    {
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+        var (_, output, _) = await SimulateAsync(stop.Token, "--port", "0", "--quiet");
+        Assert.That(output, Does.Contain("  in-app chat: not declared (").And.Contain("--chat, or --config with listing.capabilities, turns it on."));
+        Assert.That(output, Does.Not.Contain("/chat"));
+    }
+
+    [TestCase("--chat", "(--chat: the reference agent's manifest)")]
+    [TestCase("--config", "(listing.capabilities in ")]
+    public async Task With_chat_declared_the_banner_has_a_whole_curl_line_for_every_chat_control_endpoint(string flag, string source)
+    {
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+        string[] args = flag == "--chat" ? ["--chat"] : ["--config", Path.Combine(Repo.Root, "fixtures", "config", "chat-listing.json")];
+        var (exit, output, err) = await SimulateAsync(stop.Token, ["--port", "0", "--quiet", .. args]);
+        Assert.That((exit, err), Is.EqualTo((ExitCodes.Success, "")));
+        var url = Regex.Match(output, @"listening on (http://127\.0\.0\.1:\d+)").Groups[1].Value;
+        Assert.That(output, Does.Contain("  in-app chat: blocks text, buttons, form, progress · actions open_url · push on, 10 a day (alert, report) " + source));
+        var curls = output.Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith("curl", StringComparison.Ordinal)).ToList();
+        Assert.Multiple(() =>
+        {
+            foreach (var endpoint in Dukaan.Simulator.Chat.ChatControlApi.Endpoints)
+            {
+                var parts = endpoint.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                var target = url + parts[1].Replace("{id}", "ID", StringComparison.Ordinal);
+                var expected = parts[0] == "GET" ? $"curl -s {target} " : $"curl -s -X POST {target} -d '";
+                Assert.That(curls, Has.Some.StartWith(expected), endpoint);
+            }
+            Assert.That(curls, Has.Some.Contains("\"attachFile\":true"), "a message with a lying file");
+            foreach (var curl in curls) Assert.That(curl.Count(c => c == '\''), Is.Even, $"a quoted argument is cut in two: {curl}");
+            Assert.That(output, Does.Contain($"    dukaan-conformance chat send|show|mute|quota|proactive|fail-pushes --sim-url {url} --subscription ID\n"));
+            Assert.That(output, Does.EndWith("  Ctrl+C stops it.\nstopping the simulator\n"));
+        });
+    }
+
+    [Test]
+    public async Task A_bad_settings_file_stops_simulate_as_it_stops_certify()
+    {
+        var dir = Directory.CreateTempSubdirectory("dukaan-sim-config-").FullName;
+        try
+        {
+            var path = Path.Combine(dir, "chat.json");
+            File.WriteAllText(path, """{ "listing": { "capabilities": { "blocks": ["chart"] } } }""");
+            var (exit, output, err) = await SimulateAsync(CancellationToken.None, "--port", "0", "--config", path);
+            Assert.That((exit, output), Is.EqualTo((ExitCodes.HarnessOrConfigError, "")));
+            Assert.That(err, Does.StartWith($"error: {path}: $.listing.capabilities.blocks has \"chart\" at [0], which the ChatBlock kit removed"));
+            Assert.That(err, Does.EndWith($"Fix it in {path}, or pass --config with another file.\n"));
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
+    [Test]
+    public async Task Chat_is_an_agentdukaan_feature()
+    {
+        var (exit, _, err) = await SimulateAsync(CancellationToken.None, "--profile", "wakeel", "--chat");
+        Assert.That(exit, Is.EqualTo(ExitCodes.HarnessOrConfigError));
+        Assert.That(err, Is.EqualTo("error: --chat declares AgentDukaan in-app chat; the wakeel simulator has no chat. Drop --chat, or simulate --profile agentdukaan.\n"));
+    }
+
     [TestCase("--port", "70000", "error: --port must be between 0 and 65535.\n")]
     [TestCase("--agent-url", "nope", "error: --agent-url 'nope' is not an http(s) URL such as http://127.0.0.1:3000/hooks/agentdukaan.\n")]
     public async Task Bad_flags_go_to_the_error_writer(string flag, string value, string expected)
