@@ -126,7 +126,20 @@ public sealed record TranscriptEntry(
     string? Note);
 
 /// <summary>What one scenario did over time, for the timeline picture.</summary>
-public sealed record ScenarioTimeline(string Name, string Description, double StartMs, double EndMs, IReadOnlyList<TimelineEvent> Events);
+/// <param name="Chats">The in-app conversations of the scenario's buyers as each buyer saw them; absent when there were none.</param>
+public sealed record ScenarioTimeline(string Name, string Description, double StartMs, double EndMs, IReadOnlyList<TimelineEvent> Events,
+    IReadOnlyList<ChatTranscript>? Chats = null);
+
+/// <summary>One buyer's conversation (002 §6) at the end of the run, in the order the bubbles appeared.</summary>
+public sealed record ChatTranscript(string SubscriptionId, bool Muted, string? State, IReadOnlyList<ChatBubbleView> Bubbles);
+
+/// <summary>
+/// A bubble as the buyer's chat window shows it. <see cref="From"/> is "buyer", "agent" (a reply) or "push". A replaced
+/// bubble shows its last text, with <see cref="Edits"/> and the texts it replaced; a muted push never reached the buyer.
+/// <see cref="Blocks"/> is the raw ChatBlock JSON the agent sent, for the report to draw simply.
+/// </summary>
+public sealed record ChatBubbleView(double AtMs, string From, string? Text, JsonElement? Blocks, string? ReplyTo, int Edits, IReadOnlyList<string> EarlierTexts,
+    bool MutedPush, string? Category, string? Attachment);
 
 /// <summary>
 /// One mark on a scenario's timeline. <see cref="Lane"/> is one of "platform→agent", "agent→platform", "agent→provider", "harness".

@@ -51,7 +51,7 @@ public static class ResultsAssembler
     public static RunResults Interrupted(CertificationRequest request, IReadOnlyList<RuleDefinition> rules, string why, IReadOnlyList<string> secrets)
     {
         var redactor = new Redactor(secrets);
-        var results = rules.Select(rule => Judge(rule, [new Finding(rule.Id, FindingOutcome.NotExercised, rule.Statement, why, null, [], "startup")],
+        var results = rules.Select(rule => Judge(rule, [NotApplicableFinding(rule, request.Settings) ?? new Finding(rule.Id, FindingOutcome.NotExercised, rule.Statement, why, null, [], "startup")],
             request.Settings, new Dictionary<long, Exchange>(), DateTimeOffset.UtcNow, redactor)).ToList();
         return Finish(request, rules, results, [], [why], DateTimeOffset.UtcNow, 0, agentStarted: true, interrupted: true);
     }
@@ -63,11 +63,18 @@ public static class ResultsAssembler
         var results = rules.Select(rule =>
         {
             var verdict = rule.Id == "DK-OPS-01" && failure.PortNeverOpened ? FindingOutcome.Violated : FindingOutcome.NotExercised;
-            var finding = new Finding(rule.Id, verdict, rule.Statement, rule.Id == "DK-OPS-01" ? message : $"The agent never came up, so nothing could be checked. {message}", null, [], "startup");
+            var finding = NotApplicableFinding(rule, request.Settings)
+                ?? new Finding(rule.Id, verdict, rule.Statement, rule.Id == "DK-OPS-01" ? message : $"The agent never came up, so nothing could be checked. {message}", null, [], "startup");
             return Judge(rule, [finding], request.Settings, new Dictionary<long, Exchange>(), DateTimeOffset.UtcNow, redactor);
         }).ToList();
         return Finish(request, rules, results, [], [message], DateTimeOffset.UtcNow, 0, agentStarted: false);
     }
+
+    /// <summary>A rule the target does not declare stays not-applicable even when nothing ran: the agent's failure to start is not why.</summary>
+    private static Finding? NotApplicableFinding(RuleDefinition rule, RunSettings settings) =>
+        rule.Area == Areas.Chat && settings.Listing.Chat is null
+            ? new Finding(rule.Id, FindingOutcome.NotApplicable, rule.Statement, Scenarios.Chat.ChatScenario.NoChat, null, [], "startup")
+            : null;
 
     private static RunResults Finish(CertificationRequest request, IReadOnlyList<RuleDefinition> rules, List<RuleResult> results, IReadOnlyList<ScenarioTimeline> timelines,
         List<string> notes, DateTimeOffset startedAt, long durationMs, bool agentStarted, bool interrupted = false)
@@ -167,7 +174,37 @@ public static class ResultsAssembler
             .OrderBy(e => e.AtMs).ToList();
         var start = events.Count > 0 ? events.Min(e => e.AtMs) : 0;
         var end = events.Count > 0 ? events.Max(e => e.AtMs + e.DurationMs) : 0;
-        return new ScenarioTimeline(scenario.Name, scenario.Description, start, end, events);
+        return new ScenarioTimeline(scenario.Name, scenario.Description, start, end, events, Chats(run, subscriptions, redactor));
+    }
+
+    /// <summary>The conversations of a scenario's buyers, as they saw them; null when none had a bubble (no chat, or no chat scenario).</summary>
+    private static IReadOnlyList<ChatTranscript>? Chats(RunContext run, IReadOnlySet<string> subscriptions, Redactor redactor)
+    {
+        var chats = new List<ChatTranscript>();
+        foreach (var id in subscriptions.Order(StringComparer.Ordinal))
+        {
+            if (run.Simulator.Store.Find(id) is not { } subscription || subscription.Chat.Bubbles is not { Count: > 0 } bubbles) continue;
+            string? Clean(string? text) => text is null ? null : redactor.Apply(text);
+            System.Text.Json.JsonElement? CleanJson(System.Text.Json.JsonElement? json)
+            {
+                if (json is not { } j) return null;
+                try
+                {
+                    using var parsed = System.Text.Json.JsonDocument.Parse(redactor.Apply(j.GetRawText()));
+                    return parsed.RootElement.Clone();
+                }
+                catch (System.Text.Json.JsonException)
+                {
+                    // A mask that broke the JSON: the blocks are dropped rather than shown with a secret in them.
+                    return null;
+                }
+            }
+            chats.Add(new ChatTranscript(id, subscription.Chat.Muted, Clean(subscription.Chat.State?.GetRawText()), [.. bubbles.Select(b => new ChatBubbleView(
+                Math.Round((b.At - run.StartedAt).TotalMilliseconds, 1),
+                b.Kind switch { Simulator.Chat.BubbleKind.BuyerMessage => "buyer", Simulator.Chat.BubbleKind.Push => "push", _ => "agent" },
+                Clean(b.Text), CleanJson(b.Blocks), b.ReplyTo, b.Edits, [.. b.EarlierTexts.Select(t => redactor.Apply(t))], b.Hidden, b.Category, b.FileName))]));
+        }
+        return chats.Count == 0 ? null : chats;
     }
 
     private static string ShortPath(string path) =>

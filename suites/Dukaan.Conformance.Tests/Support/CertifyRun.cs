@@ -5,8 +5,11 @@ namespace Dukaan.Conformance.Tests.Support;
 /// <summary>The outcome of one `dukaan-conformance certify` process: exit code, console, results.json, wall time.</summary>
 public sealed record CertifyRun(int ExitCode, string Console, RunResults? Results, string OutDir, TimeSpan Wall)
 {
+    /// <summary>Every rule that neither passed nor was not-applicable (a verdict that never blocks), with its verdict.</summary>
     public IReadOnlyDictionary<string, Verdict> NonPassing =>
-        Results?.Rules.Where(r => r.Verdict != Verdict.Pass).ToDictionary(r => r.Id, r => r.Verdict) ?? [];
+        Results?.Rules.Where(r => r.Verdict is not (Verdict.Pass or Verdict.NotApplicable)).ToDictionary(r => r.Id, r => r.Verdict) ?? [];
+
+    public IReadOnlyList<string> NotApplicable => [.. Results?.Rules.Where(r => r.Verdict == Verdict.NotApplicable).Select(r => r.Id) ?? []];
 
     public Verdict VerdictOf(string id) => Results!.Rules.Single(r => r.Id == id).Verdict;
 
@@ -63,6 +66,9 @@ public static class FixtureAgents
     };
 
     /// <summary>certify arguments for a fixture agent in a fresh working directory, with the given breaks.</summary>
+    /// <summary>The settings file that declares the bundled chat manifest (decision 10), for agents certified with chat.</summary>
+    public static string ChatListing => Path.Combine(Repo.Root, "fixtures", "config", "chat-listing.json");
+
     public static List<string> CertifyArgs(string language, string? breaks, params string[] extra)
     {
         var args = new List<string>

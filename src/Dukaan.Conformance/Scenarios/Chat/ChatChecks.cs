@@ -29,7 +29,8 @@ public static class ChatChecks
         if (run.Settings.Listing.Chat is null) return;
         var transcript = run.Simulator.Transcript.Snapshot();
         var relays = run.Chat.Relays;
-        var replies = Of(transcript, ExchangeKinds.ChatReply);
+        // Replies to forged relays are the agent acting on a message it should have refused: DK-CHAT-13 reports them.
+        var replies = Of(transcript, ExchangeKinds.ChatReply).Where(e => !run.Chat.IsForged(String(e.RequestBody, "replyTo"))).ToList();
         var pushes = Of(transcript, ExchangeKinds.ChatPush);
         var states = Of(transcript, ExchangeKinds.ChatState);
         Threading(run, replies, relays);

@@ -13,8 +13,14 @@ public sealed class ChatLog
 {
     private readonly Lock _gate = new();
     private readonly List<SentRelay> _relays = [];
+    private readonly HashSet<string> _forged = new(StringComparer.Ordinal);
 
     public void Add(SentRelay relay) { lock (_gate) _relays.Add(relay); }
+
+    /// <summary>A relay the agent should have refused (unsigned, altered): a reply to it is DK-CHAT-13's failure, not a reply to judge.</summary>
+    public void AddForged(string messageId) { lock (_gate) _forged.Add(messageId); }
+
+    public bool IsForged(string? messageId) { lock (_gate) return messageId is not null && _forged.Contains(messageId); }
 
     public IReadOnlyList<SentRelay> Relays { get { lock (_gate) return [.. _relays]; } }
 }
@@ -42,7 +48,8 @@ public static class ChatSteps
         var answer = context.SendAsync(subscription, outgoing);
         context.Run.TrackPending(answer);
         var sent = new SentRelay(subscription.Id, relay, mark, answer);
-        if (!forged) context.Run.Chat.Add(sent);
+        if (forged) context.Run.Chat.AddForged(relay.MessageId);
+        else context.Run.Chat.Add(sent);
         context.Note("relay", $"buyer message {relay.MessageId}" + (alter is null ? "" : " (crafted)"), subscriptionId: subscription.Id);
         return sent;
     }
@@ -59,7 +66,11 @@ public static class ChatSteps
         return context.Exchanges(e => e.Seq > sent.Mark && e.From(ExchangeKinds.ChatReply, subscription.Id));
     }
 
-    /// <summary>Waits until nothing has been heard for a subscription for <see cref="SettleAfter"/>, at most one observation window.</summary>
+    /// <summary>
+    /// Waits until the agent has done nothing for a subscription for <see cref="SettleAfter"/>, at most one observation
+    /// window. Heartbeats do not count: they tick on their own clock (every 500 ms for the bundled agent) and would keep
+    /// a turn that is over from ever looking finished.
+    /// </summary>
     public static async Task UntilQuietAsync(this ScenarioContext context, string subscriptionId)
     {
         var limit = Stopwatch.StartNew();
@@ -74,7 +85,7 @@ public static class ChatSteps
     }
 
     private static long LastSeqOf(ScenarioContext context, string subscriptionId) =>
-        context.Transcript.Snapshot().LastOrDefault(e => e.SubscriptionId == subscriptionId)?.Seq ?? 0;
+        context.Transcript.Snapshot().LastOrDefault(e => e.SubscriptionId == subscriptionId && e.Kind != ExchangeKinds.Heartbeat)?.Seq ?? 0;
 
     /// <summary>Provisions a buyer and has one conversation turn, so the agent knows the conversation's capabilities.</summary>
     public static async Task<bool> ProvisionAndGreetAsync(ScenarioContext context, Subscription subscription, Func<ScenarioContext, Subscription, Task<Exchange?>> provision)
