@@ -80,6 +80,9 @@ public static class CertificationEngine
             await SettleAsync(run, scenarioToken.Token);
             GlobalChecks.Evaluate(run, notes);
             Scenarios.Chat.ChatChecks.Evaluate(run);
+            if (settings.Listing.Chat is not null && selected.Any(id => id.StartsWith("DK-CHAT-", StringComparison.Ordinal)))
+                notes.Add("Chat: the sources leave two things open, so the harness assumes them (docs/rules.md decisions 6 and 9): relays are signed like buyer_configured " +
+                    "(X-AgentDukaan-Event: chat_message, on the webhook path) and replies are signed over `chat_reply.${id}.${ts}.${sha256hex(raw)}`.");
             JudgeRefusedTriggers(run, notes);
             notes.AddRange(agent.Notes);
             if (simulator.Transcript.Dropped > 0)
