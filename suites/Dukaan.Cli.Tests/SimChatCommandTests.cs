@@ -47,7 +47,7 @@ public sealed class SimChatCommandTests
         using (var answer = JsonDocument.Parse(send.Out))
         {
             Assert.That(answer.RootElement.GetProperty("messageId").GetString(), Does.StartWith("msg_"));
-            Assert.That(answer.RootElement.GetProperty("fileRef").GetProperty("url").GetString(), Does.Contain("/api/files/"), "--file attaches a lying file");
+            Assert.That(answer.RootElement.GetProperty("fileRef").GetProperty("url").GetString(), Does.Contain("/files/f_"), "--file attaches a lying file");
         }
         var messageId = subscription.Chat.Bubbles.Single().Id;
 

