@@ -88,7 +88,7 @@ public sealed class BoundedRunTests
             Assert.That(run.ExitCode, Is.EqualTo(1), run.Describe());
             Assert.That(run.Wall, Is.LessThan(HostileBudget), run.Describe());
             Assert.That(run.VerdictOf("DK-CFG-01"), Is.EqualTo(Verdict.Fail), run.Describe());
-            Assert.That(run.Results!.Notes, Has.Some.Contains("capped at 5 s"), run.Describe());
+            Assert.That(run.Results!.Notes, Has.Some.Contains("capped at 3 s"), run.Describe());
         });
         TestContext.Out.WriteLine($"floods: {run.Wall.TotalSeconds:0.0} s");
     }

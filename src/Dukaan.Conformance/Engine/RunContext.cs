@@ -60,7 +60,7 @@ public sealed class RunContext(PlatformSimulator simulator, IAgentUnderTest agen
     private int _expiredWindows;
 
     /// <summary>What a later wait gets once the agent has let a whole observation window pass without acting.</summary>
-    public static readonly TimeSpan CappedObservationWindow = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan CappedObservationWindow = TimeSpan.FromSeconds(3);
 
     /// <summary>
     /// The observation window for the next wait. Once a full window has run out with nothing seen, the agent has shown
