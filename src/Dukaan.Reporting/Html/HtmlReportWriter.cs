@@ -18,7 +18,7 @@ public static class HtmlReportWriter
         BannerView.Render(html, results);
         // One anchor map for the page: rule evidence links to the scenario timelines by these ids.
         var anchors = ScenarioAnchors.For(results.Scenarios);
-        RulesView.Render(html, results, anchors);
+        RulesView.Render(html, results, anchors, ScenarioAnchors.Conversations(results.Scenarios, anchors));
         TimelineView.RenderAll(html, results, anchors);
         RenderFooter(html, results);
         html.Add($"""

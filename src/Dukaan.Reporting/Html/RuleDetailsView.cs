@@ -5,7 +5,8 @@ namespace Dukaan.Reporting;
 /// <summary>Everything needed to understand and reproduce one verdict, shown when its row is opened.</summary>
 internal static class RuleDetailsView
 {
-    public static void Render(HtmlBuilder html, RuleResult rule, IReadOnlyDictionary<string, string> anchors, int index)
+    /// <param name="conversations">Scenario name to its conversation panel, for the scenarios whose buyers chatted.</param>
+    public static void Render(HtmlBuilder html, RuleResult rule, IReadOnlyDictionary<string, string> anchors, IReadOnlyDictionary<string, string> conversations, int index)
     {
         var e = rule.Evidence;
         var observedClass = rule.Verdict is Verdict.Fail or Verdict.HarnessError ? " observed--fail" : "";
@@ -43,6 +44,9 @@ internal static class RuleDetailsView
                 var name = e.Scenarios[i];
                 if (anchors.TryGetValue(name, out var anchor)) html.Add($"<a href=\"#{anchor}\">{name}</a>");
                 else html.Add($"{name}");
+                // A chat rule is judged on what the buyer saw, so its reader wants the conversation, not only the wire.
+                if (conversations.TryGetValue(name, out var conversation))
+                    html.Add($" (<a href=\"#{conversation}\" data-testid=\"conversation-link-{rule.Id}-{i + 1}\">conversation</a>)");
             }
             html.Add($"</p>\n");
         }

@@ -5,7 +5,7 @@ namespace Dukaan.Reporting;
 /// <summary>The rules, grouped by area with the worst first, and the toolbar that filters them.</summary>
 internal static class RulesView
 {
-    public static void Render(HtmlBuilder html, RunResults results, IReadOnlyDictionary<string, string> anchors)
+    public static void Render(HtmlBuilder html, RunResults results, IReadOnlyDictionary<string, string> anchors, IReadOnlyDictionary<string, string> conversations)
     {
         html.Add($"<main>\n<h2 id=\"rules\">Rules</h2>\n");
         if (results.Rules.Count == 0)
@@ -27,7 +27,7 @@ internal static class RulesView
                 <div class="cols" aria-hidden="true"><span></span><span>ID</span><span>Rule</span><span>Level</span><span>Verdict</span></div>
 
                 """);
-            foreach (var rule in group.Rules) RenderRule(html, rule, anchors, index++);
+            foreach (var rule in group.Rules) RenderRule(html, rule, anchors, conversations, index++);
             html.Add($"</section>\n");
         }
         html.Add($"<p class=\"empty\" data-testid=\"no-match\" hidden>No rule matches these filters.</p>\n</main>\n");
@@ -61,7 +61,7 @@ internal static class RulesView
         html.Add($"""<button type="button" class="chip" data-filter="{group}" data-value="{value}" data-testid="{testId}" aria-pressed="{(pressed ? "true" : "false")}">{label} <span class="chip__n">{count}</span></button>""").Add($"\n");
     }
 
-    private static void RenderRule(HtmlBuilder html, RuleResult rule, IReadOnlyDictionary<string, string> anchors, int index)
+    private static void RenderRule(HtmlBuilder html, RuleResult rule, IReadOnlyDictionary<string, string> anchors, IReadOnlyDictionary<string, string> conversations, int index)
     {
         var verdict = VerdictInfo.Token(rule.Verdict);
         var level = LevelInfo.Token(rule.Level);
@@ -77,7 +77,7 @@ internal static class RulesView
             </span><span class="rule__level"><span class="level level--{level}">{level}</span></span><span class="rule__verdict"><span class="badge v--{verdict}" data-testid="verdict-{rule.Id}">{VerdictInfo.Label(rule.Verdict)}</span></span></summary>
 
             """);
-        RuleDetailsView.Render(html, rule, anchors, index);
+        RuleDetailsView.Render(html, rule, anchors, conversations, index);
         html.Add($"</details>\n");
     }
 

@@ -3,7 +3,7 @@ using Dukaan.Conformance;
 
 namespace Dukaan.Reporting;
 
-/// <summary>Stable, valid, unique fragment ids for scenarios, so rules can link to their timelines.</summary>
+/// <summary>Stable, valid, unique fragment ids for scenarios, so rules can link to their timelines and conversations.</summary>
 internal static class ScenarioAnchors
 {
     public static IReadOnlyDictionary<string, string> For(IReadOnlyList<ScenarioTimeline> scenarios)
@@ -20,6 +20,13 @@ internal static class ScenarioAnchors
         }
         return map;
     }
+
+    /// <summary>Where a scenario's conversation panel is, for the scenarios that have one, so chat rules can point at it.</summary>
+    public static IReadOnlyDictionary<string, string> Conversations(IReadOnlyList<ScenarioTimeline> scenarios, IReadOnlyDictionary<string, string> anchors) =>
+        scenarios.Where(s => s.Chats is { Count: > 0 }).DistinctBy(s => s.Name, StringComparer.Ordinal)
+            .ToDictionary(s => s.Name, s => ConversationId(anchors[s.Name]), StringComparer.Ordinal);
+
+    public static string ConversationId(string scenarioAnchor) => scenarioAnchor + "-conversation";
 
     private static string Slug(string name)
     {

@@ -187,7 +187,7 @@ internal static class TimelineSvg
     private static string N(double value) => Math.Round(value, 1).ToString("0.#", Inv);
 }
 
-/// <summary>The scenario section: one card per scenario with its picture and the rules that used it.</summary>
+/// <summary>The scenario section: one card per scenario with its picture, its buyers' conversations and the rules that used it.</summary>
 internal static class TimelineView
 {
     public static void RenderAll(HtmlBuilder html, RunResults results, IReadOnlyDictionary<string, string> anchors)
@@ -209,6 +209,7 @@ internal static class TimelineView
             if (scenario.Events.Count == 0) html.Add($"<p class=\"tx__meta\">No events were recorded.</p>\n");
             else TimelineSvg.Render(html, scenario, $"timeline-title-{index}");
             html.Add($"""<ul class="legend"><li class="l--ok">2xx</li><li class="l--warn">4xx (incl. 403, 429)</li><li class="l--bad">5xx, timeout or error</li><li class="l--other">other status</li><li class="l--info">harness action</li></ul>""").Add($"\n");
+            ConversationView.Render(html, scenario, ScenarioAnchors.ConversationId(anchor), index);
             if (rules.Count > 0)
             {
                 html.Add($"<p class=\"scenario-links\">Used by: ");
