@@ -24,6 +24,20 @@ public sealed class RuleCatalogTests
         ("DK-HB-01", RuleLevel.Info), ("DK-HB-02", RuleLevel.Must),
         ("DK-RCF-01", RuleLevel.Should), ("DK-RCF-02", RuleLevel.Must), ("DK-RCF-03", RuleLevel.Must), ("DK-RCF-04", RuleLevel.Should),
         ("DK-OPS-01", RuleLevel.Should),
+        ("DK-CHAT-01", RuleLevel.Should),
+        ("DK-CHAT-02", RuleLevel.Should),
+        ("DK-CHAT-03", RuleLevel.Must),
+        ("DK-CHAT-04", RuleLevel.Must),
+        ("DK-CHAT-05", RuleLevel.Must),
+        ("DK-CHAT-06", RuleLevel.Must),
+        ("DK-CHAT-07", RuleLevel.Must),
+        ("DK-CHAT-08", RuleLevel.Must),
+        ("DK-CHAT-09", RuleLevel.Must),
+        ("DK-CHAT-10", RuleLevel.Must),
+        ("DK-CHAT-11", RuleLevel.Must),
+        ("DK-CHAT-12", RuleLevel.Must),
+        ("DK-CHAT-13", RuleLevel.Must),
+        ("DK-CHAT-14", RuleLevel.Info),
     ];
 
     /// <summary>Rules judged over the whole run by <see cref="GlobalChecks"/> rather than by a scenario.</summary>
@@ -52,9 +66,14 @@ public sealed class RuleCatalogTests
     }
 
     [Test]
-    public void Decisions_are_numbered_one_to_n_and_say_something()
+    public void Decisions_are_numbered_in_order_unique_across_profiles_and_say_something()
     {
-        Assert.That(RuleDecisions.All.Select(d => d.Number), Is.EqualTo(Enumerable.Range(1, RuleDecisions.All.Count)));
+        // Numbers are stable IDs shared by all profiles (decision 13 is the AgentDoor sender's, 14 Wakeel's, 16-18 AgentDoor's).
+        Assert.That(RuleDecisions.All.Select(d => d.Number), Is.Ordered.Ascending.And.Unique);
+        Assert.That(RuleDecisions.All.Take(8).Select(d => d.Number), Is.EqualTo(Enumerable.Range(1, 8)));
+        // A profile may cite another's decision (Wakeel and AgentDoor cite decision 2), but a number always means one text.
+        var byNumber = Dukaan.Conformance.Profiles.ProfileRegistry.All.SelectMany(p => p.Docs.Decisions).GroupBy(d => d.Number);
+        Assert.That(byNumber.Where(g => g.Select(d => d.Text).Distinct().Count() > 1).Select(g => g.Key), Is.Empty, "a decision number means one decision across profiles");
         Assert.That(RuleDecisions.All.Select(d => d.Text), Has.All.Length.GreaterThan(20));
     }
 
@@ -62,7 +81,7 @@ public sealed class RuleCatalogTests
     [TestCase("dk-sig-0?", 6)]
     [TestCase("DK-RUN-02", 1)]
     [TestCase("DK-RUN-02, DK-SUB-*", 4)]
-    [TestCase(null, 33)]
+    [TestCase(null, 47)]
     public void Select_understands_globs(string? pattern, int count) =>
         Assert.That(AgentDukaanRules.Catalog.Select(pattern), Has.Count.EqualTo(count));
 

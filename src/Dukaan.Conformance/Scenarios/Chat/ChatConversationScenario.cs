@@ -8,7 +8,7 @@ namespace Dukaan.Conformance.Scenarios.Chat;
 /// </summary>
 public sealed class ChatConversationScenario : ChatScenario
 {
-    public override string Name => "chat conversation";
+    public override string Name => "chat-conversation";
     public override string Description => "Two buyer messages are relayed, the second from a renderer that draws text blocks only; the replies, the blocks and the state calls are checked.";
     public override IReadOnlyList<string> Rules => ["DK-CHAT-01", "DK-CHAT-02", "DK-CHAT-05", "DK-CHAT-08", "DK-CHAT-10", "DK-CHAT-12"];
 

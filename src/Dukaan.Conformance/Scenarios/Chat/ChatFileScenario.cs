@@ -15,7 +15,7 @@ public sealed class ChatFileScenario : ChatScenario
     /// <summary>"Well before 64 MiB" (decision 19): what the simulator wrote, socket buffers included, stays under half the stream.</summary>
     public const long ReadLimit = LyingFiles.Cap / 2;
 
-    public override string Name => "chat attachment";
+    public override string Name => "chat-attachment";
     public override string Description => "A buyer attaches a file declared as a 1 KB text/csv whose download is an endless binary stream; the agent must stop reading well before 64 MiB and answer the next message.";
     public override IReadOnlyList<string> Rules => [Rule];
 

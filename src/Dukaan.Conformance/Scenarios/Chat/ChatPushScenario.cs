@@ -10,7 +10,7 @@ namespace Dukaan.Conformance.Scenarios.Chat;
 /// </summary>
 public sealed class ChatPushScenario : ChatScenario
 {
-    public override string Name => "chat push";
+    public override string Name => "chat-push";
     public override string Description => "Pushes are asked for with the trigger's \"action\": \"push\": one meets a 503 once, one a muted conversation (202), one a quota of 1 (429); a fourth conversation has push off.";
     public override IReadOnlyList<string> Rules => ["DK-CHAT-03", "DK-CHAT-04", "DK-CHAT-06", "DK-CHAT-07", "DK-CHAT-11"];
 

@@ -11,7 +11,7 @@ public sealed class ChatRelayScenario : ChatScenario
 {
     private const string Rule = "DK-CHAT-13";
 
-    public override string Name => "chat relays";
+    public override string Name => "chat-relays";
     public override string Description => "An unsigned relay and one altered after signing must get 4xx and no reply; a relay with unknown fields, an unknown block type and capsVersion 99 must get 2xx.";
     public override IReadOnlyList<string> Rules => [Rule];
 
