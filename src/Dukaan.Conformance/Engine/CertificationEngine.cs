@@ -141,6 +141,12 @@ public static class CertificationEngine
     {
         var started = run.Elapsed.Elapsed;
         var context = new ScenarioContext(run, scenario.Name, cancellationToken);
+        if (scenario.NotApplicableBecause(run.Settings) is { } reason)
+        {
+            foreach (var rule in scenario.Rules) context.NotApplicable(rule, AgentDukaanRules.Catalog.Get(rule).Statement, reason);
+            progress?.Report($"{scenario.Name}: not applicable");
+            return;
+        }
         try
         {
             await scenario.RunAsync(context);

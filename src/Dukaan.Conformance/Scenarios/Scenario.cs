@@ -17,6 +17,9 @@ public abstract class Scenario
     public virtual Phase Phase => Phase.Concurrent;
     public abstract Task RunAsync(ScenarioContext context);
 
+    /// <summary>Why none of this scenario's rules apply to the target (decision 15), or null when they do.</summary>
+    public virtual string? NotApplicableBecause(RunSettings settings) => null;
+
     /// <summary>Delivers and waits for the agent to pull the credentials successfully; null when it never does.</summary>
     protected static async Task<Exchange?> ProvisionAsync(ScenarioContext context, Subscription subscription)
     {

@@ -28,13 +28,18 @@ public sealed class LyingFiles(Transcript transcript, TimeProvider clock) : IDis
     /// <summary>Where the endless stream ends: no agent that trusts the declared size gets away with reading it all.</summary>
     public const long Cap = 64L * 1024 * 1024;
 
-    public static readonly TimeSpan StallAfter = TimeSpan.FromSeconds(2);
+    /// <summary>
+    /// A send that makes no progress this long means the reader stopped without hanging up. Generous, because a reader
+    /// that is merely slow (a loaded machine) must not be mistaken for one that stopped at its own limit.
+    /// </summary>
+    public static readonly TimeSpan StallAfter = TimeSpan.FromSeconds(5);
 
     private const int ChunkBytes = 64 * 1024;
     private static readonly byte[] Chunk = BuildChunk();
     private readonly ConcurrentDictionary<string, LyingFile> _files = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<FileDownload> _downloads = new();
     private readonly ConcurrentDictionary<string, int> _running = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> _mostWritten = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _gate = new();
     private TcpListener? _listener;
@@ -52,6 +57,9 @@ public sealed class LyingFiles(Transcript transcript, TimeProvider clock) : IDis
     public IReadOnlyList<FileDownload> Downloads => [.. _downloads];
 
     public IReadOnlyList<FileDownload> DownloadsOf(string token) => [.. _downloads.Where(d => d.Token == token)];
+
+    /// <summary>The most bytes any download of this attachment has been sent so far, finished or still under way.</summary>
+    public long MostWritten(string token) => _mostWritten.GetValueOrDefault(token);
 
     /// <summary>A download of this attachment is under way: how far it gets is not known yet.</summary>
     public bool IsDownloading(string token) => _running.TryGetValue(token, out var n) && n > 0;
@@ -114,6 +122,7 @@ public sealed class LyingFiles(Transcript transcript, TimeProvider clock) : IDis
                 var n = (int)Math.Min(ChunkBytes, file.RealBytes - written);
                 outcome = await TrySendAsync(socket, Chunk.AsMemory(0, n), stopping).ConfigureAwait(false);
                 if (outcome == SendOutcome.Sent) written += n;
+                _mostWritten.AddOrUpdate(token, written, (_, most) => Math.Max(most, written));
             }
         }
         finally

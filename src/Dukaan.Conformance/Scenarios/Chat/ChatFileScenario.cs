@@ -31,9 +31,13 @@ public sealed class ChatFileScenario : ChatScenario
         var file = context.Simulator.Files.Add(subscription.Id);
         var withFile = context.Relay(subscription, "Here is this week's sales sheet, what do you make of it?", file: file.Declared);
         await context.RepliesAsync(subscription, withFile);
-        // A download still running when the replies went quiet is waited for: how far it gets is the verdict.
-        await context.WaitUntilAsync(() => !context.Simulator.Files.IsDownloading(file.Token));
-        var downloads = context.Simulator.Files.DownloadsOf(file.Token);
+        // A download still running when the replies went quiet is waited for: how far it gets is the verdict. Once past
+        // the limit there is nothing left to learn; one still under way (below it) when the window ends has not stopped.
+        var files = context.Simulator.Files;
+        await context.WaitUntilAsync(() => !files.IsDownloading(file.Token) || files.MostWritten(file.Token) >= ReadLimit);
+        var downloads = files.DownloadsOf(file.Token);
+        var stillReading = files.IsDownloading(file.Token);
+        var mostWritten = files.MostWritten(file.Token);
 
         var next = context.Relay(subscription, "Thanks. Anything else I should know?");
         var nextAttempt = await next.Answer;
@@ -43,14 +47,17 @@ public sealed class ChatFileScenario : ChatScenario
 
         var problems = new List<string>();
         var biggest = downloads.Count == 0 ? null : downloads.MaxBy(d => d.BytesWritten);
-        if (biggest is { } d && d.BytesWritten >= ReadLimit)
-            problems.Add(d.ReachedCap
-                ? $"the agent read the whole {Mebibytes(d.BytesWritten)} stream of a file declared as {file.Declared.SizeBytes} bytes ({file.Declared.Mime})"
-                : $"the agent read {Mebibytes(d.BytesWritten)} of a file declared as {file.Declared.SizeBytes} bytes before closing");
+        if (biggest is { ReachedCap: true } whole)
+            problems.Add($"the agent read the whole {Mebibytes(whole.BytesWritten)} stream of a file declared as {file.Declared.SizeBytes} bytes ({file.Declared.Mime})");
+        else if (mostWritten >= ReadLimit)
+            problems.Add($"the agent read {Mebibytes(mostWritten)} (and counting) of a file declared as {file.Declared.SizeBytes} bytes ({file.Declared.Mime})");
+        else if (stillReading)
+            problems.Add($"the agent was still reading the attachment {context.Run.ObservationWindowNow.TotalSeconds:0} s after the buyer's message ({Mebibytes(mostWritten)} so far) of a file declared as {file.Declared.SizeBytes} bytes");
         if (!nextAttempt.Is2xx()) problems.Add($"the next message was answered {nextAttempt.Describe()}");
         else if (nextReplies.Count == 0) problems.Add($"the next message got no reply within {context.Run.ObservationWindowNow.TotalSeconds:0} s");
 
         var read = biggest is null ? "The agent never downloaded the attachment (nothing read, nothing trusted)"
+            : biggest.AgentStoppedReading ? $"The agent stopped reading after {Mebibytes(biggest.BytesWritten)} written by the simulator, without closing the connection"
             : $"The agent closed the download after {Mebibytes(biggest.BytesWritten)} written by the simulator ({downloads.Count} download(s))";
         if (problems.Count == 0)
             context.Pass(Rule, expected, $"{read}; the next message was answered ({nextAttempt.Describe()}, {nextReplies.Count} repl{(nextReplies.Count == 1 ? "y" : "ies")}).", seqs);

@@ -8,15 +8,9 @@ public abstract class ChatScenario : Scenario
 {
     public const string NoChat = "The listing declares no chat (no listing.capabilities in the settings file), so the chat rules do not apply (decision 15).";
 
-    public sealed override async Task RunAsync(ScenarioContext context)
-    {
-        if (!context.ChatDeclared)
-        {
-            foreach (var rule in Rules) context.NotApplicable(rule, Statement(rule), NoChat);
-            return;
-        }
-        await RunChatAsync(context).ConfigureAwait(false);
-    }
+    public sealed override string? NotApplicableBecause(RunSettings settings) => settings.Listing.Chat is null ? NoChat : null;
+
+    public sealed override Task RunAsync(ScenarioContext context) => RunChatAsync(context);
 
     protected abstract Task RunChatAsync(ScenarioContext context);
 
