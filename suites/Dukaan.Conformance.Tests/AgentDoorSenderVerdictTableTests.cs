@@ -22,6 +22,8 @@ public sealed class AgentDoorSenderVerdictTableTests
         new Dictionary<string, (Dictionary<string, Verdict>, int, string?)>
         {
             [""] = ([], 0, null),
+            ["epoch-timestamp-header"] = (new() { ["AD-S-01"] = F }, 1, "AD-S-01,AD-S-02,AD-S-03"),
+            ["reuse-id"] = (new() { ["AD-S-03"] = F }, 1, "AD-S-01,AD-S-02,AD-S-03"),
             ["retry-4xx"] = (new() { ["AD-S-05"] = F }, 1, "AD-S-05"),
             ["no-retry-429"] = (new() { ["AD-S-04"] = F }, 1, "AD-S-04,AD-S-10"),
             ["no-cap"] = (new() { ["AD-S-06"] = F }, 1, null),
@@ -64,9 +66,12 @@ public sealed class AgentDoorSenderVerdictTableTests
         var run = await CertifyRun.StartAsync(args, TimeSpan.FromMinutes(2));
         Assert.That(run.Results, Is.Not.Null, run.Describe());
         var selected = AgentDoorSenderRules.Catalog.Select(rules).Select(r => r.Id);
+        var nonPassing = run.NonPassing.ToDictionary();
+        // AD-S-08 (INFO) may warn on a compliant sender: it sees only jitter's downward half (decision 20), about 1 run in 25 misses it.
+        if (!expected.ContainsKey("AD-S-08") && nonPassing.GetValueOrDefault("AD-S-08") == W) nonPassing.Remove("AD-S-08");
         Assert.Multiple(() =>
         {
-            Assert.That(run.NonPassing, Is.EquivalentTo(expected), run.Describe());
+            Assert.That(nonPassing, Is.EquivalentTo(expected), run.Describe());
             Assert.That(run.ExitCode, Is.EqualTo(exit), run.Describe());
             Assert.That(run.Results!.Profile, Is.EqualTo(AgentDoorSenderProfile.Id));
             Assert.That(run.Results.Rules.Select(r => r.Id), Is.EquivalentTo(selected));
@@ -89,7 +94,7 @@ public sealed class AgentDoorSenderVerdictTableTests
         {
             Assert.That(labels, Has.Some.Contains("attempt 1: receiver 500"), string.Join("\n", labels));
             Assert.That(labels, Has.Some.Matches(@"attempt 4: receiver 500 · came \d+\.\d\d s after the failure \(nominal 4 s\)"), string.Join("\n", labels));
-            Assert.That(labels, Has.Some.Contains("watched 11.00 s for attempt 5"), string.Join("\n", labels));
+            Assert.That(labels, Has.Some.Matches(@"watched 11\.\d\d s for attempt 5"), string.Join("\n", labels));
             Assert.That(run.Results.Rules.Single(r => r.Id == "AD-S-07").Evidence.Observed, Does.Contain("retry 3 after").And.Contain("nominal 4 s"));
         });
     }

@@ -53,9 +53,11 @@ public static class AgentDoorSenderRules
             "\"retried 3×\" (decision 3): 4 attempts in all by default. A sender that stops after 3 attempts in all fails AD-S-06 with a diagnosis naming the off-by-one."),
         new(20, "AgentDoor sender timing. A retry's delay runs from the end of the failed attempt as the receiver saw it (the answer sent, the reset, or the " +
             "sender closing an unanswered attempt) to the next attempt's arrival. Retry n's nominal delay is min(1000·2^(n−1), 10000) ms (the seed's \"1s, 2s, 4s, 8s, " +
-            "max 10s\"); AD-S-07 accepts [0.5×, 1.5×] of it, plus 0.25 s on the upper bound for the wire and scheduling (the receiver measures the sender's timer from outside), never above 11 s. So a retry that has not come 11 s after a failure is taken as not coming: that is how " +
-            "long the harness watches after a 4xx (AD-S-05) and after the 4th attempt (AD-S-06). AD-S-08 sees jitter when the ratios to nominal of the delays within AD-S-07's bounds spread by " +
-            "at least 0.1, or one delay is below 0.97× nominal (timers fire late, never that early). An unanswered attempt must be abandoned by 11 s " +
+            "max 10s\"); AD-S-07 accepts [0.5×, 1.5×] of it, plus 0.5 s on the upper bound for the wire and scheduling (the receiver measures the sender's timer from outside) and, on a loaded machine, " +
+            "as much as the harness's own timers ran late during the run (the report says so), never above 11 s. So a retry that has not come 11 s after a failure is taken as not coming: that is how " +
+            "long the harness watches after a 4xx (AD-S-05) and after the 4th attempt (AD-S-06). AD-S-08 sees jitter when a delay within AD-S-07's bounds (after an answer or a reset, whose end the receiver knows exactly) came " +
+            "below 0.97× nominal: timers fire late on a loaded machine, by hundreds of milliseconds, never 3 % early, so only jitter's downward half can be told " +
+            "from load; a sender jittering ±20 % shows it in 24 of 25 runs, and AD-S-08 is INFO. An unanswered attempt must be abandoned by 11 s " +
             "(timeoutMs 10 000 + 1 s) and not before 5 s (a sender that gives up sooner does not give the receiver its 10 s; the margin absorbs late arrival " +
             "on a loaded machine); one still open at 11 s is closed by the harness (a reset) so the run goes on."),
         new(21, "AgentDoor sender wire. \"Network errors\" are provoked by resetting the connection (TCP RST) after the request arrived: a refused connection cannot be " +

@@ -9,14 +9,17 @@ namespace Dukaan.Conformance.Profiles.AgentDoorSender;
 /// </summary>
 public sealed record EventTrace(EmittedEvent Event, EmitOutcome? Emit, IReadOnlyList<Attempt> Attempts, double? QuietAfterLastMs, string? Cut)
 {
+    /// <summary>How late the harness's own timers ran during the run (<see cref="LoadProbe"/>), set once the run is over.</summary>
+    public double LoadMs { get; init; }
+
     /// <summary>Watched long enough after the last attempt that a retry can no longer come (decision 20).</summary>
-    public bool StoppedForGood => QuietAfterLastMs >= Backoff.MaxDelay.TotalMilliseconds - 1;
+    public bool StoppedForGood => QuietAfterLastMs >= Backoff.MaxDelay.TotalMilliseconds;
 
     /// <summary>The delays before each retry: from the end of attempt i to the arrival of attempt i + 1.</summary>
     public IReadOnlyList<RetryGap> Gaps =>
     [
         .. Attempts.Zip(Attempts.Skip(1)).Where(p => p.First.EndedMs is not null)
-            .Select(p => new RetryGap(Name, p.Second.Index, p.Second.ArrivedMs - p.First.EndedMs!.Value, p.Second.Seq)),
+            .Select(p => new RetryGap(Name, p.Second.Index, p.Second.ArrivedMs - p.First.EndedMs!.Value, p.Second.Seq, p.First.End == AttemptEnd.Answered || p.First.End == AttemptEnd.Reset, LoadMs)),
     ];
 
     public string Name => $"{Event.Type} ({Event.Marker})";
@@ -73,13 +76,16 @@ public sealed class EventRunner(ScriptedReceiver receiver, Emitter emitter, Time
             var last = attempts[^1];
             if (!last.Ended) return new(e, Emitted(), attempts, null, "the last attempt never ended");
             if (!last.Failed || attempts.Count >= e.StopWatchingAt) return new(e, Emitted(), attempts, null, null);
-            var left = Backoff.MaxDelay - TimeSpan.FromMilliseconds(receiver.NowMs - last.EndedMs!.Value);
-            var more = left > TimeSpan.Zero
-                && await receiver.WaitAsync(all => all.Count(a => a.Marker == e.Marker) > attempts.Count, left, cancellationToken).ConfigureAwait(false);
+            var more = false;
+            // Timers may fire a millisecond early against the receiver's clock: wait until the full delay has really passed.
+            for (var left = Backoff.MaxDelay - Since(last); !more && left > TimeSpan.Zero; left = Backoff.MaxDelay - Since(last))
+                more = await receiver.WaitAsync(all => all.Count(a => a.Marker == e.Marker) > attempts.Count, left, cancellationToken).ConfigureAwait(false);
             if (!more && receiver.AttemptsOf(e.Marker).Count == count)
                 return new(e, Emitted(), receiver.AttemptsOf(e.Marker), receiver.NowMs - last.EndedMs!.Value, null);
         }
     }
+
+    private TimeSpan Since(Attempt ended) => TimeSpan.FromMilliseconds(receiver.NowMs - ended.EndedMs!.Value);
 
     /// <summary>Ends every emit request still waiting for its answer, once the run no longer needs them.</summary>
     public async Task DrainAsync()
