@@ -43,6 +43,8 @@ if ! dotnet build DukaanConformance.sln -c Debug --nologo -v q -clp:ErrorsOnly; 
 fi
 # The bundled reference agent is started as a process by the end-to-end tests; build it where certify expects it.
 dotnet build fixtures/agents/csharp/ReferenceAgent.csproj -c Release -o fixtures/agents/csharp/bin/harness --nologo -v q -clp:ErrorsOnly || exit 1
+# The C# AgentDoor sender fixture, started the same way by the agentdoor-sender tests.
+dotnet build fixtures/senders/agentdoor/csharp/AgentDoorSender.csproj -c Release -o fixtures/senders/agentdoor/csharp/bin/harness --nologo -v q -clp:ErrorsOnly || exit 1
 
 results="$root/reports/test-results"
 rm -rf "$results" "$root/reports/coverage"

@@ -53,6 +53,13 @@ public static class SimulateCommand
                 error.WriteLine("error: --port must be between 0 and 65535.");
                 return ExitCodes.HarnessOrConfigError;
             }
+            if (!DevSecrets.ContainsKey(profile.Info.Id))
+            {
+                // A sender's counterpart is a receiver the harness scripts per attempt: there is nothing to keep running by hand.
+                error.WriteLine($"error: simulate has no {profile.Info.Id} counterpart; certify your sender with certify --profile {profile.Info.Id} --agent-cmd \"...\". " +
+                    $"Profiles that simulate: {string.Join(", ", DevSecrets.Keys)}.");
+                return ExitCodes.HarnessOrConfigError;
+            }
             var secretValue = parse.GetValue(secret) ?? DevSecrets[profile.Info.Id];
             if (profile.Info.Id != ProfileRegistry.DefaultId && (parse.GetValue(chat) || parse.GetValue(config) is not null))
             {

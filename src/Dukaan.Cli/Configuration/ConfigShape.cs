@@ -52,7 +52,7 @@ public static class ConfigShape
                 ("log", new(ValueKind.String, "With url: a file holding the agent's output, scanned for secrets; relative to this file. Flag: --agent-log.")),
                 ("env", new(ValueKind.StringMap, "Extra environment variables for the agent, e.g. {\"AGENT_HEARTBEAT_MS\": \"500\"}. --agent-env KEY=VALUE adds to or replaces these.") { Check = EnvNames })),
         }),
-        ("profile", new(ValueKind.String, "The contract to certify against: agentdukaan (default), wakeel or agentdoor. Flag: --profile.") { Check = KnownProfile }),
+        ("profile", new(ValueKind.String, "The contract to certify against: agentdukaan (default), wakeel, agentdoor or agentdoor-sender. Flag: --profile.") { Check = KnownProfile }),
         ("webhookPath", new(ValueKind.String, "Path of the agent's webhook route (default: the profile's, /hooks/agentdukaan for agentdukaan). Flag: --webhook-path.") { Check = AbsolutePath }),
         ("triggerUrl", new(ValueKind.String, "URL the harness POSTs {\"subscriptionId\":\"…\"} to for one billable run; {port} is replaced by the agent's port. Flag: --trigger-url.") { Check = TriggerUrl }),
         ("listing", new(ValueKind.Object, "Your listing's setup wizard, so generated buyers look like yours. Every sensitive field gets a unique canary value the harness searches for.")

@@ -11,6 +11,8 @@ public static class Repo
 
     public static string CSharpAgentDll => Path.Combine(Root, "fixtures", "agents", "csharp", "bin", "harness", "reference-agent.dll");
 
+    public static string CSharpSenderDll => Path.Combine(Root, "fixtures", "senders", "agentdoor", "csharp", "bin", "harness", "agentdoor-sender.dll");
+
     private static string FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
@@ -31,6 +33,8 @@ public static class Repo
         {
             if (!File.Exists(CSharpAgentDll))
                 await RunAsync("dotnet", ["build", Path.Combine(Root, "fixtures/agents/csharp/ReferenceAgent.csproj"), "-c", "Release", "-o", Path.GetDirectoryName(CSharpAgentDll)!, "--nologo", "-v", "q"]);
+            if (!File.Exists(CSharpSenderDll))
+                await RunAsync("dotnet", ["build", Path.Combine(Root, "fixtures/senders/agentdoor/csharp/AgentDoorSender.csproj"), "-c", "Release", "-o", Path.GetDirectoryName(CSharpSenderDll)!, "--nologo", "-v", "q"]);
             if (!File.Exists(CliDll))
                 await RunAsync("dotnet", ["build", Path.Combine(Root, "src/Dukaan.Cli/Dukaan.Cli.csproj"), "--nologo", "-v", "q"]);
         }
