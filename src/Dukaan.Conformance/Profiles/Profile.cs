@@ -60,6 +60,7 @@ public static class ProfileRegistry
         new AgentDukaan.AgentDukaanProfile(),
         new Wakeel.WakeelProfile(),
         new AgentDoor.AgentDoorProfile(),
+        new AgentDukaanPlatform.PlatformProfile(),
     ];
 
     /// <summary>The profile with this id; an unknown id fails with the list of known ones, never falls back silently.</summary>
