@@ -51,6 +51,34 @@ internal static class DeliveryHeaders
     }
 }
 
+/// <summary>What the platform itself saw of a delivery, from the adapter's deliver answer.</summary>
+internal static class PlatformView
+{
+    /// <summary>
+    /// The number of the first attempt the platform reports as answered 2xx; null when the adapter does not say. A 200 the
+    /// receiver wrote after the platform had already given up on the attempt is not a 2xx the platform received.
+    /// </summary>
+    public static int? FirstSuccess(JsonElement deliverAnswer)
+    {
+        if (!deliverAnswer.TryGetProperty("attempts", out var attempts) || attempts.ValueKind != JsonValueKind.Array) return null;
+        var number = 0;
+        foreach (var attempt in attempts.EnumerateArray())
+        {
+            number++;
+            if (attempt.TryGetProperty("status", out var status) && status.TryGetInt32(out var code) && code is >= 200 and < 300)
+                return attempt.TryGetProperty("number", out var n) && n.TryGetInt32(out var declared) ? declared : number;
+        }
+        return int.MaxValue;
+    }
+
+    /// <summary>Attempts that arrived after the one the platform saw succeed (by the receiver's own count when the adapter does not say).</summary>
+    public static IReadOnlyList<Hit> AfterSuccess(JsonElement deliverAnswer, IReadOnlyList<Hit> hits)
+    {
+        var first = FirstSuccess(deliverAnswer) ?? hits.FirstOrDefault(h => h.Answered is >= 200 and < 300)?.Number ?? int.MaxValue;
+        return [.. hits.Where(h => h.Number > first)];
+    }
+}
+
 /// <summary>
 /// A delivery answered 200 at once: its headers and signature (PL-DLV-01), its body against what /config returns
 /// (PL-DLV-02), and nothing sent after the 2xx (PL-DLV-05).
@@ -65,7 +93,7 @@ public sealed class DeliveryShapeScenario : PlatformScenario
     {
         var (url, slot) = run.Receiver.Slot(Name, Reply.Ok);
         var id = await run.Control.CreateSubscriptionAsync(Name, url, cancellationToken);
-        await run.Control.DeliverAsync(Name, id, retry: true, cancellationToken);
+        var answer = await run.Control.DeliverAsync(Name, id, retry: true, cancellationToken);
         await Task.Delay(run.RealTime(Quiet), cancellationToken);
         var hits = slot.Hits;
         DeliveryHeaders.Judge(run, Name, hits);
@@ -74,8 +102,8 @@ public sealed class DeliveryShapeScenario : PlatformScenario
             run.Report(Name, "PL-DLV-02", FindingOutcome.NotExercised, "No delivery reached the receiver.");
             return;
         }
-        var afterOk = hits.SkipWhile(h => h.Answered is not (>= 200 and < 300)).Skip(1).ToList();
-        run.Judge(Name, "PL-DLV-05", afterOk.Count == 0 ? [] : [$"{afterOk.Count} more attempt(s) arrived after attempt {hits.First(h => h.Answered is >= 200 and < 300).Number} was answered 200."],
+        var afterOk = PlatformView.AfterSuccess(answer, hits);
+        run.Judge(Name, "PL-DLV-05", afterOk.Count == 0 ? [] : [$"{afterOk.Count} more attempt(s) arrived after attempt {PlatformView.FirstSuccess(answer)} was answered 200 (as the platform itself reports)."],
             $"One attempt, answered 200; nothing else arrived in the {Quiet.TotalSeconds:0} s (platform time) that followed.", hits.Select(h => h.Seq),
             "A 2xx ends the delivery: stop the retry loop on the first 2xx.");
         if (hits.FirstOrDefault(h => h.BodyComplete) is { } complete) await JudgeBodyAsync(run, id, complete, cancellationToken);
@@ -150,7 +178,7 @@ public sealed class DeliveryRetryScenario : PlatformScenario
     {
         var (url, slot) = run.Receiver.Slot(Name, Reply.Fail, Reply.Ok);
         var id = await run.Control.CreateSubscriptionAsync(Name, url, cancellationToken);
-        await run.Control.DeliverAsync(Name, id, retry: true, cancellationToken);
+        var answer = await run.Control.DeliverAsync(Name, id, retry: true, cancellationToken);
         await Task.Delay(run.RealTime(DeliveryShapeScenario.Quiet), cancellationToken);
         var hits = slot.Hits;
         DeliveryHeaders.Judge(run, Name, hits);
@@ -170,7 +198,7 @@ public sealed class DeliveryRetryScenario : PlatformScenario
             problems.Add($"the retry's body ({retry.Body.Length} bytes) differs from the first attempt's ({first.Body.Length} bytes)");
         if (first.Headers.GetValueOrDefault(Headers.Signature) != retry.Headers.GetValueOrDefault(Headers.Signature))
             problems.Add($"the retry's {Headers.Signature} differs from the first attempt's");
-        if (hits.Count > 2) problems.Add($"{hits.Count - 2} more attempt(s) arrived after the retry was answered 200");
+        if (PlatformView.AfterSuccess(answer, hits) is { Count: > 0 } extra) problems.Add($"{extra.Count} more attempt(s) arrived after the platform had its 200");
         run.Judge(Name, "PL-DLV-05", problems, "The retry carried the same bytes and signature as the first attempt, and nothing arrived after its 200.",
             hits.Select(h => h.Seq), "Keep the signed bytes of a delivery and resend them unchanged; stop at the first 2xx.");
     }

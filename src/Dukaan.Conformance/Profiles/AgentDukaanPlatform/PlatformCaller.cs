@@ -14,7 +14,7 @@ namespace Dukaan.Conformance.Profiles.AgentDukaanPlatform;
 public sealed class PlatformCaller(Uri baseUrl, string secret, Transcript transcript, ScenarioTags tags) : IDisposable
 {
     /// <summary>How long any one call may take before the harness calls it a hang (PL-ERR-01 "never a hang").</summary>
-    public static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(10);
+    public static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(15);
 
     private const int MaxResponseChars = 16 * 1024;
     private readonly HttpClient _http = LoopbackHttp.ExactBytesClient();

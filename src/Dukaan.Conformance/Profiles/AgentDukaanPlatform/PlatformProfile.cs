@@ -17,7 +17,9 @@ public sealed class PlatformProfile : IProfile
         "agentdukaan-hosted-agents-2026 platform side (seeds 000, 002)",
         ["000 Deploying a Hosted Agent", "002 Webhook & Callback Contract"],
         "/hooks/agentdukaan",
-        [],
+        [
+            new("(no agent)", "the harness plays the agent; the target is the bundled simulator, or --platform-url URL with --secret S (the listing's webhook secret)"),
+        ],
         "no agent and no trigger: the harness plays the agent and drives the platform through its control adapter");
 
     public ProfileInfo Info => Metadata;
