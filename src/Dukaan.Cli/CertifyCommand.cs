@@ -34,6 +34,8 @@ public static class CertifyCommand
     private static readonly Option<string?> Secret = new("--secret") { Description = "Webhook secret of the run (default: generated). With --agent-url, start your agent with the same AGENTDUKAAN_WEBHOOK_SECRET." };
     private static readonly Option<string?> ConfigPath = new("--config") { Description = $"Settings file (default: ./{ConfigFile.FileName} when present); flags given here override it. `dukaan-conformance init` writes a starter one." };
     private static readonly Option<string?> BaselineFile = new("--baseline") { Description = "JSON file of accepted failures ({\"accepted\":[{\"rule\":\"DK-…\",\"reason\":\"…\"}]}); unexpected failures and stale entries fail the run." };
+    private static readonly Option<string?> PlatformUrl = new("--platform-url") { Description = "Profile agentdukaan-platform: the platform to certify, through its control adapter (docs/platform-adapter.md); needs --secret, the listing's webhook secret. Default: the bundled simulator." };
+    private static readonly Option<double?> TimeScale = new("--time-scale") { Description = "Profile agentdukaan-platform with --platform-url: that platform runs its delays N times faster than real time (e.g. simulate --time-scale N); default 1." };
     private static readonly Option<double> RunDeadline = new("--run-deadline") { Description = "Seconds the scenarios may take once the agent is up; checks still waiting then are not-exercised.", DefaultValueFactory = _ => CertifyOptions.DefaultRunDeadline };
 
     public static Command Create()
@@ -41,7 +43,7 @@ public static class CertifyCommand
         var command = new Command("certify", "Run the AgentDukaan conformance suite against an agent and write results.json (plus reports) to --out. With no target, certifies the bundled reference agent.")
         {
             Profile, AgentCmd, AgentWorkdir, AgentUrl, AgentLog, AgentEnv, WebhookPath, TriggerUrl, Rules, Strict, Seed, Out, StartupTimeout, QuietWindow,
-            ObservationWindow, RunDeadline, BaselineFile, ConfigPath, SimPort, Secret,
+            ObservationWindow, RunDeadline, BaselineFile, ConfigPath, SimPort, Secret, PlatformUrl, TimeScale,
         };
         command.SetAction((parse, cancellationToken) => RunAsync(parse, cancellationToken));
         return command;
@@ -137,6 +139,10 @@ public static class CertifyCommand
         if (agentCmd is not null && agentUrl is not null) throw new UsageException($"Give either {Name("--agent-cmd")} (the harness starts the agent) or {Name("--agent-url")} (it is already running), not both.");
         if (inputs.AgentLog is { } log && agentUrl is null) throw new UsageException($"{Name("--agent-log")} {log} only applies with --agent-url; a spawned agent's output is captured directly.");
 
+        if (inputs.Profile.Info.Id == Conformance.Profiles.AgentDukaanPlatform.PlatformProfile.Id) return PlatformRequest(inputs, Name);
+        if (inputs.PlatformUrl is not null || inputs.TimeScale is not null)
+            throw new UsageException($"--platform-url and --time-scale certify a platform: add --profile {Conformance.Profiles.AgentDukaanPlatform.PlatformProfile.Id}.");
+
         var rerun = new List<string> { "dukaan-conformance certify" };
         if (inputs.Profile.Info.Id != ProfileRegistry.DefaultId && inputs.Given.Profile is not null) rerun.Add($"--profile {inputs.Profile.Info.Id}");
         string? workDir = null;
@@ -214,6 +220,51 @@ public static class CertifyCommand
             Profile: inputs.Profile.Info);
     }
 
+    /// <summary>
+    /// The platform profile has no agent to start: the harness plays the agent. The target is the bundled simulator, or
+    /// --platform-url with the listing's --secret.
+    /// </summary>
+    private static CertificationRequest PlatformRequest(CertifyOptions inputs, Func<string, string> name)
+    {
+        var id = Conformance.Profiles.AgentDukaanPlatform.PlatformProfile.Id;
+        foreach (var (flag, value) in new[] { ("--agent-cmd", inputs.AgentCmd), ("--agent-url", inputs.AgentUrl), ("--agent-log", inputs.AgentLog), ("--trigger-url", inputs.TriggerUrl) })
+            if (value is not null)
+                throw new UsageException($"{name(flag)} makes no sense with --profile {id}: the harness plays the agent itself and certifies the platform. " +
+                    "Drop it to certify the bundled simulator, or give --platform-url URL --secret S for another platform.");
+        if (inputs.Secret is { Length: < 8 }) throw new UsageException("--secret must be at least 8 characters.");
+        Uri? platform = null;
+        if (inputs.PlatformUrl is { } raw)
+        {
+            if (!Uri.TryCreate(raw, UriKind.Absolute, out platform) || platform.Scheme is not ("http" or "https") || !platform.IsLoopback)
+                throw new UsageException($"--platform-url '{raw}' must be an http(s) URL on this machine's loopback, such as http://127.0.0.1:4455: a run never contacts anything outside 127.0.0.1.");
+            if (inputs.Secret is null)
+                throw new UsageException("--platform-url needs --secret S, the listing's webhook secret the platform signs deliveries and verifies run tokens with.");
+            if (!platform.AbsolutePath.EndsWith('/')) platform = new Uri(platform + "/");
+        }
+        if (inputs.TimeScale is { } scale && (platform is null || !(scale is >= 1 and <= 100)))
+            throw new UsageException(platform is null
+                ? "--time-scale describes a platform given with --platform-url; the bundled simulator always runs on its own compressed clock."
+                : "--time-scale must be between 1 (real time) and 100.");
+        var rerun = new List<string> { "dukaan-conformance certify", $"--profile {id}" };
+        if (platform is not null) rerun.Add($"--platform-url {Shell.Quote(platform.ToString())} --secret \"$AGENTDUKAAN_WEBHOOK_SECRET\"");
+        if (inputs.TimeScale is { } s) rerun.Add(string.Create(CultureInfo.InvariantCulture, $"--time-scale {s}"));
+        var settings = new RunSettings
+        {
+            Seed = inputs.Seed,
+            Strict = inputs.Strict,
+            RunDeadline = TimeSpan.FromSeconds(inputs.RunDeadline),
+            RerunPrefix = string.Join(' ', rerun),
+            Listing = BundledAgent.ListingOver(inputs.Listing),
+            SimulatorPort = inputs.SimPort,
+            WebhookSecret = inputs.Secret,
+            PlatformUrl = platform,
+            PlatformTimeScale = inputs.TimeScale ?? 1,
+        };
+        var description = platform is null ? "bundled AgentDukaan simulator" : $"platform at {platform}";
+        return new CertificationRequest(new TargetInfo("platform", description, null, null, platform?.ToString(), inputs.WebhookPath, null),
+            (_, _) => throw new InvalidOperationException("The platform profile starts no agent."), settings, inputs.Rules, Profile: inputs.Profile.Info);
+    }
+
     /// <summary>What the command line of `certify ARGS` says, without the defaults of flags that were not given.</summary>
     public static CertifyFlags FlagsFor(params string[] args) => Flags(Create().Parse(args));
 
@@ -253,6 +304,8 @@ public static class CertifyCommand
             SimPort = Given(SimPort),
             Secret = GivenText(Secret),
             Profile = GivenText(Profile),
+            PlatformUrl = GivenText(PlatformUrl),
+            TimeScale = parse.GetValue(TimeScale),
         };
     }
 

@@ -27,6 +27,8 @@ public sealed record CertifyFlags
     public int? SimPort { get; init; }
     public string? Secret { get; init; }
     public string? Profile { get; init; }
+    public string? PlatformUrl { get; init; }
+    public double? TimeScale { get; init; }
 }
 
 /// <summary>
@@ -68,6 +70,12 @@ public sealed record CertifyOptions
     public ListingProfile Listing { get; init; } = ListingProfile.Default;
     public int SimPort { get; init; }
     public string? Secret { get; init; }
+
+    /// <summary>Profile agentdukaan-platform: the platform to certify (flag only, like --secret); null certifies the bundled simulator.</summary>
+    public string? PlatformUrl { get; init; }
+
+    /// <summary>Profile agentdukaan-platform with --platform-url: how much faster than real time that platform's delays run.</summary>
+    public double? TimeScale { get; init; }
 
     /// <summary>The contract to certify against (--profile, or "profile" in the file; agentdukaan by default).</summary>
     public IProfile Profile { get; init; } = ProfileRegistry.Get(null);
@@ -125,6 +133,8 @@ public sealed record CertifyOptions
             Listing = listing ?? ListingProfile.Default,
             SimPort = flags.SimPort ?? 0,
             Secret = flags.Secret,
+            PlatformUrl = flags.PlatformUrl,
+            TimeScale = flags.TimeScale,
             FromFile = fromFile,
             Given = flags,
         };

@@ -30,7 +30,17 @@ public static class SimulateCommand
         var quiet = new Option<bool>("--quiet") { Description = "Do not print the live exchange log." };
         var config = new Option<string?>("--config") { Description = $"Settings file whose listing.capabilities declare in-app chat (default: ./{Configuration.ConfigFile.FileName} when present)." };
         var chat = new Option<bool>("--chat") { Description = "Declare in-app chat with the reference agent's manifest (blocks text, buttons, form, progress; push on, 10 a day, alert and report), whatever the settings file says." };
-        var command = new Command("simulate", "Start the fake AgentDukaan platform on loopback and keep it running until Ctrl+C.") { profileOption, port, secret, agentUrl, seed, quiet, config, chat };
+        var breaks = new Option<string[]>("--break")
+        {
+            Description = $"Start a deliberately broken platform (NAME[,NAME], repeatable), to see the agentdukaan-platform profile fail: {string.Join(", ", Dukaan.Simulator.Faults.SimulatorBreaks.All.Keys)}.",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        var timeScale = new Option<double>("--time-scale")
+        {
+            Description = "Run the platform's delays (delivery timeout, retry backoff) N times faster; the wall clock stays real. Certify it with the same --time-scale.",
+            DefaultValueFactory = _ => 1,
+        };
+        var command = new Command("simulate", "Start the fake AgentDukaan platform on loopback and keep it running until Ctrl+C.") { profileOption, port, secret, agentUrl, seed, quiet, config, chat, breaks, timeScale };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var error = parse.InvocationConfiguration.Error;
@@ -67,6 +77,24 @@ public static class SimulateCommand
                 error.WriteLine($"error: {given} declares AgentDukaan in-app chat; the {profile.Info.Id} simulator has no chat. Drop {given}, or simulate --profile {ProfileRegistry.DefaultId}.");
                 return ExitCodes.HarnessOrConfigError;
             }
+            IReadOnlySet<string> breakSet;
+            try { breakSet = Dukaan.Simulator.Faults.SimulatorBreaks.Parse(parse.GetValue(breaks) ?? []); }
+            catch (ArgumentException ex)
+            {
+                error.WriteLine($"error: --break: {ex.Message}");
+                return ExitCodes.HarnessOrConfigError;
+            }
+            var scale = parse.GetValue(timeScale);
+            if (!(scale is >= 1 and <= 100))
+            {
+                error.WriteLine("error: --time-scale must be between 1 (real time) and 100.");
+                return ExitCodes.HarnessOrConfigError;
+            }
+            if (profile.Info.Id != ProfileRegistry.DefaultId && (breakSet.Count > 0 || scale != 1))
+            {
+                error.WriteLine($"error: --break and --time-scale apply to the AgentDukaan platform simulator only; drop them, or simulate --profile {ProfileRegistry.DefaultId}.");
+                return ExitCodes.HarnessOrConfigError;
+            }
             if (profile.Info.Id != ProfileRegistry.DefaultId)
                 return await SimulateProfileAsync(profile, new SimSession(console, parse.InvocationConfiguration.Output, parse.GetValue(port), secretValue,
                     webhook ?? new Uri("http://127.0.0.1:3000" + profile.Info.DefaultWebhookPath), parse.GetValue(quiet)), error, cancellationToken);
@@ -84,6 +112,7 @@ public static class SimulateCommand
                 host = await SimulatorHost.StartAsync(new SimulatorOptions
                 {
                     Port = parse.GetValue(port), Secret = secretValue, AgentWebhookUrl = webhook, Seed = parse.GetValue(seed), Chat = listingChat.Manifest,
+                    Breaks = breakSet, Clock = scale == 1 ? TimeProvider.System : new Dukaan.Simulator.Faults.CompressedClock(scale),
                 }, cancellationToken);
             }
             catch (SimulatorException ex)
@@ -96,6 +125,8 @@ public static class SimulateCommand
                 var url = host.BaseUrl.ToString().TrimEnd('/');
                 PrintBanner(console, parse.InvocationConfiguration.Output, url, secretValue, webhook);
                 ChatBanner.Print(console, parse.InvocationConfiguration.Output, url, listingChat);
+                if (breakSet.Count > 0) console.MarkupLine($"  [red]deliberately broken:[/] {Markup.Escape(string.Join(", ", breakSet.Select(b => $"{b} ({Dukaan.Simulator.Faults.SimulatorBreaks.All[b].Rule})")))}");
+                if (scale != 1) console.MarkupLine($"  [yellow]compressed clock:[/] delays run {scale:0.##}× faster (wall clock real)");
                 console.MarkupLine("  Ctrl+C stops it.");
                 if (!parse.GetValue(quiet)) host.Simulator.Transcript.Recorded += e => console.MarkupLine(LiveLog.Line(e));
                 try { await Task.Delay(Timeout.Infinite, cancellationToken); }

@@ -34,6 +34,15 @@ public sealed record OutgoingDelivery(string SubscriptionId, string Event, Uri U
 }
 
 /// <summary>
+/// Deliberate delivery bugs of a broken simulator (<see cref="Faults.SimulatorBreaks"/>): one more attempt after a 2xx,
+/// or each retry rebuilt (new bytes, new signature) instead of resent. None for a conforming platform.
+/// </summary>
+public sealed record DeliveryFaults(bool RetryAfterSuccess = false, Func<OutgoingDelivery>? RebuildForRetry = null)
+{
+    public static readonly DeliveryFaults None = new();
+}
+
+/// <summary>
 /// POSTs deliveries to an agent: per-attempt timeout, 1 attempt + retries with exponential backoff on timeout,
 /// connection failure or non-2xx. Backoff and timeouts go through the clock; the measured durations are real time,
 /// because the agent's latency is real.
@@ -62,10 +71,13 @@ public sealed class DeliveryEngine(HttpClient http, TimeProvider clock, Transcri
 
     public static byte[] Serialize(BuyerConfigured message) => JsonSerializer.SerializeToUtf8Bytes(message, ContractJson.Options);
 
-    public async Task<DeliveryResult> SendAsync(OutgoingDelivery delivery, DeliveryPolicy policy, CancellationToken cancellationToken)
+    public async Task<DeliveryResult> SendAsync(OutgoingDelivery delivery, DeliveryPolicy policy, CancellationToken cancellationToken, DeliveryFaults? faults = null)
     {
+        faults ??= DeliveryFaults.None;
         var attempts = new List<DeliveryAttempt>();
         double delayMs = 0;
+        var delivered = false;
+        var sending = delivery;
         for (var number = 1; number <= 1 + policy.MaxRetries; number++)
         {
             if (number > 1)
@@ -73,13 +85,18 @@ public sealed class DeliveryEngine(HttpClient http, TimeProvider clock, Transcri
                 var delay = policy.DelayBeforeRetry(number - 1);
                 delayMs = delay.TotalMilliseconds;
                 await Task.Delay(delay, clock, cancellationToken).ConfigureAwait(false);
+                if (faults.RebuildForRetry is { } rebuild) sending = rebuild();
             }
-            var attempt = await AttemptAsync(delivery, number, delayMs, policy.AttemptTimeout, cancellationToken).ConfigureAwait(false);
+            var attempt = await AttemptAsync(sending, number, delayMs, policy.AttemptTimeout, cancellationToken).ConfigureAwait(false);
             attempts.Add(attempt);
+            if (delivered) break;
             if (attempt.Status is >= 200 and < 300)
-                return new DeliveryResult(delivery.SubscriptionId, delivery.Event, delivery.Url.ToString(), true, attempts);
+            {
+                delivered = true;
+                if (!faults.RetryAfterSuccess || number > policy.MaxRetries) break;
+            }
         }
-        return new DeliveryResult(delivery.SubscriptionId, delivery.Event, delivery.Url.ToString(), false, attempts);
+        return new DeliveryResult(delivery.SubscriptionId, delivery.Event, delivery.Url.ToString(), delivered, attempts);
     }
 
     private async Task<DeliveryAttempt> AttemptAsync(OutgoingDelivery delivery, int number, double delayMs, TimeSpan timeout, CancellationToken cancellationToken)

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Dukaan.Contract;
+using Dukaan.Simulator.Faults;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -24,15 +25,18 @@ public static class PlatformApi
         if (Authorize(http, simulator, id, exchange, out var subscription) is { } refused) return refused;
         if (subscription.TakeInjectedConfigFailure())
             return exchange.Refuse(StatusCodes.Status503ServiceUnavailable, "CONFIG_UNAVAILABLE", "Injected fault: the config service is temporarily unavailable; retry.");
-        subscription.AddAudit(new AuditEntry(simulator.Clock.GetUtcNow(), "config.fetched", $"fields: {string.Join(",", subscription.SensitiveFields)}"));
+        if (!simulator.Options.Has(SimulatorBreaks.NoConfigAudit))
+            subscription.AddAudit(new AuditEntry(simulator.Clock.GetUtcNow(), "config.fetched", $"fields: {string.Join(",", subscription.SensitiveFields)}"));
         return Results.Json(new Envelope<ConfigData>(true, new ConfigData(subscription.FullConfig())), ContractJson.Options);
     }
 
-    private static IResult PostRun(string id, HttpContext http, PlatformSimulator simulator)
+    private static async Task<IResult> PostRun(string id, HttpContext http, PlatformSimulator simulator)
     {
         var exchange = Tag(http, ExchangeKinds.Run, id);
         if (Authorize(http, simulator, id, exchange, out var subscription) is { } refused) return refused;
-        var run = subscription.TryConsumeRun(simulator.Clock.GetUtcNow());
+        var run = simulator.Options.Has(SimulatorBreaks.OveradmitRun)
+            ? await subscription.TryConsumeRunRacyAsync(simulator.Clock, http.RequestAborted)
+            : subscription.TryConsumeRun(simulator.Clock.GetUtcNow());
         if (!run.Allowed)
             return exchange.Refuse(StatusCodes.Status429TooManyRequests, ErrorCodes.RunLimitExceeded,
                 $"Subscription {id} has used its {subscription.RunLimit} runs this period; stop running until the period resets.");
@@ -44,6 +48,7 @@ public static class PlatformApi
         var exchange = Tag(http, ExchangeKinds.Heartbeat, id);
         if (Authorize(http, simulator, id, exchange, out var subscription) is { } refused) return refused;
         subscription.RecordHeartbeat();
+        if (simulator.Options.Has(SimulatorBreaks.HeartbeatChargesRun)) subscription.TryConsumeRun(simulator.Clock.GetUtcNow());
         return Results.Json(new Envelope<HeartbeatData>(true, new HeartbeatData(true)), ContractJson.Options);
     }
 
@@ -55,12 +60,13 @@ public static class PlatformApi
             return exchange.Refuse(StatusCodes.Status401Unauthorized, ErrorCodes.MissingSignature,
                 $"Missing {Headers.Signature}: sign `config_request.${{id}}.${{ts}}.${{sortedFields}}.${{message ?? ''}}`.");
         if (RequestAuth.CheckTimestamp(http, simulator, exchange, out var ts) is { } stale) return stale;
-        if (ParseRequestConfig(exchange.RawBody) is not { } body)
+        if (ParseRequestConfig(exchange.RawBody, simulator) is not { } body)
             return exchange.Refuse(StatusCodes.Status400BadRequest, ErrorCodes.MalformedJson,
                 "Body must be JSON: { \"fields\": [\"field_id\", …], \"message\": \"optional text\" }.");
         if (body.Fields is not { Count: > 0 } fields || fields.Any(string.IsNullOrEmpty))
             return exchange.Refuse(StatusCodes.Status400BadRequest, ErrorCodes.ValidationFailed, "\"fields\" must be a non-empty array of field ids.");
-        if (!ConfigRequestSignature.Verify(simulator.Options.Secret, id, ts, fields, body.Message, signature))
+        var runTokenAccepted = simulator.Options.Has(SimulatorBreaks.AcceptRunTokenRcf) && RunToken.Verify(simulator.Options.Secret, id, ts, signature);
+        if (!runTokenAccepted && !ConfigRequestSignature.Verify(simulator.Options.Secret, id, ts, fields, body.Message, signature))
         {
             var diagnosis = RequestAuth.DiagnoseRequestConfig(simulator.Options.Secret, id, ts, fields, body.Message, signature);
             return exchange.Refuse(StatusCodes.Status401Unauthorized, ErrorCodes.InvalidSignature,
@@ -76,13 +82,14 @@ public static class PlatformApi
         return Results.Json(new Envelope<RequestConfigData>(true, new RequestConfigData(true, fields)), ContractJson.Options);
     }
 
-    private static RequestConfigBody? ParseRequestConfig(byte[] raw)
+    private static RequestConfigBody? ParseRequestConfig(byte[] raw, PlatformSimulator simulator)
     {
         try
         {
             return raw.Length == 0 ? null : JsonSerializer.Deserialize<RequestConfigBody>(raw, ContractJson.Options);
         }
-        catch (JsonException)
+        // 500-on-bad-json lets the parser's exception escape, as an unguarded handler would.
+        catch (JsonException) when (!simulator.Options.Has(SimulatorBreaks.ServerErrorOnBadJson))
         {
             return null;
         }
@@ -101,7 +108,8 @@ public static class PlatformApi
         if (simulator.Store.Find(id) is not { } found)
             return exchange.Refuse(StatusCodes.Status404NotFound, ErrorCodes.SubscriptionNotFound, $"No subscription '{id}'.");
         subscription = found;
-        return found.IsActive ? null : exchange.Refuse(StatusCodes.Status403Forbidden, ErrorCodes.SubscriptionNotActive,
+        var served = found.IsActive || (found.Status == SubscriptionStatus.Cancelled && simulator.Options.Has(SimulatorBreaks.ServeCancelled));
+        return served ? null : exchange.Refuse(StatusCodes.Status403Forbidden, ErrorCodes.SubscriptionNotActive,
             $"Subscription {found.Id} is {found.Status}: stop serving this buyer and discard its cached credentials.");
     }
 

@@ -1,5 +1,6 @@
 using Dukaan.Contract;
 using Dukaan.Simulator.Chat;
+using Dukaan.Simulator.Faults;
 
 namespace Dukaan.Simulator;
 
@@ -42,7 +43,7 @@ public sealed class PlatformSimulator(SimulatorOptions options, DeliveryEngine d
     /// <summary>The buyer_configured body for a subscription as it stands now.</summary>
     public BuyerConfigured BuildBuyerConfigured(Subscription subscription) => new(
         EventTypes.BuyerConfigured, subscription.Id, subscription.BuyerId, subscription.ListingId, subscription.Tier,
-        subscription.NonSensitiveConfig, subscription.SensitiveFields,
+        Options.Has(SimulatorBreaks.SecretInBody) ? subscription.FullConfig() : subscription.NonSensitiveConfig, subscription.SensitiveFields,
         new Uri(BaseUrl, ApiPaths.Config(subscription.Id).TrimStart('/')).ToString(),
         Clock.GetUtcNow().ToUnixTimeMilliseconds());
 
@@ -52,18 +53,38 @@ public sealed class PlatformSimulator(SimulatorOptions options, DeliveryEngine d
             "No webhook URL is known for this delivery: start the simulator with --agent-url, or give \"webhookUrl\" when creating the subscription.");
 
     /// <summary>A validly signed buyer_configured for the subscription as it stands now, addressed to <paramref name="url"/>.</summary>
-    public OutgoingDelivery SignedDelivery(Subscription subscription, Uri url) =>
-        OutgoingDelivery.Signed(subscription.Id, EventTypes.BuyerConfigured, url, DeliveryEngine.Serialize(BuildBuyerConfigured(subscription)), Options.Secret);
+    public OutgoingDelivery SignedDelivery(Subscription subscription, Uri url)
+    {
+        var body = DeliveryEngine.Serialize(BuildBuyerConfigured(subscription));
+        var delivery = OutgoingDelivery.Signed(subscription.Id, EventTypes.BuyerConfigured, url, body, Options.Secret);
+        if (Options.Has(SimulatorBreaks.SignParsedJson))
+        {
+            // The bug of a platform that signs the object it serialized once and sends it serialized again, differently.
+            using var parsed = System.Text.Json.JsonDocument.Parse(body);
+            delivery = delivery with { Body = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(parsed.RootElement, new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) };
+        }
+        if (Options.Has(SimulatorBreaks.NoEventHeader))
+            delivery = delivery with { Headers = delivery.Headers.Where(h => h.Key != Contract.Headers.Event).ToDictionary() };
+        return delivery;
+    }
 
     public async Task<DeliveryResult> DeliverAsync(Subscription subscription, DeliveryPolicy? policy, CancellationToken cancellationToken, Uri? webhookUrl = null)
     {
-        var outgoing = SignedDelivery(subscription, WebhookUrlOf(subscription, webhookUrl));
-        return await SendAsync(subscription, outgoing, policy, cancellationToken).ConfigureAwait(false);
+        var url = WebhookUrlOf(subscription, webhookUrl);
+        var outgoing = SignedDelivery(subscription, url);
+        // new-bytes-on-retry: the broken platform rebuilds each retry (a new timestamp) instead of resending what it signed.
+        var rebuild = Options.Has(SimulatorBreaks.NewBytesOnRetry) ? () => SignedDelivery(subscription, url) : (Func<OutgoingDelivery>?)null;
+        return await SendAsync(subscription, outgoing, policy, cancellationToken, rebuild).ConfigureAwait(false);
     }
 
-    public async Task<DeliveryResult> SendAsync(Subscription subscription, OutgoingDelivery outgoing, DeliveryPolicy? policy, CancellationToken cancellationToken)
+    public async Task<DeliveryResult> SendAsync(Subscription subscription, OutgoingDelivery outgoing, DeliveryPolicy? policy, CancellationToken cancellationToken,
+        Func<OutgoingDelivery>? rebuildForRetry = null)
     {
-        var result = await Delivery.SendAsync(outgoing, policy ?? Options.Delivery, cancellationToken).ConfigureAwait(false);
+        var effective = policy ?? Options.Delivery;
+        if (Options.Has(SimulatorBreaks.Timeout5s)) effective = effective with { AttemptTimeout = TimeSpan.FromSeconds(5) };
+        if (Options.Has(SimulatorBreaks.NoRetry)) effective = effective with { MaxRetries = 0 };
+        var faults = new DeliveryFaults(Options.Has(SimulatorBreaks.RetryAfter2xx), rebuildForRetry);
+        var result = await Delivery.SendAsync(outgoing, effective, cancellationToken, faults).ConfigureAwait(false);
         subscription.AddDelivery(result);
         subscription.AddAudit(new AuditEntry(Clock.GetUtcNow(), "delivery." + (result.Delivered ? "delivered" : "failed"),
             $"{result.Attempts.Count} attempt(s) to {result.Url}"));

@@ -1,4 +1,5 @@
 using Dukaan.Contract;
+using Dukaan.Simulator.Faults;
 using Microsoft.AspNetCore.Http;
 
 namespace Dukaan.Simulator;
@@ -19,6 +20,8 @@ public static class RequestAuth
         // One reading: the clock quoted in the refusal is the one the timestamp was judged against.
         var now = simulator.Clock.GetUtcNow();
         var verdict = window.Check(header, now, out ts);
+        if (verdict is TimestampVerdict.TooOld or TimestampVerdict.TooFarInFuture && simulator.Options.Has(SimulatorBreaks.AcceptStaleTs)) verdict = TimestampVerdict.Ok;
+        if (verdict is TimestampVerdict.LooksLikeSeconds && simulator.Options.Has(SimulatorBreaks.AcceptSeconds)) verdict = TimestampVerdict.Ok;
         return verdict switch
         {
             TimestampVerdict.Ok => null,
@@ -42,7 +45,13 @@ public static class RequestAuth
             return exchange.Refuse(StatusCodes.Status401Unauthorized, ErrorCodes.MissingSignature,
                 $"Missing {Headers.Signature}: send hex HMAC-SHA256 of `${{subscriptionId}}.${{ts}}`.");
         if (CheckTimestamp(http, simulator, exchange, out var ts) is { } stale) return stale;
-        if (RunToken.Verify(simulator.Options.Secret, subscriptionId, ts, signature)) return null;
+        if (RunToken.Verify(simulator.Options.Secret, subscriptionId, ts, signature))
+        {
+            // reject-valid-token: a platform whose window is much narrower than the contract's 5 minutes.
+            if (simulator.Options.Has(SimulatorBreaks.RejectValidToken) && Math.Abs(simulator.Clock.GetUtcNow().ToUnixTimeMilliseconds() - ts) > 60_000)
+                return exchange.Refuse(StatusCodes.Status401Unauthorized, ErrorCodes.StaleTimestamp, $"{Headers.Timestamp} {ts} is more than 60000 ms from the platform clock.");
+            return null;
+        }
         var diagnosis = DiagnoseRunToken(simulator.Options.Secret, subscriptionId, ts, signature, exchange.RawBody);
         return exchange.Refuse(StatusCodes.Status401Unauthorized, ErrorCodes.InvalidSignature,
             $"{Headers.Signature} does not match HMAC-SHA256 of \"{RunToken.Payload(subscriptionId, ts)}\". {diagnosis.Explanation}", diagnosis.Code);

@@ -17,6 +17,7 @@ public static class SimulatorApp
 {
     public static WebApplication Build(SimulatorOptions options, Action<WebApplicationBuilder>? configure = null, HttpClient? deliveryClient = null)
     {
+        Faults.SimulatorBreaks.Validate(options.Breaks);
         var builder = LoopbackPeer.CreateBuilder(options.Port, options.MaxRequestBodyBytes);
         var transcript = new Transcript();
         var engine = new DeliveryEngine(deliveryClient ?? DeliveryEngine.CreateHttpClient(), options.Clock, transcript);

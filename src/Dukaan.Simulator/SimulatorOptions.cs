@@ -31,6 +31,15 @@ public sealed record SimulatorOptions
 
     /// <summary>The listing's chat manifest (<c>listing.capabilities</c>); null when the listing declares no chat.</summary>
     public Dukaan.Contract.ChatManifest? Chat { get; init; }
+
+    /// <summary>
+    /// Deliberate violations (<see cref="Faults.SimulatorBreaks"/>) for showing the platform profile's rules fail; empty for
+    /// a conforming simulator. Unknown names are refused when the app is built.
+    /// </summary>
+    public IReadOnlySet<string> Breaks { get; init; } = new HashSet<string>();
+
+    /// <summary>Whether this simulator was started with the break <paramref name="name"/>.</summary>
+    public bool Has(string name) => Breaks.Contains(name);
 }
 
 /// <summary>

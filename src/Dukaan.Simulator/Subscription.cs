@@ -94,6 +94,29 @@ public sealed class Subscription
         }
     }
 
+    /// <summary>
+    /// The bug <c>overadmit-run</c> plants: the limit is checked, the handler yields (as an awaited database read would),
+    /// then the counter is incremented without checking again, so calls that overlap the yield all get in.
+    /// </summary>
+    public async Task<RunData> TryConsumeRunRacyAsync(TimeProvider clock, CancellationToken cancellationToken)
+    {
+        int limit;
+        lock (_gate)
+        {
+            limit = Tier.RunLimitPerMonth;
+            if (RunsUsed >= limit) return new RunData(false, 0);
+        }
+        await Task.Delay(TimeSpan.FromMilliseconds(100), clock, cancellationToken).ConfigureAwait(false);
+        lock (_gate)
+        {
+            RunsUsed++;
+            var now = clock.GetUtcNow();
+            FirstRunAt ??= now;
+            LastRunAt = now;
+            return new RunData(true, Math.Max(0, limit - RunsUsed));
+        }
+    }
+
     public void RecordHeartbeat() { lock (_gate) Heartbeats++; }
 
     public void AddAudit(AuditEntry entry) { lock (_gate) _audit.Add(entry); }

@@ -34,6 +34,12 @@ public sealed record RunSettings
     /// <summary>The listing's webhook secret; null generates one from the seed. A running agent must know it in advance.</summary>
     public string? WebhookSecret { get; init; }
 
+    /// <summary>Profile agentdukaan-platform: the platform to certify through its control adapter; null certifies the bundled simulator.</summary>
+    public Uri? PlatformUrl { get; init; }
+
+    /// <summary>Profile agentdukaan-platform with <see cref="PlatformUrl"/>: how many times faster than real time that platform's delays run (1: real time).</summary>
+    public double PlatformTimeScale { get; init; } = 1;
+
     /// <summary>The seller's listing: which setup fields exist, which are sensitive, which one is the provider key.</summary>
     public ListingProfile Listing { get; init; } = ListingProfile.Default;
 

@@ -61,6 +61,7 @@ public static class ProfileRegistry
         new Wakeel.WakeelProfile(),
         new AgentDoor.AgentDoorProfile(),
         new AgentDoorSender.AgentDoorSenderProfile(),
+        new AgentDukaanPlatform.PlatformProfile(),
     ];
 
     /// <summary>The profile with this id; an unknown id fails with the list of known ones, never falls back silently.</summary>

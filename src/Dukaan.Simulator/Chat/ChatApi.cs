@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Dukaan.Contract;
+using Dukaan.Simulator.Faults;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -27,7 +28,7 @@ public static class ChatApi
         var exchange = PlatformApi.Tag(http, ExchangeKinds.ChatReply, id);
         if (ChatAuth.Check(http, simulator, id, exchange, BodyBoundDomain.ChatReply) is { } refused) return refused;
         if (PlatformApi.FindActive(simulator, id, exchange, out var subscription) is { } gone) return gone;
-        if (ParseObject(exchange) is not { } body)
+        if (ParseObject(exchange, simulator) is not { } body)
             return exchange.Refuse(StatusCodes.Status400BadRequest, ErrorCodes.MalformedJson,
                 "Body must be a JSON object: { \"text\": \"…\", \"blocks\": [ … ], \"replyTo\": \"<inbound messageId>\", \"replace\": false }.");
         var text = String(body, "text");
@@ -50,9 +51,10 @@ public static class ChatApi
     private static IResult PostPush(string id, HttpContext http, PlatformSimulator simulator)
     {
         var exchange = PlatformApi.Tag(http, ExchangeKinds.ChatPush, id);
-        if (ChatAuth.Check(http, simulator, id, exchange, BodyBoundDomain.ChatPush) is { } refused) return refused;
+        if (ChatAuth.Check(http, simulator, id, exchange, BodyBoundDomain.ChatPush,
+                simulator.Options.Has(SimulatorBreaks.PushAnyDomain) ? [BodyBoundDomain.ChatReply, BodyBoundDomain.ChatState] : []) is { } refused) return refused;
         if (PlatformApi.FindActive(simulator, id, exchange, out var subscription) is { } gone) return gone;
-        if (ParseObject(exchange) is not { } body)
+        if (ParseObject(exchange, simulator) is not { } body)
             return exchange.Refuse(StatusCodes.Status400BadRequest, ErrorCodes.MalformedJson,
                 "Body must be a JSON object: { \"text\": \"…\", \"clientMsgId\": \"unique-per-message\", \"category\": \"alert\" }.");
         if (String(body, "clientMsgId") is not { Length: > 0 } clientMsgId)
@@ -60,7 +62,7 @@ public static class ChatApi
                 "\"clientMsgId\" is required: the idempotency key that makes a re-POST of the same push a no-op (002 §6.3).");
         exchange.Tags["clientMsgId"] = clientMsgId;
         var chat = subscription.Chat;
-        if (!chat.ProactiveEnabled)
+        if (!chat.ProactiveEnabled && !simulator.Options.Has(SimulatorBreaks.PushWithoutOptIn))
             return Refuse(exchange, "not-enabled", StatusCodes.Status403Forbidden, ChatErrorCodes.ProactiveNotEnabled,
                 "Push is opt-in: this listing's manifest does not declare capabilities.proactive.enabled for this conversation. Do not retry.");
         var category = String(body, "category") ?? "alert";
@@ -108,7 +110,7 @@ public static class ChatApi
         if (exchange.RawBody.Length > MaxStateBytes)
             return exchange.Refuse(StatusCodes.Status413PayloadTooLarge, ChatErrorCodes.StateTooLarge,
                 $"Chat state is a small blob: at most {MaxStateBytes} bytes (this one is {exchange.RawBody.Length}). Keep bulk data in your own store.");
-        if (ParseObject(exchange) is not { } body || !body.TryGetProperty("state", out var state) || state.ValueKind != JsonValueKind.Object)
+        if (ParseObject(exchange, simulator) is not { } body || !body.TryGetProperty("state", out var state) || state.ValueKind != JsonValueKind.Object)
             return exchange.Refuse(StatusCodes.Status400BadRequest, ErrorCodes.ValidationFailed, "Body must be { \"state\": { … } } with a JSON object as the state.");
         var now = simulator.Clock.GetUtcNow();
         subscription.Chat.SaveState(state, now);
@@ -130,7 +132,7 @@ public static class ChatApi
         return exchange.Refuse(status, code, message);
     }
 
-    private static JsonElement? ParseObject(ExchangeContext exchange)
+    private static JsonElement? ParseObject(ExchangeContext exchange, PlatformSimulator simulator)
     {
         try
         {
@@ -138,7 +140,8 @@ public static class ChatApi
             using var document = JsonDocument.Parse(exchange.RawBody);
             return document.RootElement.ValueKind == JsonValueKind.Object ? document.RootElement.Clone() : null;
         }
-        catch (JsonException)
+        // 500-on-bad-json lets the parser's exception escape, as an unguarded handler would.
+        catch (JsonException) when (!simulator.Options.Has(SimulatorBreaks.ServerErrorOnBadJson))
         {
             return null;
         }

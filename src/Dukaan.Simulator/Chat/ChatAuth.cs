@@ -13,7 +13,9 @@ public static class ChatAuth
 {
     private static readonly BodyBoundDomain[] Domains = [BodyBoundDomain.ChatReply, BodyBoundDomain.ChatPush, BodyBoundDomain.ChatState];
 
-    public static IResult? Check(HttpContext http, PlatformSimulator simulator, string id, ExchangeContext exchange, BodyBoundDomain domain)
+    /// <param name="alsoAccepted">Other domains accepted too: only the <c>push-any-domain</c> break passes any.</param>
+    public static IResult? Check(HttpContext http, PlatformSimulator simulator, string id, ExchangeContext exchange, BodyBoundDomain domain,
+        IReadOnlyList<BodyBoundDomain>? alsoAccepted = null)
     {
         var signature = http.Request.Headers[Headers.Signature].ToString();
         if (string.IsNullOrEmpty(signature))
@@ -22,6 +24,7 @@ public static class ChatAuth
         if (RequestAuth.CheckTimestamp(http, simulator, exchange, out var ts) is { } stale) return stale;
         var secret = simulator.Options.Secret;
         if (domain.Verify(secret, id, ts, exchange.RawBody, signature)) return null;
+        if (alsoAccepted?.Any(d => d.Verify(secret, id, ts, exchange.RawBody, signature)) == true) return null;
         var (code, explanation) = Diagnose(secret, id, ts, exchange.RawBody, signature, domain);
         return exchange.Refuse(StatusCodes.Status401Unauthorized, ErrorCodes.InvalidSignature,
             $"{Headers.Signature} does not match HMAC-SHA256 of \"{domain.Payload(id, ts, exchange.RawBody)}\". {explanation}", code);

@@ -1,0 +1,187 @@
+using System.Text.Json;
+using Dukaan.Contract;
+using Dukaan.Conformance.Engine;
+using Dukaan.Simulator;
+
+namespace Dukaan.Conformance.Profiles.AgentDukaanPlatform;
+
+/// <summary>Chat calls as an agent makes them: body-bound signatures over the exact bytes.</summary>
+internal static class ChatCalls
+{
+    public static byte[] Push(string clientMsgId) => JsonSerializer.SerializeToUtf8Bytes(new { text = "Stock is running low on 3 items.", clientMsgId, category = "alert" });
+
+    public static Task<Exchange> PushAsync(PlatformRun run, string scenario, string id, byte[] body, BodyBoundDomain signedAs, CancellationToken cancellationToken) =>
+        run.Caller.SendAsync(scenario, ExchangeKinds.ChatPush, id, HttpMethod.Post, PlatformCaller.ChatPath(id, "push"), run.Caller.BodyBound(signedAs, id, body), body, cancellationToken);
+
+    /// <summary>
+    /// The conversation must opt in to push for the push rules to mean anything: a platform started without a chat manifest
+    /// that enables push (simulate --chat) cannot be judged, which is not a failure of the platform.
+    /// </summary>
+    public static async Task<string?> RequireOptInAsync(PlatformRun run, string scenario, string id, CancellationToken cancellationToken)
+    {
+        var chat = await run.Control.GetChatAsync(scenario, id, cancellationToken);
+        return chat.TryGetProperty("proactiveEnabled", out var p) && p.ValueKind == JsonValueKind.True ? null
+            : "The platform's listing does not opt in to push for new conversations (the adapter's chat view says proactiveEnabled is not true): start it with a chat manifest whose proactive.enabled is true and whose categories include alert (simulate --chat).";
+    }
+}
+
+/// <summary>PL-CHAT-01: push without the opt-in (403), over the quota (429), to a muted conversation (202), and a re-POSTed clientMsgId (no-op).</summary>
+public sealed class PushRulesScenario : PlatformScenario
+{
+    public override string Name => "push-rules";
+    public override string Description => "Four conversations of a listing that opts in to push: one whose opt-in the adapter turns off (push → 403), one whose maxPerDay it sets to 2 (the third push → 429), one it mutes (push → 202), and one that gets the same push twice with the same clientMsgId (the second a no-op: one bubble).";
+    public override IReadOnlyList<string> Rules => ["PL-CHAT-01"];
+
+    public override async Task RunAsync(PlatformRun run, CancellationToken cancellationToken)
+    {
+        var ids = new List<string>();
+        for (var i = 0; i < 4; i++) ids.Add(await run.Control.CreateSubscriptionAsync(Name, run.Receiver.Slot(Name, Reply.Ok).Url, cancellationToken));
+        if (await ChatCalls.RequireOptInAsync(run, Name, ids[0], cancellationToken) is { } why)
+        {
+            run.Report(Name, "PL-CHAT-01", FindingOutcome.NotExercised, why);
+            return;
+        }
+        var problems = new List<string>();
+        var seqs = new List<long>();
+        async Task<Exchange> Push(string id, string clientMsgId)
+        {
+            var e = await ChatCalls.PushAsync(run, Name, id, ChatCalls.Push(clientMsgId), BodyBoundDomain.ChatPush, cancellationToken);
+            seqs.Add(e.Seq);
+            return e;
+        }
+
+        await run.Control.SetProactiveAsync(Name, ids[0], enabled: false, maxPerDay: null, cancellationToken);
+        var optedOut = await Push(ids[0], "pl-optout-1");
+        if (optedOut.Status != 403) problems.Add($"push without the opt-in: {PlatformCaller.Describe(optedOut)}, not 403");
+
+        await run.Control.SetProactiveAsync(Name, ids[1], enabled: null, maxPerDay: 2, cancellationToken);
+        var quota = new List<Exchange>();
+        for (var i = 1; i <= 3; i++) quota.Add(await Push(ids[1], $"pl-quota-{i}"));
+        if (quota.Take(2).FirstOrDefault(e => e.Status is not (>= 200 and < 300)) is { } early) problems.Add($"a push within maxPerDay 2: {PlatformCaller.Describe(early)}");
+        if (quota[2].Status != 429) problems.Add($"the third push with maxPerDay 2: {PlatformCaller.Describe(quota[2])}, not 429");
+
+        await run.Control.MuteAsync(Name, ids[2], true, cancellationToken);
+        var muted = await Push(ids[2], "pl-muted-1");
+        if (muted.Status != 202) problems.Add($"push to a muted conversation: {PlatformCaller.Describe(muted)}, not 202");
+
+        var first = await Push(ids[3], "pl-dup-1");
+        var again = await Push(ids[3], "pl-dup-1");
+        if (first.Status is not (>= 200 and < 300)) problems.Add($"the first push of clientMsgId pl-dup-1: {PlatformCaller.Describe(first)}");
+        if (again.Status is >= 500 or 429 || again.Status is null) problems.Add($"the re-POST of clientMsgId pl-dup-1: {PlatformCaller.Describe(again)}");
+        var chat = await run.Control.GetChatAsync(Name, ids[3], cancellationToken);
+        var bubbles = chat.TryGetProperty("bubbles", out var b) && b.ValueKind == JsonValueKind.Array
+            ? b.EnumerateArray().Count(x => x.TryGetProperty("clientMsgId", out var c) && c.GetString() == "pl-dup-1") : -1;
+        if (bubbles != 1) problems.Add(bubbles < 0 ? "the adapter's chat view has no \"bubbles\" to count" : $"the conversation shows {bubbles} bubbles for clientMsgId pl-dup-1, not 1");
+        run.Judge(Name, "PL-CHAT-01", problems, "Push without the opt-in got 403, the third push over maxPerDay 2 got 429, a muted conversation got 202, and a re-POSTed clientMsgId left one bubble.", seqs,
+            "Check the opt-in, then the clientMsgId, the mute and the day's quota, in the order 002 §6.3 gives.");
+    }
+}
+
+/// <summary>PL-CHAT-02: push, state PUT and reply each accept their own domain's signature and refuse the others' over the same bytes.</summary>
+public sealed class ChatDomainsScenario : PlatformScenario
+{
+    private static readonly BodyBoundDomain[] Domains = [BodyBoundDomain.ChatPush, BodyBoundDomain.ChatState, BodyBoundDomain.ChatReply];
+
+    public override string Name => "chat-domains";
+    public override string Description => "Push, state PUT and reply, each called once signed with its own domain (accepted) and once with each other chat domain over the same bytes (401).";
+    public override IReadOnlyList<string> Rules => ["PL-CHAT-02"];
+
+    public override async Task RunAsync(PlatformRun run, CancellationToken cancellationToken)
+    {
+        var id = await run.Control.CreateSubscriptionAsync(Name, run.Receiver.Slot(Name, Reply.Ok).Url, cancellationToken);
+        if (await ChatCalls.RequireOptInAsync(run, Name, id, cancellationToken) is { } why)
+        {
+            run.Report(Name, "PL-CHAT-02", FindingOutcome.NotExercised, why);
+            return;
+        }
+        var problems = new List<string>();
+        var seqs = new List<long>();
+        var probe = 0;
+        foreach (var endpoint in Domains)
+        {
+            foreach (var signedAs in Domains.Where(d => d != endpoint).Append(endpoint))
+            {
+                var (kind, method, path, body) = Request(endpoint, id, ++probe);
+                var e = await run.Caller.SendAsync(Name, kind, id, method, path, run.Caller.BodyBound(signedAs, id, body), body, cancellationToken);
+                seqs.Add(e.Seq);
+                if (signedAs == endpoint && e.Status is not (>= 200 and < 300)) problems.Add($"{endpoint.Name} signed as {signedAs.Name}: {PlatformCaller.Describe(e)}");
+                if (signedAs != endpoint && e.Status != 401) problems.Add($"{endpoint.Name} signed as {signedAs.Name}: {PlatformCaller.Describe(e)}, not 401");
+            }
+        }
+        run.Judge(Name, "PL-CHAT-02", problems, "Each of push, state PUT and reply accepted its own domain and answered 401 to the two other chat domains over the same bytes.", seqs,
+            "Verify each endpoint with its own domain prefix only: `chat_push.`, `chat_state.`, `chat_reply.`; a shared verifier that tries every domain lets one endpoint's signature be replayed on another.");
+    }
+
+    private static (string Kind, HttpMethod Method, string Path, byte[] Body) Request(BodyBoundDomain endpoint, string id, int probe)
+    {
+        if (endpoint == BodyBoundDomain.ChatPush) return (ExchangeKinds.ChatPush, HttpMethod.Post, PlatformCaller.ChatPath(id, "push"), ChatCalls.Push($"pl-domain-{probe}"));
+        if (endpoint == BodyBoundDomain.ChatState) return (ExchangeKinds.ChatState, HttpMethod.Put, PlatformCaller.ChatPath(id, "state"), JsonSerializer.SerializeToUtf8Bytes(new { state = new { step = probe } }));
+        return (ExchangeKinds.ChatReply, HttpMethod.Post, PlatformCaller.ChatPath(id, "reply"), JsonSerializer.SerializeToUtf8Bytes(new { text = $"Reply {probe}" }));
+    }
+}
+
+/// <summary>PL-ERR-01: malformed requests get a JSON 4xx error body, never a 5xx, never a hang.</summary>
+public sealed class MalformedRequestsScenario : PlatformScenario
+{
+    /// <summary>Above the simulator's 1 MiB cap, the size the adapter document asks a platform to refuse.</summary>
+    internal const int OversizedBytes = (1 << 20) + (64 << 10);
+
+    public override string Name => "malformed-requests";
+    public override string Description => $"Bodies that are not JSON on /request-config, chat push and chat state (the chat ones correctly signed over the broken bytes), a /run without any header, a /heartbeat whose ts is not a number, a {OversizedBytes / 1024} KiB /run body, and two unknown routes: each must get a 4xx with {{success: false, error: {{code, message}}}} within {PlatformCaller.CallTimeout.TotalSeconds:0} s.";
+    public override IReadOnlyList<string> Rules => ["PL-ERR-01"];
+
+    public override async Task RunAsync(PlatformRun run, CancellationToken cancellationToken)
+    {
+        var id = await run.Control.CreateSubscriptionAsync(Name, run.Receiver.Slot(Name, Reply.Ok).Url, cancellationToken);
+        var bad = "{\"fields\": [\"openai_api_key\""u8.ToArray();
+        var now = PlatformCaller.NowMs();
+        (string What, Func<Task<Exchange>> Send)[] probes =
+        [
+            ("request-config with a body that is not JSON", () => run.Caller.SendAsync(Name, ExchangeKinds.RequestConfig, id, HttpMethod.Post, PlatformCaller.RequestConfigPath(id),
+                new Dictionary<string, string> { [Headers.Signature] = new string('a', 64), [Headers.Timestamp] = PlatformCaller.Text(now) }, bad, cancellationToken)),
+            ("chat push with a signed body that is not JSON", () => run.Caller.SendAsync(Name, ExchangeKinds.ChatPush, id, HttpMethod.Post, PlatformCaller.ChatPath(id, "push"),
+                run.Caller.BodyBound(BodyBoundDomain.ChatPush, id, bad), bad, cancellationToken)),
+            ("chat state PUT with a signed body that is not JSON", () => run.Caller.SendAsync(Name, ExchangeKinds.ChatState, id, HttpMethod.Put, PlatformCaller.ChatPath(id, "state"),
+                run.Caller.BodyBound(BodyBoundDomain.ChatState, id, bad), bad, cancellationToken)),
+            ("/run without any header", () => run.Caller.SendAsync(Name, ExchangeKinds.Run, id, HttpMethod.Post, PlatformCaller.RunPath(id), null, "{}"u8.ToArray(), cancellationToken)),
+            ("/heartbeat with a non-numeric ts", () => run.Caller.SendAsync(Name, ExchangeKinds.Heartbeat, id, HttpMethod.Post, PlatformCaller.HeartbeatPath(id),
+                new Dictionary<string, string> { [Headers.Signature] = RunToken.Sign(run.Caller.Secret, id, now), [Headers.Timestamp] = "soon" }, "{}"u8.ToArray(), cancellationToken)),
+            ($"/run with a {OversizedBytes / 1024} KiB body", () => run.Caller.SendAsync(Name, ExchangeKinds.Run, id, HttpMethod.Post, PlatformCaller.RunPath(id),
+                run.Caller.RunToken(id), Oversized(), cancellationToken)),
+            ("an unknown route under the subscription", () => run.Caller.SendAsync(Name, ExchangeKinds.Unknown, id, HttpMethod.Get, $"api/subscriptions/{Uri.EscapeDataString(id)}/nope",
+                run.Caller.RunToken(id), null, cancellationToken)),
+            ("an unknown route", () => run.Caller.SendAsync(Name, ExchangeKinds.Unknown, null, HttpMethod.Post, "api/definitely-not-a-route", null, "{}"u8.ToArray(), cancellationToken)),
+        ];
+        var problems = new List<string>();
+        var seqs = new List<long>();
+        foreach (var (what, send) in probes)
+        {
+            var e = await send();
+            seqs.Add(e.Seq);
+            if (Problem(e) is { } problem) problems.Add($"{what}: {problem}");
+        }
+        run.Judge(Name, "PL-ERR-01", problems, $"All {probes.Length} malformed requests got a 4xx with a JSON error body, none slower than {PlatformCaller.CallTimeout.TotalSeconds:0} s.", seqs,
+            "Validate before you parse, and turn every parse failure into a 4xx with {success: false, error: {code, message}}.");
+    }
+
+    private static byte[] Oversized()
+    {
+        var body = new byte[OversizedBytes];
+        Array.Fill(body, (byte)' ');
+        body[0] = (byte)'{';
+        body[^1] = (byte)'}';
+        return body;
+    }
+
+    private static string? Problem(Exchange e)
+    {
+        if (e.Status is null) return e.Error ?? "no answer";
+        if (e.Status is < 400 or >= 500) return $"status {e.Status}, not 4xx";
+        if (PlatformCaller.Json(e) is not { ValueKind: JsonValueKind.Object } json) return $"{e.Status} with a body that is not JSON";
+        var shaped = json.TryGetProperty("success", out var s) && s.ValueKind == JsonValueKind.False
+            && json.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object
+            && error.TryGetProperty("code", out var c) && c.ValueKind == JsonValueKind.String
+            && error.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String;
+        return shaped ? null : $"{e.Status} whose body is not {{success: false, error: {{code, message}}}}";
+    }
+}

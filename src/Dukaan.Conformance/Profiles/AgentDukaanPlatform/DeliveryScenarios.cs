@@ -1,0 +1,290 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Dukaan.Contract;
+using Dukaan.Conformance.Engine;
+
+namespace Dukaan.Conformance.Profiles.AgentDukaanPlatform;
+
+/// <summary>PL-DLV-01: the three headers, and a signature that is the HMAC of the bytes the receiver got.</summary>
+internal static class DeliveryHeaders
+{
+    public static void Judge(PlatformRun run, string scenario, IReadOnlyList<Hit> all)
+    {
+        var hits = all.Where(h => h.BodyComplete).ToList();
+        if (hits.Count == 0)
+        {
+            run.Report(scenario, "PL-DLV-01", FindingOutcome.NotExercised, all.Count == 0 ? "No delivery reached the receiver." : "The platform hung up on every attempt before its body had arrived.", all.Select(h => h.Seq));
+            return;
+        }
+        var problems = new List<string>();
+        foreach (var hit in hits)
+        {
+            var contentType = hit.Headers.GetValueOrDefault("Content-Type");
+            if (contentType is null || !contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+                problems.Add($"attempt {hit.Number}: Content-Type is {(contentType is null ? "missing" : $"'{contentType}'")}, not application/json");
+            if (string.IsNullOrWhiteSpace(hit.Headers.GetValueOrDefault(Headers.Event)))
+                problems.Add($"attempt {hit.Number}: no {Headers.Event} header");
+            var signature = hit.Headers.GetValueOrDefault(Headers.Signature);
+            if (string.IsNullOrWhiteSpace(signature))
+                problems.Add($"attempt {hit.Number}: no {Headers.Signature} header");
+            else if (!Hmac.FixedTimeEqualsHex(BodySignature.Sign(run.Caller.Secret, hit.Body), signature.Trim().ToLowerInvariant()))
+                problems.Add($"attempt {hit.Number}: {Headers.Signature} {signature} is not the HMAC-SHA256 of the {hit.Body.Length} bytes received ({BodySignature.Sign(run.Caller.Secret, hit.Body)})"
+                    + (Reserialized(run.Caller.Secret, hit.Body, signature) ? "; it matches the same JSON serialized compactly, so the platform signed one serialization and sent another" : ""));
+        }
+        run.Judge(scenario, "PL-DLV-01", problems, $"{hits.Count} attempt(s) carried Content-Type: application/json, {Headers.Event}, and a {Headers.Signature} equal to the HMAC of the exact bytes received.",
+            hits.Select(h => h.Seq), "Sign the exact bytes you put on the wire, after serializing once; never re-serialize between signing and sending.");
+    }
+
+    private static bool Reserialized(string secret, byte[] body, string signature)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            var compact = JsonSerializer.SerializeToUtf8Bytes(document.RootElement, ContractJson.Options);
+            return Hmac.FixedTimeEqualsHex(BodySignature.Sign(secret, compact), signature.Trim().ToLowerInvariant());
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+}
+
+/// <summary>What the platform itself saw of a delivery, from the adapter's deliver answer.</summary>
+internal static class PlatformView
+{
+    /// <summary>
+    /// The number of the first attempt the platform reports as answered 2xx; null when the adapter does not say. A 200 the
+    /// receiver wrote after the platform had already given up on the attempt is not a 2xx the platform received.
+    /// </summary>
+    public static int? FirstSuccess(JsonElement deliverAnswer)
+    {
+        if (!deliverAnswer.TryGetProperty("attempts", out var attempts) || attempts.ValueKind != JsonValueKind.Array) return null;
+        var number = 0;
+        foreach (var attempt in attempts.EnumerateArray())
+        {
+            number++;
+            if (attempt.TryGetProperty("status", out var status) && status.TryGetInt32(out var code) && code is >= 200 and < 300)
+                return attempt.TryGetProperty("number", out var n) && n.TryGetInt32(out var declared) ? declared : number;
+        }
+        return int.MaxValue;
+    }
+
+    /// <summary>Attempts that arrived after the one the platform saw succeed (by the receiver's own count when the adapter does not say).</summary>
+    public static IReadOnlyList<Hit> AfterSuccess(JsonElement deliverAnswer, IReadOnlyList<Hit> hits)
+    {
+        var first = FirstSuccess(deliverAnswer) ?? hits.FirstOrDefault(h => h.Answered is >= 200 and < 300)?.Number ?? int.MaxValue;
+        return [.. hits.Where(h => h.Number > first)];
+    }
+}
+
+/// <summary>
+/// A delivery answered 200 at once: its headers and signature (PL-DLV-01), its body against what /config returns
+/// (PL-DLV-02), and nothing sent after the 2xx (PL-DLV-05).
+/// </summary>
+public sealed class DeliveryShapeScenario : PlatformScenario
+{
+    public override string Name => "delivery-shape";
+    public override string Description => "The platform delivers buyer_configured to a receiver that answers 200 at once; the receiver checks the headers and recomputes the HMAC over the raw bytes, the body is compared with what /config returns for the same subscription, and the receiver watches for anything sent after the 2xx.";
+    public override IReadOnlyList<string> Rules => ["PL-DLV-01", "PL-DLV-02", "PL-DLV-05"];
+
+    public override async Task RunAsync(PlatformRun run, CancellationToken cancellationToken)
+    {
+        var (url, slot) = run.Receiver.Slot(Name, Reply.Ok);
+        var id = await run.Control.CreateSubscriptionAsync(Name, url, cancellationToken);
+        var answer = await run.Control.DeliverAsync(Name, id, retry: true, cancellationToken);
+        await Task.Delay(run.RealTime(Quiet), cancellationToken);
+        var hits = slot.Hits;
+        DeliveryHeaders.Judge(run, Name, hits);
+        if (hits.Count == 0)
+        {
+            run.Report(Name, "PL-DLV-02", FindingOutcome.NotExercised, "No delivery reached the receiver.");
+            return;
+        }
+        var afterOk = PlatformView.AfterSuccess(answer, hits);
+        run.Judge(Name, "PL-DLV-05", afterOk.Count == 0 ? [] : [$"{afterOk.Count} more attempt(s) arrived after attempt {PlatformView.FirstSuccess(answer)} was answered 200 (as the platform itself reports)."],
+            $"One attempt, answered 200; nothing else arrived in the {Quiet.TotalSeconds:0} s (platform time) that followed.", hits.Select(h => h.Seq),
+            "A 2xx ends the delivery: stop the retry loop on the first 2xx.");
+        if (hits.FirstOrDefault(h => h.BodyComplete) is { } complete) await JudgeBodyAsync(run, id, complete, cancellationToken);
+        else run.Report(Name, "PL-DLV-02", FindingOutcome.NotExercised, "The platform hung up on every attempt before its body had arrived.", hits.Select(h => h.Seq));
+    }
+
+    /// <summary>Long enough for a retry the platform should not send: its first backoff, with room to spare.</summary>
+    internal static readonly TimeSpan Quiet = TimeSpan.FromSeconds(2);
+
+    private async Task JudgeBodyAsync(PlatformRun run, string id, Hit hit, CancellationToken cancellationToken)
+    {
+        var config = await run.Caller.SendAsync(Name, "config", id, HttpMethod.Get, PlatformCaller.ConfigPath(id), run.Caller.RunToken(id), null, cancellationToken);
+        var values = ConfigValues(config);
+        if (values is null)
+        {
+            run.Report(Name, "PL-DLV-02", FindingOutcome.NotExercised, $"/config did not return the config to compare with: {PlatformCaller.Describe(config)}.", [hit.Seq, config.Seq]);
+            return;
+        }
+        var view = await run.Control.GetSubscriptionAsync(Name, id, cancellationToken);
+        var problems = new List<string>();
+        JsonElement body;
+        try
+        {
+            using var document = JsonDocument.Parse(hit.Body);
+            body = document.RootElement.Clone();
+        }
+        catch (JsonException ex)
+        {
+            run.Report(Name, "PL-DLV-02", FindingOutcome.Violated, $"The delivery body is not JSON: {ex.Message}", [hit.Seq]);
+            return;
+        }
+        var declared = body.ValueKind == JsonValueKind.Object && body.TryGetProperty("sensitiveFields", out var sf) && sf.ValueKind == JsonValueKind.Array
+            ? sf.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.String).Select(e => e.GetString()!).ToList() : null;
+        if (declared is null) problems.Add("the body has no \"sensitiveFields\" array of field ids");
+        if (body.ValueKind != JsonValueKind.Object || !body.TryGetProperty("credentialsUrl", out var cu) || cu.ValueKind != JsonValueKind.String || !Uri.TryCreate(cu.GetString(), UriKind.Absolute, out _))
+            problems.Add("the body has no absolute \"credentialsUrl\"");
+        // The sensitive fields are the ones the body declares and the ones the platform's own view calls sensitive.
+        var sensitive = (declared ?? []).ToHashSet(StringComparer.Ordinal);
+        if (view.TryGetProperty("sensitive", out var s) && s.ValueKind == JsonValueKind.Object)
+            foreach (var p in s.EnumerateObject()) sensitive.Add(p.Name);
+        var raw = Encoding.UTF8.GetString(hit.Body);
+        foreach (var field in sensitive.Order(StringComparer.Ordinal))
+        {
+            if (values.GetValueOrDefault(field) is not { Length: >= 4 } value) continue;
+            var escaped = JsonSerializer.Serialize(value)[1..^1];
+            if (raw.Contains(value, StringComparison.Ordinal) || raw.Contains(escaped, StringComparison.Ordinal))
+                problems.Add($"the body carries the value of sensitive field '{field}' that /config returns");
+        }
+        if (sensitive.Count == 0) problems.Add("neither the body nor the adapter names a sensitive field, so nothing could be compared");
+        run.Judge(Name, "PL-DLV-02", problems,
+            $"The body names the sensitive field(s) {string.Join(", ", sensitive.Order(StringComparer.Ordinal))} and a credentialsUrl, and carries none of the values /config returns for them.",
+            [hit.Seq, config.Seq], "Deliveries are a pull model: send sensitiveFields ids and credentialsUrl; the agent fetches values from /config with its run token.");
+    }
+
+    internal static Dictionary<string, string>? ConfigValues(Simulator.Exchange config)
+    {
+        if (config.Status is not (>= 200 and < 300) || PlatformCaller.Json(config) is not { ValueKind: JsonValueKind.Object } json) return null;
+        if (!json.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Object || !data.TryGetProperty("config", out var cfg) || cfg.ValueKind != JsonValueKind.Object)
+            return null;
+        return cfg.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString()! : p.Value.GetRawText(), StringComparer.Ordinal);
+    }
+}
+
+/// <summary>PL-DLV-05: a 500 then a 200; the retry must be the same bytes and signature, and nothing may follow the 200.</summary>
+public sealed class DeliveryRetryScenario : PlatformScenario
+{
+    public override string Name => "delivery-retry";
+    public override string Description => "The receiver answers the first attempt 500 and the second 200: the retry must carry the same bytes and signature, and nothing may arrive after the 200.";
+    public override IReadOnlyList<string> Rules => ["PL-DLV-01", "PL-DLV-05"];
+
+    public override async Task RunAsync(PlatformRun run, CancellationToken cancellationToken)
+    {
+        var (url, slot) = run.Receiver.Slot(Name, Reply.Fail, Reply.Ok);
+        var id = await run.Control.CreateSubscriptionAsync(Name, url, cancellationToken);
+        var answer = await run.Control.DeliverAsync(Name, id, retry: true, cancellationToken);
+        await Task.Delay(run.RealTime(DeliveryShapeScenario.Quiet), cancellationToken);
+        var hits = slot.Hits;
+        DeliveryHeaders.Judge(run, Name, hits);
+        if (hits.Count < 2)
+        {
+            run.Report(Name, "PL-DLV-05", FindingOutcome.NotExercised, $"The first attempt was answered 500 and {(hits.Count == 0 ? "nothing arrived at all" : "no retry followed")}, so there is no retry to compare.", hits.Select(h => h.Seq));
+            return;
+        }
+        var problems = new List<string>();
+        var (first, retry) = (hits[0], hits[1]);
+        if (!first.BodyComplete || !retry.BodyComplete)
+        {
+            run.Report(Name, "PL-DLV-05", FindingOutcome.NotExercised, "The platform hung up before a whole body had arrived, so the attempts' bytes cannot be compared.", hits.Select(h => h.Seq));
+            return;
+        }
+        if (!first.Body.AsSpan().SequenceEqual(retry.Body))
+            problems.Add($"the retry's body ({retry.Body.Length} bytes) differs from the first attempt's ({first.Body.Length} bytes)");
+        if (first.Headers.GetValueOrDefault(Headers.Signature) != retry.Headers.GetValueOrDefault(Headers.Signature))
+            problems.Add($"the retry's {Headers.Signature} differs from the first attempt's");
+        if (PlatformView.AfterSuccess(answer, hits) is { Count: > 0 } extra) problems.Add($"{extra.Count} more attempt(s) arrived after the platform had its 200");
+        run.Judge(Name, "PL-DLV-05", problems, "The retry carried the same bytes and signature as the first attempt, and nothing arrived after its 200.",
+            hits.Select(h => h.Seq), "Keep the signed bytes of a delivery and resend them unchanged; stop at the first 2xx.");
+    }
+}
+
+/// <summary>PL-DLV-03: an attempt answered at 8 s must succeed; one never answered must be abandoned by 11 s.</summary>
+public sealed class DeliveryTimeoutScenario : PlatformScenario
+{
+    internal static readonly TimeSpan SlowAnswer = TimeSpan.FromSeconds(8);
+    internal static readonly TimeSpan Budget = TimeSpan.FromSeconds(10);
+    internal static readonly TimeSpan Tolerance = TimeSpan.FromSeconds(1);
+    /// <summary>The "never" receiver answers after all, this late, so a platform that never gives up cannot hold the run.</summary>
+    internal static readonly TimeSpan GiveUpAt = TimeSpan.FromSeconds(13);
+
+    public override string Name => "delivery-timeouts";
+    public override string Description => "Two single-attempt deliveries side by side: one receiver answers 200 after 8 s, which must count as delivered; the other does not answer (it would only after 13 s), and the platform must hang up within 10 s + 1 s tolerance. Times are in platform time.";
+    public override IReadOnlyList<string> Rules => ["PL-DLV-03"];
+
+    public override async Task RunAsync(PlatformRun run, CancellationToken cancellationToken)
+    {
+        var (slowUrl, slow) = run.Receiver.Slot(Name, new Reply(200, SlowAnswer));
+        var (hangUrl, hang) = run.Receiver.Slot(Name, new Reply(200, GiveUpAt));
+        var slowId = await run.Control.CreateSubscriptionAsync(Name, slowUrl, cancellationToken);
+        var hangId = await run.Control.CreateSubscriptionAsync(Name, hangUrl, cancellationToken);
+        var results = await Task.WhenAll(run.Control.DeliverAsync(Name, slowId, retry: false, cancellationToken), run.Control.DeliverAsync(Name, hangId, retry: false, cancellationToken));
+        var slowHits = await slow.WaitForAsync(1, run.RealTime(TimeSpan.FromSeconds(2)), cancellationToken);
+        var hangHits = await hang.WaitForAsync(1, run.RealTime(TimeSpan.FromSeconds(2)), cancellationToken);
+        if (slowHits.Count == 0 || hangHits.Count == 0)
+        {
+            run.Report(Name, "PL-DLV-03", FindingOutcome.NotExercised, "A delivery the harness asked for never reached the receiver.", slowHits.Concat(hangHits).Select(h => h.Seq));
+            return;
+        }
+        var problems = new List<string>();
+        var (s, h) = (slowHits[0], hangHits[0]);
+        var slowTook = At(run, s);
+        if (s.AbortedByPlatform || s.Answered != 200)
+            problems.Add($"the attempt the receiver answers after {SlowAnswer.TotalSeconds:0} s was abandoned by the platform after {slowTook:0.0} s");
+        else if (results[0].TryGetProperty("delivered", out var delivered) && delivered.ValueKind == JsonValueKind.False)
+            problems.Add($"the attempt answered 200 after {slowTook:0.0} s was reported as not delivered by the adapter");
+        var hangTook = At(run, h);
+        if (!h.AbortedByPlatform)
+            problems.Add($"the attempt that got no answer was still open after {hangTook:0.0} s (the receiver answered it then); it must be abandoned by {(Budget + Tolerance).TotalSeconds:0} s");
+        else if (hangTook > (Budget + Tolerance).TotalSeconds)
+            problems.Add($"the attempt that got no answer was abandoned only after {hangTook:0.0} s, later than {Budget.TotalSeconds:0} s + {Tolerance.TotalSeconds:0} s");
+        run.Judge(Name, "PL-DLV-03", problems,
+            $"The attempt answered after {slowTook:0.0} s was delivered; the unanswered one was abandoned after {hangTook:0.0} s (platform time).",
+            [s.Seq, h.Seq], "Give each attempt exactly 10 s: a 2xx inside it is a success, and an attempt without an answer by then is a failure to retry.");
+    }
+
+    private static double At(PlatformRun run, Hit hit) =>
+        run.PlatformTime(System.Diagnostics.Stopwatch.GetElapsedTime(hit.ArrivedTicks, hit.EndedTicks)).TotalSeconds;
+}
+
+/// <summary>PL-DLV-04: a receiver that always answers 500 gets 1 attempt + up to 3 retries with non-decreasing delays, then nothing.</summary>
+public sealed class DeliveryBackoffScenario : PlatformScenario
+{
+    /// <summary>Scheduling jitter allowed when comparing two delays: 300 ms of platform time plus 150 ms of real time (scaled).</summary>
+    internal static readonly TimeSpan Jitter = TimeSpan.FromMilliseconds(300);
+    internal static readonly TimeSpan RealJitter = TimeSpan.FromMilliseconds(150);
+
+    public override string Name => "delivery-backoff";
+    public override string Description => "The receiver answers every attempt 500: the platform must retry (1 attempt + up to 3 retries), each delay between the end of one attempt and the start of the next at least as long as the one before (300 ms of platform time plus 150 ms of real time allowed for scheduling jitter), then stop; the receiver keeps watching for 1.25× the last delay.";
+    public override IReadOnlyList<string> Rules => ["PL-DLV-04"];
+
+    public override async Task RunAsync(PlatformRun run, CancellationToken cancellationToken)
+    {
+        var (url, slot) = run.Receiver.Slot(Name, Reply.Fail);
+        var id = await run.Control.CreateSubscriptionAsync(Name, url, cancellationToken);
+        await run.Control.DeliverAsync(Name, id, retry: true, cancellationToken);
+        var hits = slot.Hits;
+        var gaps = hits.Zip(hits.Skip(1), (a, b) => run.PlatformTime(System.Diagnostics.Stopwatch.GetElapsedTime(a.EndedTicks, b.ArrivedTicks))).ToList();
+        // Watch for a fifth attempt as long as one more (non-decreasing) delay would take.
+        var watch = gaps.Count > 0 ? gaps[^1] * 1.25 : DeliveryShapeScenario.Quiet;
+        await Task.Delay(run.RealTime(watch < DeliveryShapeScenario.Quiet ? DeliveryShapeScenario.Quiet : watch), cancellationToken);
+        hits = slot.Hits;
+        gaps = [.. hits.Zip(hits.Skip(1), (a, b) => run.PlatformTime(System.Diagnostics.Stopwatch.GetElapsedTime(a.EndedTicks, b.ArrivedTicks)))];
+        var problems = new List<string>();
+        if (hits.Count == 0) { run.Report(Name, "PL-DLV-04", FindingOutcome.NotExercised, "No delivery reached the receiver."); return; }
+        if (hits.Count == 1) problems.Add("the attempt answered 500 was never retried");
+        if (hits.Count > 4) problems.Add($"{hits.Count} attempts arrived: more than 1 attempt + 3 retries");
+        var jitter = Jitter + run.PlatformTime(RealJitter);
+        for (var i = 1; i < gaps.Count; i++)
+            if (gaps[i] < gaps[i - 1] - jitter)
+                problems.Add($"the delay before retry {i + 1} ({gaps[i].TotalSeconds:0.00} s) is shorter than the one before it ({gaps[i - 1].TotalSeconds:0.00} s)");
+        var delays = string.Join(", ", gaps.Select(g => g.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture) + " s"));
+        run.Judge(Name, "PL-DLV-04", problems, $"{hits.Count} attempts (1 + {hits.Count - 1} retries), delays {delays} (platform time), then nothing.",
+            hits.Select(h => h.Seq), $"Observed {hits.Count} attempt(s) with delays {delays}: retry a failed attempt at most 3 times, with a backoff that never shrinks.");
+    }
+}

@@ -1,0 +1,66 @@
+namespace Dukaan.Simulator.Faults;
+
+/// <summary>
+/// Deliberate contract violations a simulator can be started with (<c>simulate --break NAME</c>), so the platform
+/// profile can show each of its rules failing on a platform that really breaks it. Each break changes one behaviour
+/// only; the rule it is meant to fail is named next to it.
+/// </summary>
+public static class SimulatorBreaks
+{
+    public const string SignParsedJson = "sign-parsed-json";
+    public const string NoEventHeader = "no-event-header";
+    public const string SecretInBody = "secret-in-body";
+    public const string Timeout5s = "timeout-5s";
+    public const string NoRetry = "no-retry";
+    public const string RetryAfter2xx = "retry-after-2xx";
+    public const string NewBytesOnRetry = "new-bytes-on-retry";
+    public const string AcceptStaleTs = "accept-stale-ts";
+    public const string AcceptSeconds = "accept-seconds";
+    public const string RejectValidToken = "reject-valid-token";
+    public const string ServeCancelled = "serve-cancelled";
+    public const string OveradmitRun = "overadmit-run";
+    public const string HeartbeatChargesRun = "heartbeat-charges-run";
+    public const string NoConfigAudit = "no-config-audit";
+    public const string AcceptRunTokenRcf = "accept-run-token-rcf";
+    public const string PushWithoutOptIn = "push-without-opt-in";
+    public const string PushAnyDomain = "push-any-domain";
+    public const string ServerErrorOnBadJson = "500-on-bad-json";
+
+    /// <summary>Every break, with what it does and the platform rule it violates.</summary>
+    public static IReadOnlyDictionary<string, (string Rule, string Effect)> All { get; } = new Dictionary<string, (string, string)>(StringComparer.Ordinal)
+    {
+        [SignParsedJson] = ("PL-DLV-01", "deliveries are sent pretty-printed but signed over the compact JSON: the signature is not over the bytes sent"),
+        [NoEventHeader] = ("PL-DLV-01", "deliveries carry no X-AgentDukaan-Event header"),
+        [SecretInBody] = ("PL-DLV-02", "buyer_configured carries the sensitive values inside config"),
+        [Timeout5s] = ("PL-DLV-03", "a delivery attempt is abandoned after 5 s instead of 10 s"),
+        [NoRetry] = ("PL-DLV-04", "a failed delivery is never retried"),
+        [RetryAfter2xx] = ("PL-DLV-05", "one more attempt is sent after an attempt answered 2xx"),
+        [NewBytesOnRetry] = ("PL-DLV-05", "each retry is rebuilt (new timestamp) and re-signed, so its bytes differ"),
+        [AcceptStaleTs] = ("PL-AUTH-01", "timestamps more than 5 minutes in the past or future are accepted"),
+        [AcceptSeconds] = ("PL-AUTH-01", "timestamps in epoch seconds are accepted"),
+        [RejectValidToken] = ("PL-AUTH-02", "a correct run token whose ts is more than 60 s from now is refused, though it is inside the 5-minute window"),
+        [ServeCancelled] = ("PL-SUB-01", "cancelled subscriptions are served as if active"),
+        [OveradmitRun] = ("PL-RUN-01", "/run checks the limit, yields, then increments: concurrent calls over-admit"),
+        [HeartbeatChargesRun] = ("PL-RUN-02", "/heartbeat consumes a run"),
+        [NoConfigAudit] = ("PL-CFG-01", "/config fetches are not written to the audit log"),
+        [AcceptRunTokenRcf] = ("PL-RCF-01", "/request-config accepts the run token"),
+        [PushWithoutOptIn] = ("PL-CHAT-01", "chat push is accepted for a conversation without the proactive opt-in"),
+        [PushAnyDomain] = ("PL-CHAT-02", "chat push accepts a signature of any chat domain (reply, state) over its bytes"),
+        [ServerErrorOnBadJson] = ("PL-ERR-01", "a body that is not JSON on /request-config and chat endpoints crashes the handler (500)"),
+    };
+
+    /// <summary>The breaks named in <paramref name="names"/> (comma-separated, repeatable); an unknown name fails with the valid ones.</summary>
+    public static IReadOnlySet<string> Parse(IEnumerable<string> names)
+    {
+        var parsed = names.SelectMany(n => n.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToHashSet(StringComparer.Ordinal);
+        Validate(parsed);
+        return parsed;
+    }
+
+    public static void Validate(IEnumerable<string> names)
+    {
+        var unknown = names.Where(n => !All.ContainsKey(n)).ToList();
+        if (unknown.Count > 0)
+            throw new ArgumentException($"Unknown break{(unknown.Count > 1 ? "s" : "")} {string.Join(", ", unknown.Select(u => $"'{u}'"))}. Valid breaks: {string.Join(", ", All.Keys)}.");
+    }
+}
