@@ -30,7 +30,7 @@ public sealed class PlatformVerdictTableTests
         [SimulatorBreaks.SecretInBody] = new() { ["PL-DLV-02"] = F },
         [SimulatorBreaks.Timeout5s] = new() { ["PL-DLV-03"] = F },
         // No retry at all: PL-DLV-05's same-bytes half has nothing to compare (not exercised) and its nothing-after-2xx
-        // half still passes, so PL-DLV-05 passes (decision 4); only PL-DLV-04 fails.
+        // half still passes, so PL-DLV-05 passes (decision 25); only PL-DLV-04 fails.
         [SimulatorBreaks.NoRetry] = new() { ["PL-DLV-04"] = F },
         [SimulatorBreaks.RetryAfter2xx] = new() { ["PL-DLV-05"] = F },
         [SimulatorBreaks.NewBytesOnRetry] = new() { ["PL-DLV-05"] = F },

@@ -50,7 +50,7 @@ public static class RuleCatalogMarkdown
                 "`not-applicable` (the target does not declare what the rule is about, e.g. chat rules for a listing without chat — never blocks certification, never hides a missing stimulus).")
             .Line()
             .Line($"**Profiles**: {string.Join(", ", profiles.Select(p => $"`{p.Info.Id}` ({p.Info.Title}, {p.Rules.All.Count} rules)"))}. " +
-                "Planned, not yet certified by this version: the platform side (`PL-*`); its ID prefix is reserved.")
+                "Decision numbers are shared by all profiles: a number always means the same decision.")
             .Line();
     }
 

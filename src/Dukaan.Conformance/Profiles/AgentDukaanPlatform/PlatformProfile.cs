@@ -30,24 +30,24 @@ public sealed class PlatformProfile : IProfile
         "AgentDukaan platform (profile `agentdukaan-platform`)",
         "`000` = Deploying a Hosted Agent, `002` = Webhook & Callback Contract; the platform is driven through the control adapter of docs/platform-adapter.md",
         [
-            new(1, "Target and clock. Without `--platform-url` the bundled simulator is certified, in process on loopback, on a compressed clock: its timers " +
+            new(22, "Target and clock. Without `--platform-url` the bundled simulator is certified, in process on loopback, on a compressed clock: its timers " +
                 $"(attempt timeout, retry backoff) and the receiver's scripted delays run {PlatformEngine.BundledTimeScale:0}× faster, while the wall clock stays real so the 5-minute " +
                 "timestamp window is unaffected; measured durations are multiplied back into platform time. With `--platform-url` timings are real time, unless the " +
                 "platform declares a compressed clock of its own with `--time-scale N`. Every run notes which clock was used."),
-            new(2, "PL-DLV-03 is timed at the receiver, from the request's arrival to the platform hanging up; the platform's own timer started earlier (connect, send), " +
+            new(23, "PL-DLV-03 is timed at the receiver, from the request's arrival to the platform hanging up; the platform's own timer started earlier (connect, send), " +
                 "so the measured time is never longer than the platform's. A receiver that is never abandoned answers after 13 s so a platform that never gives up cannot hold the run."),
-            new(3, "PL-DLV-04: \"retried\" means at least one retry and at most three after the first attempt. A delay is measured from the end of one attempt to the arrival of " +
+            new(24, "PL-DLV-04: \"retried\" means at least one retry and at most three after the first attempt. A delay is measured from the end of one attempt to the arrival of " +
                 $"the next; two delays are compared with {DeliveryBackoffScenario.Jitter.TotalMilliseconds:0} ms of platform time plus {DeliveryBackoffScenario.RealJitter.TotalMilliseconds:0} ms of real time " +
                 "(scaled by the clock factor) of scheduling jitter. After the last attempt the " +
                 "receiver keeps watching for 1.25× the last delay. Refused connections are not provoked (the rule's other triggers are the same code path in the simulator)."),
-            new(4, "PL-DLV-05 with a platform that never retries: the same-bytes half has nothing to compare and is not exercised; the nothing-after-2xx half is still judged " +
+            new(25, "PL-DLV-05 with a platform that never retries: the same-bytes half has nothing to compare and is not exercised; the nothing-after-2xx half is still judged " +
                 "on the delivery answered 200 at once, so the rule passes on that alone (PL-DLV-04 is the one that fails)."),
-            new(5, "PL-AUTH-02 probes correct tokens with ts now, 4 minutes old and 4 minutes ahead: \"inside the window\" covers its edges, so a window narrower than 5 minutes fails it."),
-            new(6, $"PL-ERR-01's oversized body is {MalformedRequestsScenario.OversizedBytes / 1024} KiB, above the simulator's 1 MiB cap; a platform with a larger cap must lower it " +
+            new(26, "PL-AUTH-02 probes correct tokens with ts now, 4 minutes old and 4 minutes ahead: \"inside the window\" covers its edges, so a window narrower than 5 minutes fails it."),
+            new(27, $"PL-ERR-01's oversized body is {MalformedRequestsScenario.OversizedBytes / 1024} KiB, above the simulator's 1 MiB cap; a platform with a larger cap must lower it " +
                 "for the adapter's listing or this probe fails. 4xx means 400–499 with `{success: false, error: {code, message}}`; \"never a hang\" means an answer within 10 s."),
-            new(7, "PL-CHAT-01 and PL-CHAT-02 need a listing whose chat manifest opts in to push (category `alert`); the bundled simulator is started with one, and an external " +
+            new(28, "PL-CHAT-01 and PL-CHAT-02 need a listing whose chat manifest opts in to push (category `alert`); the bundled simulator is started with one, and an external " +
                 "platform without it leaves both rules not-exercised (`simulate --chat` provides it). The opt-in is turned off per conversation through the adapter for the 403 probe."),
-            new(8, "The control adapter is plumbing, not the platform under test: when it refuses or fails, the rules it was setting up are not-exercised, never failed."),
+            new(29, "The control adapter is plumbing, not the platform under test: when it refuses or fails, the rules it was setting up are not-exercised, never failed."),
         ],
         [.. PlatformEngine.All.Select(s => s.Doc)],
         new Dictionary<string, string>(StringComparer.Ordinal));
