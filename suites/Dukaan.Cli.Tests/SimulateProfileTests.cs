@@ -201,7 +201,7 @@ public sealed partial class SimulateProfileTests
         var (output, error) = (new StringWriter(), new StringWriter());
         var exit = await CliApp.InvokeAsync(["simulate", "--profile", "nope", "--port", "0"], new InvocationConfiguration { Output = output, Error = error });
         Assert.That(exit, Is.EqualTo(ExitCodes.HarnessOrConfigError));
-        Assert.That(error.ToString(), Does.StartWith("error: Unknown profile 'nope'. Known profiles: agentdukaan, wakeel, agentdoor."));
+        Assert.That(error.ToString(), Does.StartWith("error: Unknown profile 'nope'. Known profiles: agentdukaan, wakeel, agentdoor, agentdoor-sender, agentdukaan-platform."));
         Assert.That(output.ToString(), Is.Empty);
     }
 
