@@ -47,6 +47,8 @@ public sealed class PlatformCaller(Uri baseUrl, string secret, Transcript transc
     public static string ChatPath(string id, string what) => $"api/subscriptions/{Uri.EscapeDataString(id)}/chat/{what}";
 
     /// <summary>Sends one request and records it; a timeout or connection failure is an exchange with an error, never an exception.</summary>
+    private const int LargeBody = 64 * 1024;
+
     public async Task<Exchange> SendAsync(string scenario, string kind, string? subscriptionId, HttpMethod method, string path,
         IReadOnlyDictionary<string, string>? headers, byte[]? body, CancellationToken cancellationToken, TimeSpan? limit = null)
     {
@@ -69,6 +71,9 @@ public sealed class PlatformCaller(Uri baseUrl, string secret, Transcript transc
                 request.Content = new ByteArrayContent(body);
                 request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
                 request.Content.Headers.ContentLength = body.Length;
+                // A platform may refuse a large body from its headers (413) and close at once; without asking first, the
+                // client is still writing and sees a broken pipe instead of the answer. 100-continue lets it read the 413.
+                if (body.Length > LargeBody) request.Headers.ExpectContinue = true;
             }
             foreach (var (name, value) in headers ?? new Dictionary<string, string>()) request.Headers.TryAddWithoutValidation(name, value);
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
