@@ -125,18 +125,7 @@ public sealed class RestartScenario : Scenario
                 "Read the inbound relay's state and continue from it: the platform keeps it so a restarted or scaled-out agent can (002 §6.4).", [savedBefore.Seq, savedAfter.Seq]);
     }
 
-    private static JsonElement? StateOf(Exchange put)
-    {
-        try
-        {
-            using var body = JsonDocument.Parse(put.RequestBody);
-            return body.RootElement.ValueKind == JsonValueKind.Object && body.RootElement.TryGetProperty("state", out var state) ? state.Clone() : null;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
+    private static JsonElement? StateOf(Exchange put) => RecordedJson.Member(put.RequestBody, "state");
 
     private static string Short(Exchange put) => StateOf(put) is { } s ? (s.GetRawText() is var t && t.Length > 120 ? t[..120] + "…" : t) : "(unreadable)";
 }

@@ -30,7 +30,7 @@ public static class ChatChecks
         var transcript = run.Simulator.Transcript.Snapshot();
         var relays = run.Chat.Relays;
         // Replies to forged relays are the agent acting on a message it should have refused: DK-CHAT-13 reports them.
-        var replies = Of(transcript, ExchangeKinds.ChatReply).Where(e => !run.Chat.IsForged(String(e.RequestBody, "replyTo"))).ToList();
+        var replies = Of(transcript, ExchangeKinds.ChatReply).Where(e => !run.Chat.IsForged(RecordedJson.String(e.RequestBody, "replyTo"))).ToList();
         var pushes = Of(transcript, ExchangeKinds.ChatPush);
         var states = Of(transcript, ExchangeKinds.ChatState);
         Threading(run, replies, relays);
@@ -58,19 +58,19 @@ public static class ChatChecks
             return;
         }
         var known = relays.Select(r => (r.SubscriptionId, r.Relay.MessageId)).ToHashSet();
-        var bad = replies.Where(e => String(e.RequestBody, "replyTo") is not { } to || !known.Contains((e.SubscriptionId!, to))).ToList();
+        var bad = replies.Where(e => RecordedJson.String(e.RequestBody, "replyTo") is not { } to || !known.Contains((e.SubscriptionId!, to))).ToList();
         if (bad.Count == 0)
             run.Report(Scope, "DK-CHAT-01", FindingOutcome.Satisfied, expected, $"{replies.Count} repl{(replies.Count == 1 ? "y" : "ies")}, each with the replyTo of a relayed message.", null, replies.Take(3).Select(e => e.Seq));
         else
             run.Report(Scope, "DK-CHAT-01", FindingOutcome.Violated, expected,
-                $"{bad.Count} of {replies.Count} replies had no replyTo, or one that names no relayed message: {string.Join("; ", bad.Take(3).Select(e => $"#{e.Seq} replyTo={String(e.RequestBody, "replyTo") ?? "(none)"}"))}",
+                $"{bad.Count} of {replies.Count} replies had no replyTo, or one that names no relayed message: {string.Join("; ", bad.Take(3).Select(e => $"#{e.Seq} replyTo={RecordedJson.String(e.RequestBody, "replyTo") ?? "(none)"}"))}",
                 "Echo the inbound messageId as replyTo: the platform uses it to collapse a retried reply into one bubble (002 §6.1).", bad.Take(5).Select(e => e.Seq));
     }
 
     private static void Replacing(RunContext run, IReadOnlyList<Exchange> replies)
     {
         const string expected = "A reply with replace: true follows a bubble the agent already sent for that replyTo";
-        var replacing = replies.Where(e => e.IsOk() && Bool(e.RequestBody, "replace") && String(e.RequestBody, "replyTo") is not null).ToList();
+        var replacing = replies.Where(e => e.IsOk() && RecordedJson.IsTrue(e.RequestBody, "replace") && RecordedJson.String(e.RequestBody, "replyTo") is not null).ToList();
         var orphans = replacing.Where(e => e.Tag(TagKeys.ChatBubble) == "nothing-to-replace").ToList();
         if (orphans.Count > 0)
             run.Report(Scope, "DK-CHAT-02", FindingOutcome.Violated, expected,
@@ -109,9 +109,9 @@ public static class ChatChecks
         var blocks = 0;
         foreach (var call in sent)
         {
-            if (Element(call.RequestBody, "blocks") is not { } list) continue;
+            if (RecordedJson.Member(call.RequestBody, "blocks") is not { } list) continue;
             blocks += list.ValueKind == JsonValueKind.Array ? list.GetArrayLength() : 1;
-            var allowed = String(call.RequestBody, "replyTo") is { } to && byMessage.TryGetValue(to, out var listed) ? listed
+            var allowed = RecordedJson.String(call.RequestBody, "replyTo") is { } to && byMessage.TryGetValue(to, out var listed) ? listed
                 : relays.LastOrDefault(r => r.SubscriptionId == call.SubscriptionId && r.Mark < call.Seq)?.Relay.Platform.Blocks ?? [];
             problems.AddRange(ChatBlockKit.Problems(list, [.. allowed]).Select(p => (call, $"#{call.Seq} {call.Kind}: {p}")));
         }
@@ -145,24 +145,6 @@ public static class ChatChecks
 
     /// <summary>The simulator's own explanation of a refusal (it names the mistake the signature matches).</summary>
     private static string? RefusalMessage(Exchange refused) =>
-        Element(refused.ResponseBody, "error") is { ValueKind: JsonValueKind.Object } error && error.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String
+        RecordedJson.Member(refused.ResponseBody, "error") is { ValueKind: JsonValueKind.Object } error && error.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String
             ? m.GetString() : null;
-
-    private static JsonElement? Element(string body, string name)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(body);
-            return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null
-                ? value.Clone() : null;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
-
-    private static string? String(string body, string name) => Element(body, name) is { ValueKind: JsonValueKind.String } s ? s.GetString() : null;
-
-    private static bool Bool(string body, string name) => Element(body, name) is { ValueKind: JsonValueKind.True };
 }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Dukaan.Conformance.Engine;
 using Dukaan.Simulator;
 
@@ -72,9 +71,9 @@ public sealed class ChatPushScenario : ChatScenario
             context.NotExercised(rule, expected, $"The push was refused before the injected 503 could answer it: {first.Describe()}.");
         else if (retry is null)
             context.Pass(rule, expected, $"The push carried clientMsgId \"{id}\"; after the 503 the agent did not retry within {retryWindow.TotalSeconds:0.#} s (allowed).", [first.Seq]);
-        else if (ClientMsgId(retry) != id || !SameJson(first.RequestBody, retry.RequestBody))
+        else if (ClientMsgId(retry) != id || !RecordedJson.SameJson(first.RequestBody, retry.RequestBody))
             context.Fail(rule, expected, $"The retry after the 503 changed the push: clientMsgId \"{id}\" → \"{ClientMsgId(retry) ?? "(none)"}\"" +
-                (SameJson(first.RequestBody, retry.RequestBody) ? "" : ", body changed") + ".",
+                (RecordedJson.SameJson(first.RequestBody, retry.RequestBody) ? "" : ", body changed") + ".",
                 "A retry of the same push must carry the same clientMsgId (and body), or the buyer sees the message twice once the first attempt turns out to have landed.",
                 [first.Seq, retry.Seq]);
         else
@@ -151,31 +150,5 @@ public sealed class ChatPushScenario : ChatScenario
     }
 
     /// <summary>Read from the request the agent sent, so a push refused before the platform parsed it still shows its id.</summary>
-    public static string? ClientMsgId(Exchange push)
-    {
-        try
-        {
-            using var body = JsonDocument.Parse(push.RequestBody);
-            return body.RootElement.ValueKind == JsonValueKind.Object && body.RootElement.TryGetProperty("clientMsgId", out var id) && id.ValueKind == JsonValueKind.String
-                ? id.GetString() : null;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
-
-    private static bool SameJson(string a, string b)
-    {
-        try
-        {
-            using var x = JsonDocument.Parse(a);
-            using var y = JsonDocument.Parse(b);
-            return JsonElement.DeepEquals(x.RootElement, y.RootElement);
-        }
-        catch (JsonException)
-        {
-            return a == b;
-        }
-    }
+    public static string? ClientMsgId(Exchange push) => RecordedJson.String(push.RequestBody, "clientMsgId");
 }
