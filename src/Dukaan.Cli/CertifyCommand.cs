@@ -349,11 +349,18 @@ public static class BundledAgent
 
     public static async Task<(string Command, string WorkDir)> PrepareAsync(IAnsiConsole console, CancellationToken cancellationToken)
     {
+        var dll = RepositoryLayout.CarriedReferenceAgent() ?? await BuildFromCheckoutAsync(console, cancellationToken);
+        return ($"dotnet {Shell.Always(dll)}", Directory.CreateTempSubdirectory("dukaan-reference-agent-").FullName);
+    }
+
+    /// <summary>A harness run from source (dotnet run, a build of the checkout) builds the agent once into fixtures/agents/csharp/bin/harness.</summary>
+    private static async Task<string> BuildFromCheckoutAsync(IAnsiConsole console, CancellationToken cancellationToken)
+    {
         var root = RepositoryLayout.FindRoot()
-            ?? throw new UsageException($"No target given and the bundled reference agent ({RepositoryLayout.ReferenceAgentProject}) was not found above the current directory. Give --agent-cmd or --agent-url, or run from the repository.");
+            ?? throw new UsageException($"No target: give --agent-cmd or --agent-url. The bundled reference agent needs a checkout of the repository (run inside it; {RepositoryLayout.ReferenceAgentProject} was not found above the current directory) or the installed tool (dotnet tool install --global DukaanConformance), which carries it.");
         var project = Path.Combine(root, RepositoryLayout.ReferenceAgentProject);
         var output = Path.Combine(root, "fixtures", "agents", "csharp", "bin", "harness");
-        var dll = Path.Combine(output, "reference-agent.dll");
+        var dll = Path.Combine(output, RepositoryLayout.ReferenceAgentDll);
         if (!File.Exists(dll) || IsStale(dll, Path.GetDirectoryName(project)!))
         {
             console.MarkupLine("  [grey]building the bundled reference agent (once)…[/]");
@@ -372,7 +379,7 @@ public static class BundledAgent
             }
             if (build.ExitCode != 0) throw new UsageException($"Building the reference agent failed:\n{await stdout}{await stderr}");
         }
-        return ($"dotnet {Shell.Always(dll)}", Directory.CreateTempSubdirectory("dukaan-reference-agent-").FullName);
+        return dll;
     }
 
     private static bool IsStale(string dll, string projectDir)
