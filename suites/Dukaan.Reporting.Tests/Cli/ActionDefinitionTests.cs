@@ -4,8 +4,9 @@ using System.Text.RegularExpressions;
 namespace Dukaan.Reporting.Tests.Cli;
 
 /// <summary>
-/// action.yml without a YAML library: the few line-level facts a broken action would get wrong, and its certify
-/// script run by bash (as GitHub runs it) with dotnet replaced by a function that prints the arguments it got.
+/// action.yml without a YAML library: the few line-level facts a broken action would get wrong, its install script run
+/// by bash (as GitHub runs it) with dotnet replaced by a function that records its calls, and its certify script with
+/// the installed dukaan-conformance replaced by a function that prints the arguments it got.
 /// </summary>
 public sealed partial class ActionDefinitionTests
 {
@@ -67,7 +68,6 @@ public sealed partial class ActionDefinitionTests
         });
         Assert.That(args, Is.EqualTo(new[]
         {
-            "run", "--project", "/actions/dukaan/src/Dukaan.Cli", "-c", "Release", "--",
             "certify", "--out", "reports/conformance",
             "--agent-cmd", "node \"my server.js\" --name 'it''s' $(touch pwned) `touch pwned2`",
             "--trigger-url", "http://127.0.0.1:{port}/_test/trigger",
@@ -82,15 +82,77 @@ public sealed partial class ActionDefinitionTests
         var (args, log, output, exit) = await RunCertifyScriptFullAsync(new()
         {
             ["agent-url"] = "http://127.0.0.1:3000", ["sim-port"] = "47000", ["secret"] = "s3cr3t-value", ["strict"] = "false", ["out"] = "o",
-        }, dotnetExit: 1);
+        }, toolExit: 1);
         Assert.That(args, Is.EqualTo(new[]
         {
-            "run", "--project", "/actions/dukaan/src/Dukaan.Cli", "-c", "Release", "--",
             "certify", "--out", "o", "--agent-url", "http://127.0.0.1:3000", "--sim-port", "47000", "--secret", "s3cr3t-value",
         }));
         Assert.That(log, Does.StartWith("::add-mask::s3cr3t-value\n"));
         Assert.That(output, Is.EqualTo("exit-code=1\n"));
         Assert.That(exit, Is.EqualTo(1), "the step fails with certify, and the upload step still runs (if: always())");
+    }
+
+    [Test]
+    public async Task The_install_script_packs_the_action_once_and_puts_the_installed_tool_on_the_path()
+    {
+        var dir = Directory.CreateTempSubdirectory("dukaan-action-install-").FullName;
+        try
+        {
+            var runner = Path.Combine(dir, "runner");
+            Directory.CreateDirectory(runner);
+            var calls = Path.Combine(dir, "calls");
+            var githubPath = Path.Combine(dir, "github-path");
+            File.WriteAllText(calls, "");
+            File.WriteAllText(githubPath, "");
+
+            await RunInstallScriptAsync(dir, runner, calls, githubPath, "/actions/dukaan");
+            Assert.That(File.ReadAllLines(calls), Is.EqualTo(new[]
+            {
+                $"pack /actions/dukaan/src/Dukaan.Cli -c Release -o {runner}/dukaan-pkg --nologo",
+                $"tool install DukaanConformance --tool-path {runner}/dukaan-tool --source {runner}/dukaan-pkg --version 1.2.3-beta.4",
+            }), "the version installed is the one just packed, from that folder alone");
+            Assert.That(File.ReadAllText(githubPath), Is.EqualTo($"{runner}/dukaan-tool\n"), "later steps (certify) find dukaan-conformance on PATH");
+
+            await RunInstallScriptAsync(dir, runner, calls, githubPath, "/actions/dukaan");
+            Assert.That(File.ReadAllLines(calls), Has.Length.EqualTo(2), "a second use in the same job keeps the installed tool");
+
+            await RunInstallScriptAsync(dir, runner, calls, githubPath, "/actions/dukaan-v2");
+            Assert.That(File.ReadAllLines(calls).Skip(2).First(), Does.StartWith("pack /actions/dukaan-v2/src/Dukaan.Cli "), "another version of the action packs its own");
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
+    /// <summary>The install script, with dotnet a function that logs its calls and makes what pack and tool install would.</summary>
+    private static async Task RunInstallScriptAsync(string dir, string runner, string calls, string githubPath, string actionPath)
+    {
+        var script = RunBlocks().Single(b => b.Contains("dotnet tool install", StringComparison.Ordinal));
+        var stub = $$"""
+            dotnet() {
+              printf '%s\n' "$*" >> '{{calls}}'
+              local prev="" out="" tool=""
+              for a in "$@"; do
+                [ "$prev" = "-o" ] && out="$a"
+                [ "$prev" = "--tool-path" ] && tool="$a"
+                prev="$a"
+              done
+              if [ -n "$out" ]; then mkdir -p "$out"; touch "$out/DukaanConformance.1.2.3-beta.4.nupkg"; fi
+              if [ -n "$tool" ]; then mkdir -p "$tool"; touch "$tool/dukaan-conformance"; chmod +x "$tool/dukaan-conformance"; fi
+            }
+
+            """;
+        var start = new ProcessStartInfo("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", stub + script])
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = dir,
+        };
+        start.Environment["RUNNER_TEMP"] = runner;
+        start.Environment["GITHUB_ACTION_PATH"] = actionPath;
+        start.Environment["GITHUB_PATH"] = githubPath;
+        using var bash = Process.Start(start)!;
+        var stdout = bash.StandardOutput.ReadToEndAsync();
+        var stderr = bash.StandardError.ReadToEndAsync();
+        await bash.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.That(bash.ExitCode, Is.EqualTo(0), await stdout + await stderr);
+        Assert.That(await stderr, Is.Empty, "the script itself ran cleanly");
     }
 
     private static IEnumerable<string> RunBlocks() =>
@@ -102,7 +164,7 @@ public sealed partial class ActionDefinitionTests
 
     private static async Task<string[]> RunCertifyScriptAsync(Dictionary<string, string> inputs) => (await RunCertifyScriptFullAsync(inputs, 0)).Args;
 
-    private static async Task<(string[] Args, string Log, string Output, int Exit)> RunCertifyScriptFullAsync(Dictionary<string, string> inputs, int dotnetExit)
+    private static async Task<(string[] Args, string Log, string Output, int Exit)> RunCertifyScriptFullAsync(Dictionary<string, string> inputs, int toolExit)
     {
         var script = RunBlocks().Single(b => b.Contains("certify", StringComparison.Ordinal));
         var dir = Directory.CreateTempSubdirectory("dukaan-action-").FullName;
@@ -111,8 +173,8 @@ public sealed partial class ActionDefinitionTests
             var outputFile = Path.Combine(dir, "github-output");
             var argsFile = Path.Combine(dir, "args");
             File.WriteAllText(outputFile, "");
-            // GitHub runs `bash --noprofile --norc -eo pipefail {0}`; dotnet becomes a function recording one argument per line.
-            var stub = $"dotnet() {{ printf '%s\\n' \"$@\" > '{argsFile}'; return {dotnetExit}; }}\n";
+            // GitHub runs `bash --noprofile --norc -eo pipefail {0}`; the installed tool becomes a function recording one argument per line.
+            var stub = $"dukaan-conformance() {{ printf '%s\\n' \"$@\" > '{argsFile}'; return {toolExit}; }}\n";
             var start = new ProcessStartInfo("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", stub + script])
             {
                 RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = dir,
