@@ -13,6 +13,7 @@ public static class CliApp
         var root = new RootCommand("DukaanConformance: certify an AgentDukaan hosted agent against the contract, or simulate the platform for development.")
         {
             CertifyCommand.Create(),
+            CertifyFleetCommand.Create(),
             ListRulesCommand.Create(),
             SimulateCommand.Create(),
             ReportCommands.Report(),

@@ -3,7 +3,7 @@ using Dukaan.Contract;
 
 namespace Dukaan.Cli.Configuration;
 
-public enum ValueKind { String, Boolean, Integer, Number, StringArray, StringMap, Object }
+public enum ValueKind { String, Boolean, Integer, Number, StringArray, StringMap, Object, ObjectArray }
 
 /// <summary>
 /// One key of the config file: its kind, what it means, its children (for objects), its range (for numbers), and a
@@ -12,6 +12,7 @@ public enum ValueKind { String, Boolean, Integer, Number, StringArray, StringMap
 /// </summary>
 public sealed record KeyShape(ValueKind Kind, string Description)
 {
+    /// <summary>For an object, its keys; for an array of objects, the keys of each item.</summary>
     public IReadOnlyDictionary<string, KeyShape>? Children { get; init; }
 
     public double? Minimum { get; init; }
