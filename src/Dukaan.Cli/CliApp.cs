@@ -18,6 +18,7 @@ public static class CliApp
             SimulateCommand.Create(),
             ReportCommands.Report(),
             ReportCommands.Compare(),
+            FleetReportCommand.Create(),
             InitCommand.Create(),
         };
         foreach (var command in SimControlCommands.Create()) root.Subcommands.Add(command);
