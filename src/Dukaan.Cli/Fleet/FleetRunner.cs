@@ -52,6 +52,12 @@ public sealed class FleetRunner(FleetPlan plan, FleetRunOptions options, TextWri
         {
             try { await gate.WaitAsync(cancellationToken).ConfigureAwait(false); }
             catch (OperationCanceledException) { break; }
+            // A slot that came free just as the signal did must not start one more agent.
+            if (cancellationToken.IsCancellationRequested)
+            {
+                gate.Release();
+                break;
+            }
             running.Add(Task.Run(async () =>
             {
                 try { return await CertifyOneAsync(agent, cancellationToken).ConfigureAwait(false); }
@@ -122,7 +128,8 @@ public sealed class FleetRunner(FleetPlan plan, FleetRunOptions options, TextWri
 
     private static string Ended(CertifyOutcome outcome)
     {
-        if (outcome.Results is not { } results) return $"[red]error[/]      {Markup.Escape(outcome.Error ?? "no results")}";
+        if (outcome.Results is not { } results)
+            return $"{(outcome.ExitCode > 128 ? "[yellow]interrupted[/]" : "[red]error[/]     ")} {Markup.Escape(outcome.Error ?? "no results")}";
         var s = results.Summary;
         var counts = $"{s.Pass} pass · {s.Fail} fail · {s.Warn} warn · {s.NotExercised} not exercised · {s.HarnessError} harness error";
         return (results.Outcome, outcome.ExitCode) switch
