@@ -25,7 +25,7 @@ public sealed record KeyShape(ValueKind Kind, string Description)
     /// <summary>For a string array: what one item is, so a wrong item is named as such (a field id, a block type).</summary>
     public string ItemNoun { get; init; } = "a field id";
 
-    /// <summary>For a string array: an item as the seller would write it, for the "must be an array" message.</summary>
+    /// <summary>For an array (of strings or of objects): an item as the seller would write it, for the "must be an array" message.</summary>
     public string ItemExample { get; init; } = "\"business_name\"";
 
     public Func<JsonElement, string?>? Check { get; init; }
