@@ -242,6 +242,16 @@ public sealed partial class FleetReportWriterTests
     }
 
     [Test]
+    public void The_terminal_summary_does_not_pass_escape_sequences_on()
+    {
+        var run = FleetFixtures.InMemory([new("evil\u001b]0;owned\u0007\u001b[2J", VerdictRuns.Passing(("DK-SIG-05", Verdict.Fail))), new("x", null, 2, "line one\nline two\u001b[31m")]);
+        var text = FleetSummaryText.Render(run);
+        // Ordinal: a culture-aware search ignores control characters and would find ESC anywhere.
+        Assert.That(text.Where(c => char.IsControl(c) && c != '\n'), Is.Empty);
+        Assert.That(text, Does.Contain("FAILED     evil?]0;owned??[2J").And.Contain("line one line two?[31m"));
+    }
+
+    [Test]
     public void Write_puts_the_three_reports_in_the_fleet_folder()
     {
         var dir = Directory.CreateTempSubdirectory("dukaan-fleet-write-").FullName;
