@@ -130,15 +130,15 @@ public static class FleetCompareTable
     public static void Write(FleetComparison comparison, TextWriter output)
     {
         var console = Terminal.For(output);
-        console.MarkupLine($"[bold]#1[/] {Markup.Escape(Describe(comparison.Old))} [grey]{Markup.Escape(comparison.OldSource)}[/]");
-        console.MarkupLine($"[bold]#2[/] {Markup.Escape(Describe(comparison.New))} [grey]{Markup.Escape(comparison.NewSource)}[/]");
-        foreach (var caveat in comparison.Caveats) console.MarkupLine($"[yellow]note:[/] {Markup.Escape(caveat)}");
+        console.MarkupLine($"[bold]#1[/] {Text(Describe(comparison.Old))} [grey]{Text(comparison.OldSource)}[/]");
+        console.MarkupLine($"[bold]#2[/] {Text(Describe(comparison.New))} [grey]{Text(comparison.NewSource)}[/]");
+        foreach (var caveat in comparison.Caveats) console.MarkupLine($"[yellow]note:[/] {Text(caveat)}");
 
         var table = new Table().Border(TableBorder.Rounded).AddColumns("Agent", "Rule", "Level", "#1", "#2", "Change");
         var quiet = 0;
         foreach (var agent in comparison.Changed.OrderBy(c => c.Regressed ? 0 : 1))
         {
-            var name = Markup.Escape(agent.Name);
+            var name = Markup.Escape(FleetText.Plain(agent.Name));
             if (agent.Old.Status != agent.New.Status)
                 table.AddRow(name, "certification", "", Status(agent.Old.Status), Status(agent.New.Status),
                     agent.StatusRegressed ? "[red bold]⬇ regressed[/]" : agent.StatusImproved ? "[green]⬆ improved[/]" : "[yellow]↔ changed[/]");
@@ -156,15 +156,18 @@ public static class FleetCompareTable
         }
         if (table.Rows.Count > 0) console.Write(table);
         if (quiet > MaxQuietRows) console.MarkupLine($"[grey]… {quiet - MaxQuietRows} more improvements and changes in compare.md (--out)[/]");
-        if (comparison.Added.Count > 0) console.MarkupLine($"added: {Markup.Escape(string.Join(", ", comparison.Added.Select(a => $"{a.Name} ({FleetText.StatusLabel(a.Status)})")))}");
-        if (comparison.Removed.Count > 0) console.MarkupLine($"removed: {Markup.Escape(string.Join(", ", comparison.Removed.Select(a => a.Name)))}");
+        if (comparison.Added.Count > 0) console.MarkupLine($"added: {Text(string.Join(", ", comparison.Added.Select(a => $"{a.Name} ({FleetText.StatusLabel(a.Status)})")))}");
+        if (comparison.Removed.Count > 0) console.MarkupLine($"removed: {Text(string.Join(", ", comparison.Removed.Select(a => a.Name)))}");
         foreach (var move in comparison.ProfileChanged)
-            console.MarkupLine($"profile changed: {Markup.Escape($"{move.Name} {move.From} → {move.To} (rules not compared)")}");
+            console.MarkupLine($"profile changed: {Text($"{move.Name} {move.From} → {move.To} (rules not compared)")}");
         var regressed = comparison.Regressed;
         console.MarkupLine(regressed.Count == 0
             ? $"[green bold]NO REGRESSION[/] across {comparison.Changed.Count + comparison.Unchanged} agents in both fleets · {comparison.Changed.Count} changed"
-            : $"[red bold]{regressed.Count} AGENT(S) REGRESSED[/]: {Markup.Escape(FleetText.Names([.. regressed.Select(FleetComparisonText.Describe)]))}");
+            : $"[red bold]{regressed.Count} AGENT(S) REGRESSED[/]: {Text(FleetText.Names([.. regressed.Select(FleetComparisonText.Describe)]))}");
     }
+
+    /// <summary>Names come from fleet files: escaped for Spectre's markup and stripped of control characters for the terminal.</summary>
+    private static string Text(string text) => Markup.Escape(FleetText.Plain(text));
 
     private static string Describe(FleetRun run) =>
         $"{run.Manifest.FleetName} · {run.Manifest.StartedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture)} UTC · {run.Manifest.Roster.Count} agents: {run.Certified} certified, {run.Failed} failed, {run.Errors} no verdict, {run.NotRun.Count} not run";

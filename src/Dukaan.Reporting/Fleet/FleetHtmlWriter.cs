@@ -104,7 +104,7 @@ public static class FleetHtmlWriter
         html.Add($"""
             <h2 id="agents">Agents</h2>
             <div class="panel"><table class="grid-table agents" data-testid="fleet-agents">
-            <thead><tr><th scope="col">Agent</th><th scope="col">Profile</th><th scope="col">Status</th><th scope="col">Exit</th><th scope="col" class="num">Pass</th><th scope="col" class="num">Fail</th><th scope="col" class="num">Warn</th><th scope="col" class="num">Not exercised</th><th scope="col" class="num">Harness error</th><th scope="col" class="num">N/A</th><th scope="col">Failing rules, or why there is no verdict</th></tr></thead>
+            <thead><tr><th scope="col">Agent</th><th scope="col">Profile</th><th scope="col">Status</th><th scope="col">Exit</th><th scope="col">Rules</th><th scope="col">Failing rules, or why there is no verdict</th></tr></thead>
             <tbody>
 
             """);
@@ -115,15 +115,19 @@ public static class FleetHtmlWriter
             if (agent is null)
             {
                 var notRun = run.NotRun.First(n => n.Name == name);
-                html.Add($"""<tr class="row--not-run" data-testid="agent-row" data-agent="{name}" data-status="not-run"><th scope="row" class="agent-name">{name}</th><td></td><td><span class="badge v--not-exercised">not run</span></td><td></td><td colspan="6"></td><td class="agent-problem" data-testid="agent-problem">{notRun.Reason}</td></tr>""").Add($"\n");
+                html.Add($"""<tr class="row--not-run" data-testid="agent-row" data-agent="{name}" data-status="not-run"><th scope="row" class="agent-name">{name}</th><td></td><td><span class="badge v--not-exercised">not run</span></td><td></td><td></td><td class="agent-problem" data-testid="agent-problem">{notRun.Reason}</td></tr>""").Add($"\n");
                 continue;
             }
             var status = agent.Status;
             html.Add($"""<tr data-testid="agent-row" data-agent="{name}" data-status="{FleetText.StatusVerdictToken(status)}" id="agent-{index++}"><th scope="row" class="agent-name"><a href="{AgentHref(agent.Entry)}" data-testid="agent-link">{name}</a></th><td class="mono">{agent.Profile}</td><td><span class="badge v--{FleetText.StatusVerdictToken(status)}">{FleetText.StatusLabel(status)}</span></td><td class="mono">{agent.ExitCode}</td>""");
+            html.Add($"<td class=\"agent-counts\" data-testid=\"agent-counts\">");
             if (agent.Results?.Summary is { } s)
-                html.Add($"""<td class="num">{s.Pass}</td><td class="num">{s.Fail}</td><td class="num">{s.Warn}</td><td class="num">{s.NotExercised}</td><td class="num">{s.HarnessError}</td><td class="num">{s.NotApplicable}</td>""");
-            else
-                html.Add($"<td colspan=\"6\"></td>");
+            {
+                var counts = VerdictInfo.WorstFirst.Select(v => (v, n: VerdictInfo.Count(s, v))).Where(x => x.n > 0).ToList();
+                foreach (var ((verdict, n), k) in counts.Select((c, k) => (c, k)))
+                    html.Add($"{(k > 0 ? " · " : "")}<span class=\"count-{VerdictInfo.Token(verdict)}\">{n} {VerdictInfo.Label(verdict)}</span>");
+            }
+            html.Add($"</td>");
             html.Add($"<td class=\"agent-problem\" data-testid=\"agent-problem\">");
             if (agent.Problem is { } problem) html.Add($"{problem}");
             else if (agent.Failing is { Count: > 0 } failing)
@@ -172,11 +176,11 @@ public static class FleetHtmlWriter
             {
                 if (agent.Rule(column.Id) is not { } rule)
                 {
-                    html.Add($"<td class=\"fcell fcell--absent\" data-rule=\"{column.Id}\" data-verdict=\"absent\" title=\"{agent.Name}: {column.Id} was not checked\">—</td>");
+                    html.Add($"<td class=\"fcell fcell--absent\" data-rule=\"{column.Id}\" data-verdict=\"absent\" title=\"{column.Id}: not checked\">—</td>");
                     continue;
                 }
                 var token = VerdictInfo.Token(rule.Verdict);
-                html.Add($"<td class=\"fcell\" data-rule=\"{rule.Id}\" data-verdict=\"{token}\"><a class=\"v--{token}\" href=\"{AgentHref(agent.Entry, rule.Id)}\" title=\"{agent.Name} · {rule.Id} {rule.Title}: {VerdictInfo.Label(rule.Verdict)}\">{FleetText.Mark(rule.Verdict)}</a></td>");
+                html.Add($"<td class=\"fcell\" data-rule=\"{rule.Id}\" data-verdict=\"{token}\"><a class=\"v--{token}\" href=\"{AgentHref(agent.Entry, rule.Id)}\" title=\"{rule.Id}: {VerdictInfo.Label(rule.Verdict)}\">{FleetText.Mark(rule.Verdict)}</a></td>");
             }
             html.Add($"</tr>\n");
         }

@@ -33,7 +33,7 @@ public static class FleetManifestFile
 
     /// <summary>The fleet folder a path names: the folder itself, or the folder of a fleet.json.</summary>
     public static string FolderOf(string path) =>
-        Directory.Exists(path) ? Path.GetFullPath(path) : Path.GetDirectoryName(Path.GetFullPath(path))!;
+        Path.TrimEndingDirectorySeparator(Directory.Exists(path) ? Path.GetFullPath(path) : Path.GetDirectoryName(Path.GetFullPath(path))!);
 
     public static string Serialize(FleetManifest manifest)
     {

@@ -212,7 +212,7 @@ public sealed class FleetRun
                 .ThenBy(c => c.Area, StringComparer.OrdinalIgnoreCase)
                 .ThenBy(c => c.Id, NaturalIdComparer.Instance)
                 .ToList();
-            var title = g.Select(a => a.Results?.ProfileTitle).FirstOrDefault(t => t is not null) ?? g.Key;
+            var title = g.Select(a => a.Results?.Title).FirstOrDefault(t => t is not null) ?? g.Key;
             return new FleetProfileMatrix(g.Key, title, columns, [.. g]);
         }),
     ];

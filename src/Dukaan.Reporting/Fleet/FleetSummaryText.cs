@@ -17,6 +17,8 @@ public static class FleetSummaryText
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(output);
+        // Every line goes through Plain: names and errors come from fleet files and agents, and must not drive the terminal.
+        output = new PlainWriter(output);
         var m = run.Manifest;
         output.WriteLine($"Fleet {m.FleetName} · {OutcomeText.Plural(m.Roster.Count, "agent")} · shards {FleetText.Shards(run)} · harness {m.HarnessVersion} · {Formatting.Duration(m.DurationMs)}");
         output.WriteLine($"  agents: {run.Certified} certified · {run.Failed} failed · {run.Errors} no verdict · {run.NotRun.Count} not run");
@@ -57,6 +59,16 @@ public static class FleetSummaryText
         using var writer = new StringWriter(CultureInfo.InvariantCulture);
         Write(run, writer, allowPartial);
         return writer.ToString();
+    }
+
+    /// <summary>Passes whole lines on with control characters neutralised.</summary>
+    private sealed class PlainWriter(TextWriter inner) : TextWriter
+    {
+        public override System.Text.Encoding Encoding => inner.Encoding;
+
+        public override void Write(char value) => inner.Write(char.IsControl(value) && value is not ('\n' or '\r') ? '?' : value);
+
+        public override void WriteLine(string? value) => inner.WriteLine(FleetText.Plain(value));
     }
 
     private static void More(TextWriter output, int count, string noun)

@@ -98,6 +98,14 @@ internal static class FleetText
         return run.MissingShards.Count == 0 ? held : $"{held} (missing {string.Join(", ", run.MissingShards.Select(s => s.Label))})";
     }
 
+    /// <summary>Text for a terminal: control characters (an agent name carrying an escape sequence) become '?', line breaks spaces.</summary>
+    public static string Plain(string? text)
+    {
+        if (string.IsNullOrEmpty(text)) return "";
+        var flat = text.Replace("\r\n", " ", StringComparison.Ordinal).Replace('\n', ' ').Replace('\r', ' ').Replace('\t', ' ');
+        return flat.Any(char.IsControl) ? string.Concat(flat.Select(c => char.IsControl(c) ? '?' : c)) : flat;
+    }
+
     private static int IndexOf(IReadOnlyList<string> list, string name)
     {
         for (var i = 0; i < list.Count; i++) if (string.Equals(list[i], name, StringComparison.Ordinal)) return i;
