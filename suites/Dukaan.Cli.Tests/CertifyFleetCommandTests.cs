@@ -5,8 +5,10 @@ namespace Dukaan.Cli.Tests;
 
 /// <summary>
 /// certify-fleet through the real command line, in process. Bad command lines and bad files exit 2 before any agent
-/// starts; agents that cannot be certified are their own errors in fleet.json. No case here starts an agent process.
+/// starts; agents that cannot be certified are their own errors in fleet.json. No agent here runs longer than an `exit`.
+/// Not parallel: one case sets the GitHub Actions variables of the process.
 /// </summary>
+[NonParallelizable]
 public sealed class CertifyFleetCommandTests
 {
     private string _dir = "";
@@ -167,6 +169,35 @@ public sealed class CertifyFleetCommandTests
         Assert.That(exit, Is.EqualTo(130), stderr);
         Assert.That(FleetManifestFile.Load(outDir).Agents, Is.Empty);
         Assert.That(stderr, Does.Contain("interrupted: 0 of 1 agents ran"));
+    }
+
+    [Test]
+    public async Task In_GitHub_Actions_only_the_fleet_writes_a_job_summary_and_no_agent_annotates()
+    {
+        // Two agents that exit at once: each gets a full certify report (a harness error), written without speaking GitHub.
+        var path = Write("""{ "agents": [{ "name": "gone-1", "cmd": "exit 3", "rules": "DK-SIG-01" }, { "name": "gone-2", "cmd": "exit 4", "rules": "DK-SIG-01" }] }""");
+        var summary = Path.Combine(_dir, "step-summary.md");
+        var before = (Environment.GetEnvironmentVariable("GITHUB_STEP_SUMMARY"), Environment.GetEnvironmentVariable("GITHUB_ACTIONS"));
+        Environment.SetEnvironmentVariable("GITHUB_STEP_SUMMARY", summary);
+        Environment.SetEnvironmentVariable("GITHUB_ACTIONS", "true");
+        try
+        {
+            var outDir = Path.Combine(_dir, "out");
+            var (exit, stdout, _) = await RunAsync([path, "--out", outDir, "--parallel", "2"]);
+            Assert.Multiple(() =>
+            {
+                Assert.That(exit, Is.EqualTo(ExitCodes.HarnessOrConfigError), stdout);
+                Assert.That(File.ReadAllText(summary), Is.EqualTo(File.ReadAllText(Path.Combine(outDir, "fleet.md")).TrimEnd('\n') + "\n"), "the fleet's summary, once");
+                Assert.That(File.Exists(Path.Combine(outDir, "agents", "gone-1", "summary.md")), "each agent's summary stays in its folder");
+                Assert.That(stdout, Does.Not.Contain("::error").And.Not.Contain("::warning"));
+                Assert.That(File.ReadAllText(Path.Combine(outDir, "agents", "gone-2", "certify.log")), Does.Not.Contain("::error").And.Not.Contain("appended"));
+            });
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("GITHUB_STEP_SUMMARY", before.Item1);
+            Environment.SetEnvironmentVariable("GITHUB_ACTIONS", before.Item2);
+        }
     }
 
     [Test]
