@@ -52,18 +52,43 @@ public static class CertifyCommand
     private static async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
     {
         var error = parse.InvocationConfiguration.Error;
-        var output = parse.InvocationConfiguration.Output;
+        CertifyFlags flags;
+        try { flags = Flags(parse); }
+        catch (UsageException ex)
+        {
+            error.WriteLine($"error: {ex.Message}");
+            return ExitCodes.HarnessOrConfigError;
+        }
+        var outcome = await CertifyAsync(flags, new CertifySink(parse.InvocationConfiguration.Output, error), cancellationToken);
+        return outcome.ExitCode;
+    }
+
+    /// <summary>
+    /// One certification, exactly as `certify` runs it once its command line is parsed: resolve the flags over the
+    /// settings file, check them, run the profile, write the reports into the out folder and gate on the baseline.
+    /// certify-fleet calls this once per agent, with that agent's flags and its own log as <paramref name="sink"/>.
+    /// </summary>
+    public static async Task<CertifyOutcome> CertifyAsync(CertifyFlags flags, CertifySink sink, CancellationToken cancellationToken)
+    {
+        var (output, error) = (sink.Output, sink.Error);
         var console = Terminal.For(output);
         CertificationRequest request;
         IProfile profile;
         string outDir;
         string? configFile;
         Baseline? baseline = null;
+        string? profileId = null;
+        CertifyOutcome Refused(int exitCode, string message)
+        {
+            foreach (var line in message.Split('\n')) error.WriteLine($"error: {line}");
+            return new CertifyOutcome(exitCode, message.Split('\n')[0], profileId, null, null);
+        }
         try
         {
-            var inputs = Resolve(parse);
+            var inputs = Resolve(flags, sink.FindSettingsFile);
             configFile = inputs.ConfigFile is { } full ? Path.GetRelativePath(Directory.GetCurrentDirectory(), full) : null;
             profile = inputs.Profile;
+            profileId = profile.Info.Id;
             profile.Rules.Select(inputs.Rules);
             if (inputs.Baseline is { } baselinePath)
                 baseline = Baseline.Load(baselinePath, profile.Rules.All.Select(r => r.Id).ToHashSet(StringComparer.Ordinal));
@@ -72,29 +97,27 @@ public static class CertifyCommand
         }
         catch (UnknownProfileException ex)
         {
-            error.WriteLine($"error: {ex.Message} Give one of them with --profile (or \"profile\" in the settings file).");
-            return ExitCodes.HarnessOrConfigError;
+            return Refused(ExitCodes.HarnessOrConfigError, $"{ex.Message} Give one of them with --profile (or \"profile\" in the settings file).");
         }
         catch (RuleSelectionException ex)
         {
-            error.WriteLine($"error: {ex.Message}");
-            return ExitCodes.NothingSelected;
+            return Refused(ExitCodes.NothingSelected, ex.Message);
         }
         catch (ConfigFileException ex)
         {
             foreach (var line in ex.Message.Split('\n')) error.WriteLine($"error: {line}");
             error.WriteLine($"Fix {(ex.Problems.Count == 1 ? "it" : $"these {ex.Problems.Count} problems")} in {ex.ConfigPath} (with \"$schema\" set, editors complete and check every key), or pass --config with another file.");
-            return ExitCodes.HarnessOrConfigError;
+            var first = ex.Message.Split('\n')[0];
+            return new CertifyOutcome(ExitCodes.HarnessOrConfigError, ex.Problems.Count == 1 ? first : $"{first} (and {ex.Problems.Count - 1} more problems in that file)", profileId, null, null);
         }
         catch (Exception ex) when (ex is BaselineFormatException or UsageException)
         {
-            error.WriteLine($"error: {ex.Message}");
-            return ExitCodes.HarnessOrConfigError;
+            return Refused(ExitCodes.HarnessOrConfigError, ex.Message);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             error.WriteLine("interrupted before the run started; nothing was written.");
-            return TerminationSignals.Current?.ExitCode ?? 130;
+            return new CertifyOutcome(TerminationSignals.Current?.ExitCode ?? 130, "interrupted before the run started", profileId, null, null);
         }
 
         console.MarkupLine($"[bold]DukaanConformance[/] {HarnessInfo.Version} · certifying [blue]{Markup.Escape(request.Target.Description)}[/]");
@@ -103,12 +126,16 @@ public static class CertifyCommand
         var (results, secrets) = await profile.CertifyAsync(request, progress, cancellationToken);
         if (results.Outcome == Outcome.Interrupted && TerminationSignals.Current?.ExitCode is { } signalExit)
             results = results with { ExitCode = signalExit };
-        var written = ReportOutput.Write(results, outDir, secrets, baseline, output);
+        var written = ReportOutput.Write(results, outDir, secrets, baseline, output, sink.SpeakGitHub);
         SummaryTable.Print(console, written.Results, written.All);
-        if (baseline is null || results.Outcome == Outcome.Interrupted) return results.ExitCode;
-        var gate = BaselineGate.Evaluate(results, baseline);
-        gate.Write(output);
-        return gate.ExitCode;
+        var exitCode = results.ExitCode;
+        if (baseline is not null && results.Outcome != Outcome.Interrupted)
+        {
+            var gate = BaselineGate.Evaluate(results, baseline);
+            gate.Write(output);
+            exitCode = gate.ExitCode;
+        }
+        return new CertifyOutcome(exitCode, null, profile.Info.Id, outDir, written.Results);
     }
 
     private static async Task<CertificationRequest> BuildRequestAsync(CertifyOptions inputs, IAnsiConsole console, CancellationToken cancellationToken)
@@ -269,11 +296,10 @@ public static class CertifyCommand
     public static CertifyFlags FlagsFor(params string[] args) => Flags(Create().Parse(args));
 
     /// <summary>The settings of this run: <see cref="CertifyOptions.Resolve"/> over the flags and the config file, if any.</summary>
-    private static CertifyOptions Resolve(ParseResult parse)
+    private static CertifyOptions Resolve(CertifyFlags flags, bool findSettingsFile)
     {
-        var flags = Flags(parse);
         // An explicit --config must exist; the implicit ./dukaan-conformance.json is used only when it is there.
-        var configPath = flags.Config ?? ConfigFileLoader.Find(Directory.GetCurrentDirectory());
+        var configPath = flags.Config ?? (findSettingsFile ? ConfigFileLoader.Find(Directory.GetCurrentDirectory()) : null);
         return CertifyOptions.Resolve(flags, configPath is null ? null : ConfigFileLoader.Load(configPath));
     }
 
@@ -324,6 +350,21 @@ public static class CertifyCommand
 
 public sealed class UsageException(string message) : Exception(message);
 
+/// <summary>Where one certification writes, and what it may do beyond its own out folder.</summary>
+/// <param name="Output">Progress, the summary table and the list of written files.</param>
+/// <param name="Error">Configuration and usage errors, one per line, each starting with "error: ".</param>
+/// <param name="FindSettingsFile">Use ./dukaan-conformance.json when no --config is given (certify); a fleet names each agent's settings file itself.</param>
+/// <param name="SpeakGitHub">Append to the GitHub job summary and write annotations; a fleet speaks for all its agents once instead.</param>
+public sealed record CertifySink(TextWriter Output, TextWriter Error, bool FindSettingsFile = true, bool SpeakGitHub = true);
+
+/// <summary>How one certification ended.</summary>
+/// <param name="ExitCode">certify's exit code (baseline gate included).</param>
+/// <param name="Error">Why nothing was certified (a configuration or usage error, the first line of it), or null when it ran.</param>
+/// <param name="Profile">The profile it was certified against, once known.</param>
+/// <param name="OutDir">The report folder it wrote, or null when it did not run.</param>
+/// <param name="Results">The redacted results it wrote, or null when it did not run.</param>
+public sealed record CertifyOutcome(int ExitCode, string? Error, string? Profile, string? OutDir, RunResults? Results);
+
 /// <summary>The C# reference agent that ships with the harness: what `certify` with no target certifies.</summary>
 public static class BundledAgent
 {
@@ -361,6 +402,20 @@ public static class BundledAgent
         var project = Path.Combine(root, RepositoryLayout.ReferenceAgentProject);
         var output = Path.Combine(root, "fixtures", "agents", "csharp", "bin", "harness");
         var dll = Path.Combine(output, RepositoryLayout.ReferenceAgentDll);
+        // A fleet may certify the bundled agent more than once at a time: one build, the others wait for it.
+        await BuildGate.WaitAsync(cancellationToken);
+        try
+        {
+            await BuildIfStaleAsync(console, project, output, dll, cancellationToken);
+        }
+        finally { BuildGate.Release(); }
+        return dll;
+    }
+
+    private static readonly SemaphoreSlim BuildGate = new(1, 1);
+
+    private static async Task BuildIfStaleAsync(IAnsiConsole console, string project, string output, string dll, CancellationToken cancellationToken)
+    {
         if (!File.Exists(dll) || IsStale(dll, Path.GetDirectoryName(project)!))
         {
             console.MarkupLine("  [grey]building the bundled reference agent (once)…[/]");
@@ -379,7 +434,6 @@ public static class BundledAgent
             }
             if (build.ExitCode != 0) throw new UsageException($"Building the reference agent failed:\n{await stdout}{await stderr}");
         }
-        return dll;
     }
 
     private static bool IsStale(string dll, string projectDir)

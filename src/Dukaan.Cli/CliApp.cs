@@ -13,10 +13,12 @@ public static class CliApp
         var root = new RootCommand("DukaanConformance: certify an AgentDukaan hosted agent against the contract, or simulate the platform for development.")
         {
             CertifyCommand.Create(),
+            CertifyFleetCommand.Create(),
             ListRulesCommand.Create(),
             SimulateCommand.Create(),
             ReportCommands.Report(),
             ReportCommands.Compare(),
+            FleetReportCommand.Create(),
             InitCommand.Create(),
         };
         foreach (var command in SimControlCommands.Create()) root.Subcommands.Add(command);

@@ -27,11 +27,11 @@ public static class ReportCommands
 
     public static Command Compare()
     {
-        var files = new Argument<string[]>("results") { Description = "Two or more results.json files (or folders holding one), oldest first.", Arity = ArgumentArity.OneOrMore };
+        var files = new Argument<string[]>("results") { Description = "Two or more results.json files (or folders holding one), oldest first; or two fleet folders (holding fleet.json).", Arity = ArgumentArity.OneOrMore };
         var outDir = new Option<string?>("--out") { Description = $"Also write {CompareHtmlFileName} and {CompareMarkdownFileName} into this folder." };
         var format = new Option<string>("--format") { Description = "What to print: a terminal table, Markdown (e.g. >> $GITHUB_STEP_SUMMARY) or the HTML page.", DefaultValueFactory = _ => "table" };
         format.AcceptOnlyFromAmong(Formats);
-        var command = new Command("compare", "Rules × runs matrix of several results.json files; exit 1 when a rule that passed stops passing in a later run.") { files, outDir, format };
+        var command = new Command("compare", "Rules × runs matrix of several results.json files, or two fleet folders agent by agent; exit 1 when a rule that passed stops passing in a later run (for fleets: when an agent got worse).") { files, outDir, format };
         command.SetAction((parse, _) =>
         {
             var io = parse.InvocationConfiguration;
@@ -59,6 +59,8 @@ public static class ReportCommands
 
     private static int RunCompare(string[] files, string? outDir, string format, TextWriter output, TextWriter error)
     {
+        // Fleet folders compare agent by agent; one fleet among single runs is refused there, with the reason.
+        if (files.Any(Reporting.Fleet.FleetManifestFile.IsFleet)) return FleetReportCommand.Compare(files, outDir, format, output, error);
         if (files.Length < 2)
         {
             error.WriteLine($"error: compare needs at least two results.json files, oldest first (got {files.Length}): e.g. compare reports/old/results.json reports/new/results.json.");

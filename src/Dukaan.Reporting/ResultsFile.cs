@@ -55,7 +55,7 @@ public static class ResultsFile
     }
 
     /// <summary>System.Text.Json's messages end with "Path: … | LineNumber: …" (said already) and advice meant for the harness's developers.</summary>
-    private static string FirstSentence(string message)
+    internal static string FirstSentence(string message)
     {
         var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
         var text = (cut > 0 ? message[..cut] : message).Replace(" Consider updating its nullability annotation.", "", StringComparison.Ordinal).Trim();

@@ -69,8 +69,8 @@ public sealed class InterruptTests
         });
     }
 
-    /// <summary>Processes whose environment carries the token: the agent and anything it started.</summary>
-    private static List<int> AgentProcessesWith(string token)
+    /// <summary>Processes whose environment carries the token: the agent and anything it started (FleetTests asks too).</summary>
+    internal static List<int> AgentProcessesWith(string token)
     {
         var found = new List<int>();
         foreach (var dir in Directory.EnumerateDirectories("/proc"))

@@ -34,7 +34,7 @@ public static class ConfigFileLoader
         if (string.IsNullOrWhiteSpace(text))
             throw new ConfigFileException(shown, ["the file is empty; write {} to use the defaults, or run `dukaan-conformance init` for a starter file"]);
 
-        using var doc = Parse(text, shown);
+        using var doc = Parse(text, problem => new ConfigFileException(shown, [problem]));
         var problems = ConfigValidator.Problems(doc.RootElement).ToList();
         // The listing's own rules (the provider key is sensitive, no field twice) only make sense once its types are right.
         var listingTyped = doc.RootElement.ValueKind == JsonValueKind.Object && !problems.Any(p => p.StartsWith("$.listing", StringComparison.Ordinal));
@@ -49,7 +49,8 @@ public static class ConfigFileLoader
         return Read(doc.RootElement, full, shown, listing);
     }
 
-    private static JsonDocument Parse(string text, string shown)
+    /// <summary>Parses JSON text; a syntax error becomes <paramref name="fail"/>'s exception over one line with the line, column and a hint.</summary>
+    internal static JsonDocument Parse(string text, Func<string, Exception> fail)
     {
         try { return JsonDocument.Parse(text); }
         catch (JsonException ex)
@@ -58,7 +59,7 @@ public static class ConfigFileLoader
             // The parser quotes the bytes it choked on, line breaks included; a problem stays one line.
             var reason = ex.Message.Split([" LineNumber:", " Path:"], StringSplitOptions.None)[0].TrimEnd('.', ' ')
                 .Replace("\r", "\\r", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
-            throw new ConfigFileException(shown, [$"not valid JSON{where}: {reason}{Hint(text)}"]);
+            throw fail($"not valid JSON{where}: {reason}{Hint(text)}");
         }
     }
 
@@ -161,7 +162,7 @@ public static class ConfigFileLoader
     private static string? Str(JsonElement e, string name) => e.TryGetProperty(name, out var v) ? v.GetString() : null;
 
     /// <summary>Relative to the current directory when it is below it, as the seller typed it; else absolute.</summary>
-    private static string Shown(string full)
+    internal static string Shown(string full)
     {
         var relative = Path.GetRelativePath(Directory.GetCurrentDirectory(), full);
         return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? full : relative;

@@ -3,7 +3,7 @@ using Dukaan.Contract;
 
 namespace Dukaan.Cli.Configuration;
 
-public enum ValueKind { String, Boolean, Integer, Number, StringArray, StringMap, Object }
+public enum ValueKind { String, Boolean, Integer, Number, StringArray, StringMap, Object, ObjectArray }
 
 /// <summary>
 /// One key of the config file: its kind, what it means, its children (for objects), its range (for numbers), and a
@@ -12,6 +12,7 @@ public enum ValueKind { String, Boolean, Integer, Number, StringArray, StringMap
 /// </summary>
 public sealed record KeyShape(ValueKind Kind, string Description)
 {
+    /// <summary>For an object, its keys; for an array of objects, the keys of each item.</summary>
     public IReadOnlyDictionary<string, KeyShape>? Children { get; init; }
 
     public double? Minimum { get; init; }
@@ -24,7 +25,7 @@ public sealed record KeyShape(ValueKind Kind, string Description)
     /// <summary>For a string array: what one item is, so a wrong item is named as such (a field id, a block type).</summary>
     public string ItemNoun { get; init; } = "a field id";
 
-    /// <summary>For a string array: an item as the seller would write it, for the "must be an array" message.</summary>
+    /// <summary>For an array (of strings or of objects): an item as the seller would write it, for the "must be an array" message.</summary>
     public string ItemExample { get; init; } = "\"business_name\"";
 
     public Func<JsonElement, string?>? Check { get; init; }

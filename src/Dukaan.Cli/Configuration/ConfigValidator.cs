@@ -8,15 +8,18 @@ namespace Dukaan.Cli.Configuration;
 /// </summary>
 public static class ConfigValidator
 {
-    public static IReadOnlyList<string> Problems(JsonElement root)
+    public static IReadOnlyList<string> Problems(JsonElement root) => Problems(root, ConfigShape.Root, "{ \"agent\": { … }, … }");
+
+    /// <summary>The same walk over another file's shape (the fleet file); <paramref name="example"/> shows the root object in the message for a non-object.</summary>
+    public static IReadOnlyList<string> Problems(JsonElement root, IReadOnlyDictionary<string, KeyShape> shape, string example)
     {
         var problems = new List<string>();
         if (root.ValueKind != JsonValueKind.Object)
         {
-            problems.Add($"$ must be a JSON object ({{ \"agent\": {{ … }}, … }}), got {Describe(root)}");
+            problems.Add($"$ must be a JSON object ({example}), got {Describe(root)}");
             return problems;
         }
-        Walk(root, ConfigShape.Root, "$", problems);
+        Walk(root, shape, "$", problems);
         return problems;
     }
 
@@ -39,12 +42,32 @@ public static class ConfigValidator
             if (TypeProblem(key, value, path) is { } typeProblem) { problems.Add(typeProblem); continue; }
             if (RangeProblem(key, value) is { } rangeProblem) problems.Add($"{path} {rangeProblem}, got {value.GetRawText()}");
             if (key.Check?.Invoke(value) is { } checkProblem) problems.Add($"{path} {checkProblem}");
-            if (key.Children is { } children) Walk(value, children, path, problems);
+            if (key.Kind == ValueKind.ObjectArray && key.Children is { } itemShape)
+            {
+                foreach (var (item, index) in value.EnumerateArray().Select((v, i) => (v, i)))
+                {
+                    if (item.ValueKind != JsonValueKind.Object) problems.Add($"{path}[{index}] must be an object {{ … }}, got {Describe(item)}");
+                    else Walk(item, itemShape, $"{path}[{index}]", problems);
+                }
+            }
+            else if (key.Children is { } children) Walk(value, children, path, problems);
         }
     }
 
+    /// <summary>Names other tools (and people) use for a key, so the message points at the right one.</summary>
+    private static readonly Dictionary<string, string> Aliases = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["command"] = "cmd",
+        ["trigger"] = "triggerUrl",
+        ["secret"] = "secretEnv",
+        ["webhookSecret"] = "secretEnv",
+        ["port"] = "simPort",
+    };
+
     private static string UnknownKey(string path, string name, IReadOnlyDictionary<string, KeyShape> shape)
     {
+        if (Aliases.TryGetValue(name, out var alias) && shape.ContainsKey(alias))
+            return $"{path} is not a known key (did you mean \"{alias}\"?)";
         var suggestion = shape.Keys.Where(k => k != "$schema").MinBy(k => Distance(k, name));
         return suggestion is not null && Distance(suggestion, name) <= Math.Max(2, name.Length / 3)
             ? $"{path} is not a known key (did you mean \"{suggestion}\"?)"
@@ -59,7 +82,7 @@ public static class ConfigValidator
             ValueKind.Boolean => value.ValueKind is JsonValueKind.True or JsonValueKind.False,
             ValueKind.Integer => value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out _),
             ValueKind.Number => value.ValueKind == JsonValueKind.Number,
-            ValueKind.StringArray => value.ValueKind == JsonValueKind.Array,
+            ValueKind.StringArray or ValueKind.ObjectArray => value.ValueKind == JsonValueKind.Array,
             ValueKind.StringMap or ValueKind.Object => value.ValueKind == JsonValueKind.Object,
             _ => false,
         };
@@ -95,6 +118,7 @@ public static class ConfigValidator
         ValueKind.Number => "a number",
         ValueKind.StringArray => $"an array of strings, e.g. [{key.ItemExample}]",
         ValueKind.StringMap => "an object of string values, e.g. { \"KEY\": \"value\" }",
+        ValueKind.ObjectArray => $"an array of objects, e.g. [{key.ItemExample}]",
         _ => "an object { … }",
     };
 

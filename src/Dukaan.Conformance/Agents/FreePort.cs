@@ -30,8 +30,11 @@ public static class FreePort
             await client.ConnectAsync(host, port, attempt.Token).ConfigureAwait(false);
             return null;
         }
-        catch (Exception ex) when (ex is SocketException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is SocketException or OperationCanceledException)
         {
+            // A refused connection that races the caller's cancellation is still the cancellation: the caller stops
+            // cleanly (an interrupted run), where a SocketException would surface as a harness failure.
+            cancellationToken.ThrowIfCancellationRequested();
             return ex.Message;
         }
     }

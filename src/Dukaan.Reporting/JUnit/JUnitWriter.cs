@@ -19,53 +19,72 @@ public static class JUnitWriter
     {
         ArgumentNullException.ThrowIfNull(results);
         var s = results.Summary;
-        var time = Formatting.Seconds(results.DurationMs);
         var suiteName = $"{results.Title} ({results.Profile})";
-        var sb = new StringBuilder();
-        var settings = new XmlWriterSettings { Indent = true, OmitXmlDeclaration = false, Encoding = new UTF8Encoding(false) };
-        using (var w = XmlWriter.Create(new StringWriterUtf8(sb), settings))
+        return Document(w =>
         {
-            w.WriteStartDocument();
             w.WriteStartElement("testsuites");
             w.WriteAttributeString("name", suiteName);
             w.WriteAttributeString("tests", Int(results.Rules.Count));
             w.WriteAttributeString("failures", Int(s.Fail));
             w.WriteAttributeString("errors", Int(s.HarnessError));
             w.WriteAttributeString("disabled", "0");
-            w.WriteAttributeString("time", time);
-
-            w.WriteStartElement("testsuite");
-            w.WriteAttributeString("name", suiteName);
-            w.WriteAttributeString("tests", Int(results.Rules.Count));
-            w.WriteAttributeString("failures", Int(s.Fail));
-            w.WriteAttributeString("errors", Int(s.HarnessError));
-            w.WriteAttributeString("skipped", Int(s.NotExercised + s.NotApplicable));
-            w.WriteAttributeString("time", time);
-            // No zone suffix: the Ant schema's timestamp pattern has none, and the value is UTC.
-            w.WriteAttributeString("timestamp", results.StartedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture));
-            w.WriteAttributeString("id", "0");
-            w.WriteAttributeString("package", "dukaan." + Clean(results.Profile));
-
-            WriteProperties(w, results);
-            foreach (var rule in RuleOrdering.Groups(results.Rules).SelectMany(g => g.Rules))
-                WriteTestCase(w, rule);
-
-            var suiteOut = new StringBuilder()
-                .AppendLine($"Outcome: {OutcomeText.Headline(results.Outcome)} — {OutcomeText.Reason(results)}")
-                .AppendLine($"Target: {results.Target.Description}");
-            foreach (var note in results.Notes) suiteOut.AppendLine($"Note: {note}");
-            w.WriteElementString("system-out", Clean(suiteOut.ToString()));
-
+            w.WriteAttributeString("time", Formatting.Seconds(results.DurationMs));
+            WriteSuite(w, results, suiteName, id: 0, classname: rule => rule.Area);
             w.WriteEndElement();
-            w.WriteEndElement();
+        });
+    }
+
+    /// <summary>A whole XML document in UTF-8 (the declaration says so), its body written by <paramref name="body"/>.</summary>
+    internal static string Document(Action<XmlWriter> body)
+    {
+        var sb = new StringBuilder();
+        var settings = new XmlWriterSettings { Indent = true, OmitXmlDeclaration = false, Encoding = new UTF8Encoding(false) };
+        using (var w = XmlWriter.Create(new StringWriterUtf8(sb), settings))
+        {
+            w.WriteStartDocument();
+            body(w);
             w.WriteEndDocument();
         }
         return sb.ToString();
     }
 
-    private static void WriteProperties(XmlWriter w, RunResults results)
+    /// <summary>
+    /// One run as a &lt;testsuite&gt;: its properties, a testcase per rule (the area's worst first), its outcome as
+    /// system-out. The fleet report writes one per agent with the agent as <paramref name="classname"/>.
+    /// </summary>
+    internal static void WriteSuite(XmlWriter w, RunResults results, string suiteName, int id, Func<RuleResult, string> classname,
+        IReadOnlyList<(string Name, string Value)>? extraProperties = null, Action<XmlWriter>? extraTestCases = null, int extraTests = 0, int extraErrors = 0)
+    {
+        var s = results.Summary;
+        w.WriteStartElement("testsuite");
+        w.WriteAttributeString("name", Clean(suiteName));
+        w.WriteAttributeString("tests", Int(results.Rules.Count + extraTests));
+        w.WriteAttributeString("failures", Int(s.Fail));
+        w.WriteAttributeString("errors", Int(s.HarnessError + extraErrors));
+        w.WriteAttributeString("skipped", Int(s.NotExercised + s.NotApplicable));
+        w.WriteAttributeString("time", Formatting.Seconds(results.DurationMs));
+        // No zone suffix: the Ant schema's timestamp pattern has none, and the value is UTC.
+        w.WriteAttributeString("timestamp", results.StartedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture));
+        w.WriteAttributeString("id", Int(id));
+        w.WriteAttributeString("package", "dukaan." + Clean(results.Profile));
+
+        WriteProperties(w, results, extraProperties ?? []);
+        extraTestCases?.Invoke(w);
+        foreach (var rule in RuleOrdering.Groups(results.Rules).SelectMany(g => g.Rules))
+            WriteTestCase(w, rule, classname(rule));
+
+        var suiteOut = new StringBuilder()
+            .AppendLine($"Outcome: {OutcomeText.Headline(results.Outcome)} — {OutcomeText.Reason(results)}")
+            .AppendLine($"Target: {results.Target.Description}");
+        foreach (var note in results.Notes) suiteOut.AppendLine($"Note: {note}");
+        w.WriteElementString("system-out", Clean(suiteOut.ToString()));
+        w.WriteEndElement();
+    }
+
+    private static void WriteProperties(XmlWriter w, RunResults results, IReadOnlyList<(string Name, string Value)> extra)
     {
         w.WriteStartElement("properties");
+        foreach (var (name, value) in extra) Property(w, name, value);
         Property(w, "dukaan.outcome", OutcomeText.Token(results.Outcome));
         Property(w, "dukaan.exitCode", Int(results.ExitCode));
         Property(w, "dukaan.profile", results.Profile);
@@ -80,7 +99,7 @@ public static class JUnitWriter
         w.WriteEndElement();
     }
 
-    private static void Property(XmlWriter w, string name, string value)
+    internal static void Property(XmlWriter w, string name, string value)
     {
         w.WriteStartElement("property");
         w.WriteAttributeString("name", name);
@@ -88,12 +107,12 @@ public static class JUnitWriter
         w.WriteEndElement();
     }
 
-    private static void WriteTestCase(XmlWriter w, RuleResult rule)
+    private static void WriteTestCase(XmlWriter w, RuleResult rule, string classname)
     {
         var e = rule.Evidence;
         w.WriteStartElement("testcase");
         w.WriteAttributeString("name", Clean($"{rule.Id} {rule.Title}"));
-        w.WriteAttributeString("classname", Clean(rule.Area));
+        w.WriteAttributeString("classname", Clean(classname));
         w.WriteAttributeString("time", Formatting.Seconds(EvidenceSpanMs(e)));
         void Problem(string element, string type)
         {
@@ -161,7 +180,7 @@ public static class JUnitWriter
         return Math.Max(0, end - start);
     }
 
-    private static string Message(string text)
+    internal static string Message(string text)
     {
         var clean = Clean(text).Trim();
         return clean.Length <= MaxMessageChars ? clean : clean[..MaxMessageChars] + "…";
@@ -193,7 +212,7 @@ public static class JUnitWriter
         return sb?.ToString() ?? text;
     }
 
-    private static string Int(int n) => n.ToString(CultureInfo.InvariantCulture);
+    internal static string Int(int n) => n.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>StringWriter reports UTF-16; the declaration must say UTF-8 because that is how the file is written.</summary>
     private sealed class StringWriterUtf8(StringBuilder sb) : StringWriter(sb, CultureInfo.InvariantCulture)
