@@ -77,7 +77,7 @@ internal static class FleetText
     /// <summary>The manifest's command for this agent, or else the command that reruns the shard holding it.</summary>
     public static string Rerun(FleetRun run, string agentName)
     {
-        if (run.Agents.FirstOrDefault(a => a.Name == agentName)?.Entry.RerunCommand is { Length: > 0 } command) return command;
+        if (run.Agent(agentName)?.Entry.RerunCommand is { Length: > 0 } command) return command;
         var position = IndexOf(run.Manifest.Roster, agentName);
         var shard = run.ShardCount > 1 && position >= 0 ? $" --shard {run.ShardOf(position).Label}" : "";
         return $"dukaan-conformance certify-fleet {ShellQuote(run.Manifest.FleetFile)}{shard}";
