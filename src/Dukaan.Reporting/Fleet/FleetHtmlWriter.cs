@@ -111,7 +111,7 @@ public static class FleetHtmlWriter
         var index = 0;
         foreach (var name in run.Manifest.Roster)
         {
-            var agent = run.Agents.FirstOrDefault(a => a.Name == name);
+            var agent = run.Agent(name);
             if (agent is null)
             {
                 var notRun = run.NotRun.First(n => n.Name == name);

@@ -38,7 +38,7 @@ public static class FleetJUnitWriter
             var id = 0;
             foreach (var name in run.Manifest.Roster)
             {
-                if (run.Agents.FirstOrDefault(a => a.Name == name) is { } agent) Agent(w, run, agent, id++);
+                if (run.Agent(name) is { } agent) Agent(w, run, agent, id++);
                 else NotRun(w, run, run.NotRun.First(n => n.Name == name), id++);
             }
             w.WriteEndElement();

@@ -41,5 +41,5 @@ public sealed record FleetShard(int Index, int Count)
 /// <param name="Folder">Its report folder, relative to the fleet folder, forward slashes: <c>agents/&lt;name&gt;</c>.</param>
 /// <param name="ExitCode">certify's exit code for this agent: 0 certified, 1 a rule failed, 2 harness or configuration error, 3 nothing selected, 130/143 interrupted.</param>
 /// <param name="Error">Why there is no results.json (a configuration or harness error before the run), or null.</param>
-/// <param name="RerunCommand">The command line that certifies this agent alone, as certify-fleet would run it; null when the writer did not record one (the reports then show the shard's rerun).</param>
+/// <param name="RerunCommand">The command line that certifies this agent alone, as certify-fleet would run it; null when the writer did not record one (the reports then show <c>certify-fleet FILE --agents NAME</c>).</param>
 public sealed record FleetAgentEntry(string Name, string Profile, string Folder, int ExitCode, string? Error, string? RerunCommand = null);

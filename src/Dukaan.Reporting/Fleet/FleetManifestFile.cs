@@ -81,6 +81,9 @@ public static class FleetManifestFile
             using (var doc = JsonDocument.Parse(json))
             {
                 // The version first: a newer writer's file should say "upgrade", not "field X is missing".
+                if (doc.RootElement.ValueKind == JsonValueKind.Object && !doc.RootElement.TryGetProperty("schemaVersion", out _)
+                    && doc.RootElement.TryGetProperty("agents", out _))
+                    throw new FleetFormatException($"{source} is a fleet file (what certify-fleet reads), not the fleet.json certify-fleet writes into its --out folder; give that folder.");
                 if (doc.RootElement.ValueKind != JsonValueKind.Object
                     || !doc.RootElement.TryGetProperty("schemaVersion", out var version) || version.ValueKind != JsonValueKind.Number)
                     throw new FleetFormatException($"{source} has no numeric \"schemaVersion\": it is not a DukaanConformance fleet.json (certify-fleet writes one into its --out folder).");

@@ -91,6 +91,8 @@ public sealed class FleetRun
     public const int ExitFailed = 1;
     public const int ExitNoVerdict = 2;
 
+    private readonly Dictionary<string, FleetAgent> _byName;
+
     public FleetRun(FleetManifest manifest, IEnumerable<FleetAgent> agents, string? folder = null)
     {
         ArgumentNullException.ThrowIfNull(manifest);
@@ -100,6 +102,7 @@ public sealed class FleetRun
         var position = manifest.Roster.Select((name, i) => (name, i)).GroupBy(x => x.name, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.First().i, StringComparer.Ordinal);
         Agents = [.. agents.OrderBy(a => position.GetValueOrDefault(a.Name, int.MaxValue))];
+        _byName = Agents.GroupBy(a => a.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         ShardCount = manifest.Shards.Count > 0 ? manifest.Shards[0].Count : 1;
         var present = manifest.Shards.Select(s => s.Index).ToHashSet();
         MissingShards = [.. Enumerable.Range(1, ShardCount).Where(i => !present.Contains(i)).Select(i => new FleetShard(i, ShardCount))];
@@ -170,8 +173,11 @@ public sealed class FleetRun
         return new Summary(rules.Sum(s => s.Pass), rules.Sum(s => s.Fail), rules.Sum(s => s.Warn), rules.Sum(s => s.NotExercised), rules.Sum(s => s.HarnessError), rules.Sum(s => s.NotApplicable));
     }
 
+    /// <summary>The agent of that name, or null when it has no entry here.</summary>
+    public FleetAgent? Agent(string name) => _byName.GetValueOrDefault(name);
+
     /// <summary>
-    /// Reads <c>fleetDir/fleet.json</c> and every agent's results.json. A broken manifest throws
+    /// Reads <c>fleetDir/fleet.json</c> and every agent's results.json (kept without timelines and transcripts). A broken manifest throws
     /// <see cref="FleetFormatException"/>; a broken or missing results.json is that agent's <see cref="FleetAgent.Error"/>:
     /// one bad agent must not hide the other hundreds.
     /// </summary>
@@ -190,13 +196,24 @@ public sealed class FleetRun
         if (entry.Error is not null && !File.Exists(results)) return new FleetAgent(entry, null, entry.Error);
         try
         {
-            return new FleetAgent(entry, ResultsFile.Load(results), entry.Error);
+            return new FleetAgent(entry, Slim(ResultsFile.Load(results)), entry.Error);
         }
         catch (ResultsFormatException ex)
         {
             return new FleetAgent(entry, null, entry.Error ?? ex.Message);
         }
     }
+
+    /// <summary>
+    /// The results without scenario timelines and wire transcripts: a real results.json runs to megabytes, mostly
+    /// those, and hundreds of agents held whole would not fit in memory. Fleet reports need verdicts and evidence
+    /// text; the full story stays in each agent's own report, which the fleet reports link to.
+    /// </summary>
+    internal static RunResults Slim(RunResults results) => results with
+    {
+        Scenarios = [],
+        Rules = [.. results.Rules.Select(r => r.Evidence.Transcript.Count == 0 ? r : r with { Evidence = r.Evidence with { Transcript = [] } })],
+    };
 
     private static IReadOnlyList<FleetProfileMatrix> BuildProfiles(IReadOnlyList<FleetAgent> agents) =>
     [

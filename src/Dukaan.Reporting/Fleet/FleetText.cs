@@ -74,13 +74,11 @@ internal static class FleetText
         _ => "?",
     };
 
-    /// <summary>The manifest's command for this agent, or else the command that reruns the shard holding it.</summary>
+    /// <summary>The manifest's command for this agent, or else certify-fleet's own way to certify one agent of the file.</summary>
     public static string Rerun(FleetRun run, string agentName)
     {
-        if (run.Agents.FirstOrDefault(a => a.Name == agentName)?.Entry.RerunCommand is { Length: > 0 } command) return command;
-        var position = IndexOf(run.Manifest.Roster, agentName);
-        var shard = run.ShardCount > 1 && position >= 0 ? $" --shard {run.ShardOf(position).Label}" : "";
-        return $"dukaan-conformance certify-fleet {ShellQuote(run.Manifest.FleetFile)}{shard}";
+        if (run.Agent(agentName)?.Entry.RerunCommand is { Length: > 0 } command) return command;
+        return $"dukaan-conformance certify-fleet {ShellQuote(run.Manifest.FleetFile)} --agents {ShellQuote(agentName)}";
     }
 
     /// <summary>The agent a reader most likely wants to rerun: the first without a certificate, else the first.</summary>
@@ -104,12 +102,6 @@ internal static class FleetText
         if (string.IsNullOrEmpty(text)) return "";
         var flat = text.Replace("\r\n", " ", StringComparison.Ordinal).Replace('\n', ' ').Replace('\r', ' ').Replace('\t', ' ');
         return flat.Any(char.IsControl) ? string.Concat(flat.Select(c => char.IsControl(c) ? '?' : c)) : flat;
-    }
-
-    private static int IndexOf(IReadOnlyList<string> list, string name)
-    {
-        for (var i = 0; i < list.Count; i++) if (string.Equals(list[i], name, StringComparison.Ordinal)) return i;
-        return -1;
     }
 
     private static string Capitalise(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];

@@ -58,6 +58,8 @@ public sealed class FleetManifestFileTests
         yield return new TestCaseData("not json {", "is not a complete fleet.json (at $)").SetName("not JSON");
         yield return new TestCaseData("[1, 2]", "has no numeric \"schemaVersion\"").SetName("an array");
         yield return new TestCaseData("{\"hello\": 1}", "has no numeric \"schemaVersion\": it is not a DukaanConformance fleet.json").SetName("another tool's JSON");
+        yield return new TestCaseData("{\"name\": \"shops\", \"agents\": [{\"name\": \"a\", \"cmd\": \"node server.js\"}]}",
+            "is a fleet file (what certify-fleet reads), not the fleet.json certify-fleet writes into its --out folder; give that folder.").SetName("the input fleet file");
         yield return new TestCaseData("{\"schemaVersion\": 7}", "has schemaVersion 7; this harness reads version 1. Re-render it with the harness version that wrote it.").SetName("a newer schema");
         yield return new TestCaseData("{\"schemaVersion\": 1e40}", "has schemaVersion 1e40; this harness reads version 1").SetName("a huge version");
         yield return new TestCaseData("{\"schemaVersion\": 1}", "is not a complete fleet.json (at $)").SetName("members missing");

@@ -65,7 +65,7 @@ public sealed partial class FleetReportWriterTests
         Assert.That(html, Does.Contain("<dd class=\"mono\" data-testid=\"meta-fleet-file\">fleets/nightly.yaml</dd>"));
         Assert.That(html, Does.Contain("data-testid=\"meta-harness\">0.1.0</dd>"));
         Assert.That(html, Does.Contain("data-testid=\"meta-shards\">1/1</dd>"));
-        Assert.That(html, Does.Contain("Rerun one agent (shop-beta)</dt><dd class=\"mono\" data-testid=\"meta-rerun\">dukaan-conformance certify-fleet fleets/nightly.yaml</dd>"));
+        Assert.That(html, Does.Contain("Rerun one agent (shop-beta)</dt><dd class=\"mono\" data-testid=\"meta-rerun\">dukaan-conformance certify-fleet fleets/nightly.yaml --agents shop-beta</dd>"));
         Assert.That(html, Does.Contain("data-agent=\"shop-delta\" data-status=\"harness-error\""));
         Assert.That(html, Does.Contain("data-testid=\"matrix-error\">agent command not found: ./start.sh (exit 127); fix &quot;command&quot; in the fleet file</td>"));
         Assert.That(html, Does.Contain("<a href=\"agents/shop-epsilon/index.html#rule-DK-CFG-02\" title=\"Signs /config with a millisecond timestamp\">DK-CFG-02</a>"), "a failing agent's row names its failing rules");
@@ -85,7 +85,7 @@ public sealed partial class FleetReportWriterTests
         Assert.That(html, Does.Contain("data-agent=\"shop-beta\" data-status=\"not-run\""));
         Assert.That(html, Does.Contain("data-testid=\"agent-problem\">not run: shard 2/3 missing</td>"));
         Assert.That(html, Does.Contain("data-testid=\"meta-shards\">1/3, 3/3 (missing 2/3)</dd>"));
-        Assert.That(html, Does.Contain("data-testid=\"meta-rerun\">dukaan-conformance certify-fleet fleets/nightly.yaml --shard 1/3</dd>"), "shop-delta is at roster position 3: shard 1/3");
+        Assert.That(html, Does.Contain("data-testid=\"meta-rerun\">dukaan-conformance certify-fleet fleets/nightly.yaml --agents shop-delta</dd>"), "the first agent that ran without a certificate");
     }
 
     [Test]
@@ -239,6 +239,18 @@ public sealed partial class FleetReportWriterTests
         Assert.That(text, Does.Contain("FAILED     agent-000  agentdukaan, exit 1: DK-SIG-05"));
         Assert.That(text, Does.Contain("… and 85 more failing agents (see index.html)"));
         Assert.That(lines[^2], Is.EqualTo("NOT CERTIFIED: 100 of 500 agents failed a rule (exit 1)"));
+    }
+
+    [Test]
+    public void The_rerun_command_is_the_manifest_s_or_certify_fleet_for_that_agent()
+    {
+        var members = FleetFixtures.Mixed();
+        var entries = members.Select(FleetFixtures.Entry).Select(e => e.Name == "shop-beta" ? e with { RerunCommand = "dukaan-conformance certify-fleet f.json --agents shop-beta --seed 9" } : e).ToList();
+        var manifest = FleetFixtures.Manifest(members, members) with { Agents = entries, FleetFile = "my fleets/f.json" };
+        var run = new FleetRun(manifest, members.Select((m, i) => new FleetAgent(entries[i], m.Results, m.Error)));
+        Assert.That(FleetText.Rerun(run, "shop-beta"), Is.EqualTo("dukaan-conformance certify-fleet f.json --agents shop-beta --seed 9"));
+        Assert.That(FleetText.Rerun(run, "shop-delta"), Is.EqualTo("dukaan-conformance certify-fleet 'my fleets/f.json' --agents shop-delta"));
+        Assert.That(FleetHtmlWriter.Render(run), Does.Contain("data-testid=\"agent-rerun\">dukaan-conformance certify-fleet f.json --agents shop-beta --seed 9</code>"));
     }
 
     [Test]

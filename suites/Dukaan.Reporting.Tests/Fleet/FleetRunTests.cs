@@ -114,6 +114,10 @@ public sealed class FleetRunTests
             Assert.That(run.Agents[5].Problem, Does.Contain("shop-zeta").And.Contain("is not valid results JSON"));
             Assert.That(run.Agents[4].Failing.Select(r => r.Id), Is.EqualTo(new[] { "DK-CFG-02", "DK-SEC-01" }));
             Assert.That(run.ExitCode, Is.EqualTo(1));
+            Assert.That(FleetFixtures.Mixed()[0].Results!.Rules.Sum(r => r.Evidence.Transcript.Count), Is.GreaterThan(0), "the fixture has transcripts to drop");
+            Assert.That(run.Agents[0].Results!.Scenarios, Is.Empty, "timelines stay in the agent's own report");
+            Assert.That(run.Agents[0].Results!.Rules.Sum(r => r.Evidence.Transcript.Count), Is.Zero, "so do wire transcripts");
+            Assert.That(run.Agents[1].Rule("DK-SIG-05")!.Evidence.Observed, Is.EqualTo(FleetFixtures.Mixed()[1].Results!.Rules.Single(r => r.Id == "DK-SIG-05").Evidence.Observed));
         }
         finally
         {
