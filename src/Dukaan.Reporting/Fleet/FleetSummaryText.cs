@@ -39,7 +39,11 @@ public static class FleetSummaryText
         foreach (var agent in errors.Take(MaxLines))
             output.WriteLine($"NO VERDICT {Pad(agent.Name, width)}  {agent.Profile}, exit {agent.ExitCode}: {OneLine(agent.Problem ?? "")}");
         More(output, errors.Count, "agent without a verdict");
-        foreach (var line in run.MissingShardLines()) output.WriteLine($"NOT RUN    {line}");
+        // A shard job holds its slice only: naming every agent of the other shards would fill a 20-shard fleet's log.
+        if (allowPartial && run.NotRun.Count > 0 && run.NotRun.All(n => n.ShardMissing))
+            output.WriteLine($"NOT HERE   {OutcomeText.Plural(run.NotRun.Count, "agent")} of shards {string.Join(", ", run.MissingShards.Select(s => s.Label))}: merge every shard's folder with `dukaan-conformance fleet-report DIR…`");
+        else
+            foreach (var line in run.MissingShardLines()) output.WriteLine($"NOT RUN    {line}");
 
         var exit = run.ExitCodeFor(allowPartial);
         var verdict = exit switch
