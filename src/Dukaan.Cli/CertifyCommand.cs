@@ -75,7 +75,7 @@ public static class CertifyCommand
                 baseline = Baseline.Load(baselinePath, profile.Rules.All.Select(r => r.Id).ToHashSet(StringComparer.Ordinal));
             var capacity = parse.GetValue(TranscriptCapacity);
             if (capacity is < MinTranscriptCapacity or > MaxTranscriptCapacity)
-                throw new UsageException($"--transcript-capacity must be between {MinTranscriptCapacity} and {MaxTranscriptCapacity} exchanges (got {capacity}); each takes about 1.5 KB of memory.");
+                throw new UsageException($"--transcript-capacity must be between {MinTranscriptCapacity} and {MaxTranscriptCapacity} exchanges (got {capacity}); each takes about 1 KB of memory.");
             request = await BuildRequestAsync(inputs, console, cancellationToken);
             // Every exchange goes to a private temp file during the run; the report folder gets a redacted copy.
             rawTranscript = Path.Combine(Path.GetTempPath(), $"dukaan-transcript-{Guid.NewGuid():N}.jsonl");

@@ -13,14 +13,16 @@ namespace Dukaan.Simulator;
 /// </summary>
 /// <remarks>
 /// The queue is bounded: when the disk falls behind, recording waits for room (counted in <see cref="Stalls"/>) rather
-/// than drop a line or grow without bound. The writer is a thread of its own and producers block synchronously, so the
-/// backpressure never waits on a thread-pool thread that a flood may have used up. Nothing is lost silently: an
+/// than drop a line or grow without bound. The writer is a thread of its own and a waiting recorder sleeps rather than
+/// awaits, so the backpressure never depends on a thread-pool thread that a flood may have used up. Under load the
+/// writer takes what has queued every millisecond and writes it as one batch; only an idle writer is woken, so
+/// recording an exchange costs an enqueue and two counters, not a wake-up and a write each. Nothing is lost silently: an
 /// exchange that cannot be written (after a write error, or recorded after the log was closed) is counted in
 /// <see cref="Lost"/> and the first error is kept in <see cref="Error"/>.
 /// </remarks>
 public sealed class TranscriptLog : IDisposable
 {
-    /// <summary>Exchanges that may wait for the writer: about 12 MB at 1.5 KB each.</summary>
+    /// <summary>Exchanges that may wait for the writer: about 7 MB at 0.9 KB each.</summary>
     public const int DefaultQueueCapacity = 8192;
 
     /// <summary>How the lines are written and read back: camelCase fields, enums by name, no HTML escaping (the file is not a page).</summary>

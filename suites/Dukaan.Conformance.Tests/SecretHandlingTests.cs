@@ -99,7 +99,20 @@ public sealed class TranscriptCapTests
         seq, direction, "run", "sub_1", "POST", "/run", new Dictionary<string, string>(), body, 200, new Dictionary<string, string>(), "", DateTimeOffset.UnixEpoch, 1, null,
         new Dictionary<string, string>());
 
-    private static string TempFile(string name = "raw.jsonl") => Path.Combine(Directory.CreateTempSubdirectory("dukaan-cap-").FullName, name);
+    private readonly List<string> _folders = [];
+
+    private string TempFile(string name = "raw.jsonl")
+    {
+        var folder = Directory.CreateTempSubdirectory("dukaan-cap-").FullName;
+        _folders.Add(folder);
+        return Path.Combine(folder, name);
+    }
+
+    [OneTimeTearDown]
+    public void RemoveFiles()
+    {
+        foreach (var folder in _folders) Directory.Delete(folder, recursive: true);
+    }
 
     [Test]
     public void A_flooding_agent_evicts_its_oldest_calls_and_the_note_says_where_every_exchange_is()

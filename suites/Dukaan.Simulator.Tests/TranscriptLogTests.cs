@@ -15,7 +15,20 @@ public sealed class TranscriptLogTests
         "{\"q\":\"é <b>&</b>\"}", seq % 7 == 0 ? null : 200, new Dictionary<string, string>(), "{\"ok\":true}", DateTimeOffset.UnixEpoch.AddMilliseconds(seq), 1.25,
         seq % 7 == 0 ? "timeout" : null, new Dictionary<string, string> { [TagKeys.ErrorCode] = "E" + seq });
 
-    private static string TempFile() => Path.Combine(Directory.CreateTempSubdirectory("dukaan-transcript-").FullName, "transcript.jsonl");
+    private readonly System.Collections.Concurrent.ConcurrentBag<string> _folders = [];
+
+    private string TempFile()
+    {
+        var folder = Directory.CreateTempSubdirectory("dukaan-transcript-").FullName;
+        _folders.Add(folder);
+        return Path.Combine(folder, "transcript.jsonl");
+    }
+
+    [OneTimeTearDown]
+    public void RemoveFiles()
+    {
+        foreach (var folder in _folders) Directory.Delete(folder, recursive: true);
+    }
 
     [Test]
     public void Every_exchange_reaches_the_file_even_those_evicted_from_memory()
