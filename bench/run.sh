@@ -10,10 +10,12 @@
 # How it measures: the simulator and the bare endpoint share one process (LoadBench serve); WireMock.Net runs in its own
 # (LoadBench wiremock), so its request log, unbounded by default, neither inflates the simulator's bytes per exchange nor
 # burdens its GC. Its stub answers exactly what the simulator answered to one signed /run (status, Content-Type, body;
-# checked before loading). One client process (LoadBench load) then loads each target in turn, ROUNDS times, each time
-# with a WARMUP that is not counted, rotating the order every round (sim bare wiremock, then bare wiremock sim, then
-# wiremock sim bare) so the noise of a shared 2-core machine falls on all three alike. Rates are requests over measured
-# seconds summed over the rounds; p50/p99 over every request of the target.
+# checked before loading). One client process (LoadBench load) first loads each target for 3 s unmeasured (the JIT
+# settles), then each in turn, ROUNDS times, each time with a WARMUP that is not counted, rotating the order every round
+# (sim bare wiremock, then bare wiremock sim, then wiremock sim bare) so the noise of a shared 2-core machine falls on
+# all three alike. Rates are requests over measured seconds summed over the rounds; p50/p99 over every request of the
+# target; server CPU µs per request from the server process's /proc times over its measured windows. bench/README.md
+# has the reasoning and the last measured figures.
 #
 # Targets: simulator/bare >= 0.6 and simulator/WireMock.Net >= 2.0; each is printed PASS or MISS, and a MISS exits 1.
 set -euo pipefail
