@@ -36,6 +36,11 @@ public static class CertifyCommand
     private static readonly Option<string?> BaselineFile = new("--baseline") { Description = "JSON file of accepted failures ({\"accepted\":[{\"rule\":\"DK-…\",\"reason\":\"…\"}]}); unexpected failures and stale entries fail the run." };
     private static readonly Option<string?> PlatformUrl = new("--platform-url") { Description = "Profile agentdukaan-platform: the platform to certify, through its control adapter (docs/platform-adapter.md); needs --secret, the listing's webhook secret. Default: the bundled simulator." };
     private static readonly Option<double?> TimeScale = new("--time-scale") { Description = "Profile agentdukaan-platform with --platform-url: that platform runs its delays N times faster than real time (e.g. simulate --time-scale N); default 1." };
+    private static readonly Option<int> TranscriptCapacity = new("--transcript-capacity")
+    {
+        Description = $"Exchanges of the tested party kept in memory for the rules, the newest (default {Dukaan.Simulator.Transcript.DefaultCapacity}); older ones are evicted and noted. Every exchange is in {RunTranscript.FileName} in the output folder.",
+        DefaultValueFactory = _ => Dukaan.Simulator.Transcript.DefaultCapacity,
+    };
     private static readonly Option<double> RunDeadline = new("--run-deadline") { Description = "Seconds the scenarios may take once the agent is up; checks still waiting then are not-exercised.", DefaultValueFactory = _ => CertifyOptions.DefaultRunDeadline };
 
     public static Command Create()
@@ -43,7 +48,7 @@ public static class CertifyCommand
         var command = new Command("certify", "Run the AgentDukaan conformance suite against an agent and write results.json (plus reports) to --out. With no target, certifies the bundled reference agent.")
         {
             Profile, AgentCmd, AgentWorkdir, AgentUrl, AgentLog, AgentEnv, WebhookPath, TriggerUrl, Rules, Strict, Seed, Out, StartupTimeout, QuietWindow,
-            ObservationWindow, RunDeadline, BaselineFile, ConfigPath, SimPort, Secret, PlatformUrl, TimeScale,
+            ObservationWindow, RunDeadline, BaselineFile, ConfigPath, SimPort, Secret, PlatformUrl, TimeScale, TranscriptCapacity,
         };
         command.SetAction((parse, cancellationToken) => RunAsync(parse, cancellationToken));
         return command;
@@ -76,6 +81,7 @@ public static class CertifyCommand
         IProfile profile;
         string outDir;
         string? configFile;
+        string rawTranscript;
         Baseline? baseline = null;
         string? profileId = null;
         CertifyOutcome Refused(int exitCode, string message)
@@ -92,7 +98,13 @@ public static class CertifyCommand
             profile.Rules.Select(inputs.Rules);
             if (inputs.Baseline is { } baselinePath)
                 baseline = Baseline.Load(baselinePath, profile.Rules.All.Select(r => r.Id).ToHashSet(StringComparer.Ordinal));
+            var capacity = flags.TranscriptCapacity ?? Dukaan.Simulator.Transcript.DefaultCapacity;
+            if (capacity is < MinTranscriptCapacity or > MaxTranscriptCapacity)
+                throw new UsageException($"--transcript-capacity must be between {MinTranscriptCapacity} and {MaxTranscriptCapacity} exchanges (got {capacity}); each takes about 1 KB of memory.");
             request = await BuildRequestAsync(inputs, console, cancellationToken);
+            // Every exchange goes to a private temp file during the run; the report folder gets a redacted copy.
+            rawTranscript = Path.Combine(Path.GetTempPath(), $"dukaan-transcript-{Guid.NewGuid():N}.jsonl");
+            request = request with { Settings = request.Settings with { TranscriptCapacity = capacity, TranscriptFile = rawTranscript } };
             outDir = Path.GetFullPath(inputs.Out ?? Path.Combine(RepositoryLayout.FindRoot() ?? Directory.GetCurrentDirectory(), "reports", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)));
         }
         catch (UnknownProfileException ex)
@@ -123,11 +135,25 @@ public static class CertifyCommand
         console.MarkupLine($"[bold]DukaanConformance[/] {HarnessInfo.Version} · certifying [blue]{Markup.Escape(request.Target.Description)}[/]");
         if (configFile is not null) console.MarkupLine($"  [grey]settings: {Markup.Escape(configFile)}[/]");
         var progress = new Progress<string>(line => console.MarkupLine($"  [grey]{Markup.Escape(line)}[/]"));
-        var (results, secrets) = await profile.CertifyAsync(request, progress, cancellationToken);
-        if (results.Outcome == Outcome.Interrupted && TerminationSignals.Current?.ExitCode is { } signalExit)
-            results = results with { ExitCode = signalExit };
-        var written = ReportOutput.Write(results, outDir, secrets, baseline, output, sink.SpeakGitHub);
-        SummaryTable.Print(console, written.Results, written.All);
+        RunResults results;
+        IReadOnlyList<string> secrets;
+        WrittenReports written;
+        IReadOnlyList<string> files;
+        try
+        {
+            (results, secrets) = await profile.CertifyAsync(request, progress, cancellationToken);
+            if (results.Outcome == Outcome.Interrupted && TerminationSignals.Current?.ExitCode is { } signalExit)
+                results = results with { ExitCode = signalExit };
+            written = ReportOutput.Write(results, outDir, secrets, baseline, output, sink.SpeakGitHub);
+            files = File.Exists(rawTranscript)
+                ? [.. written.All, WriteTranscript(rawTranscript, outDir, secrets)]
+                : written.All;
+        }
+        finally
+        {
+            File.Delete(rawTranscript);
+        }
+        SummaryTable.Print(console, written.Results, files);
         var exitCode = results.ExitCode;
         if (baseline is not null && results.Outcome != Outcome.Interrupted)
         {
@@ -136,6 +162,17 @@ public static class CertifyCommand
             exitCode = gate.ExitCode;
         }
         return new CertifyOutcome(exitCode, null, profile.Info.Id, outDir, written.Results);
+    }
+
+    private const int MinTranscriptCapacity = 100;
+    private const int MaxTranscriptCapacity = 10_000_000;
+
+    /// <summary>The run's complete transcript, secrets masked, beside results.json; its path.</summary>
+    private static string WriteTranscript(string raw, string outDir, IReadOnlyList<string> secrets)
+    {
+        var path = Path.Combine(outDir, RunTranscript.FileName);
+        TranscriptExport.WriteRedacted(raw, path, secrets);
+        return path;
     }
 
     private static async Task<CertificationRequest> BuildRequestAsync(CertifyOptions inputs, IAnsiConsole console, CancellationToken cancellationToken)
@@ -332,6 +369,7 @@ public static class CertifyCommand
             Profile = GivenText(Profile),
             PlatformUrl = GivenText(PlatformUrl),
             TimeScale = parse.GetValue(TimeScale),
+            TranscriptCapacity = Given(TranscriptCapacity),
         };
     }
 

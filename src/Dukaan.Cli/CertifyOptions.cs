@@ -29,6 +29,8 @@ public sealed record CertifyFlags
     public string? Profile { get; init; }
     public string? PlatformUrl { get; init; }
     public double? TimeScale { get; init; }
+    /// <summary>--transcript-capacity: a flag only, since it sizes this machine's memory, not the agent's contract.</summary>
+    public int? TranscriptCapacity { get; init; }
 }
 
 /// <summary>

@@ -40,7 +40,16 @@ public static class SimulateCommand
             Description = "Run the platform's delays (delivery timeout, retry backoff) N times faster; the wall clock stays real. Certify it with the same --time-scale.",
             DefaultValueFactory = _ => 1,
         };
-        var command = new Command("simulate", "Start the fake AgentDukaan platform on loopback and keep it running until Ctrl+C.") { profileOption, port, secret, agentUrl, seed, quiet, config, chat, breaks, timeScale };
+        var transcriptFile = new Option<string?>("--transcript-file")
+        {
+            Description = "Append every exchange to this JSON Lines file (one object per line, unredacted; created or truncated), so a long session keeps its full log on disk while memory keeps only the newest.",
+        };
+        var transcriptCapacity = new Option<int>("--transcript-capacity")
+        {
+            Description = $"Agent exchanges kept in memory and served by GET /_sim/transcript, the newest (default {Transcript.DefaultCapacity}); deliveries are always kept.",
+            DefaultValueFactory = _ => Transcript.DefaultCapacity,
+        };
+        var command = new Command("simulate", "Start the fake AgentDukaan platform on loopback and keep it running until Ctrl+C.") { profileOption, port, secret, agentUrl, seed, quiet, config, chat, breaks, timeScale, transcriptFile, transcriptCapacity };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var error = parse.InvocationConfiguration.Error;
@@ -95,6 +104,17 @@ public static class SimulateCommand
                 error.WriteLine($"error: --break and --time-scale apply to the AgentDukaan platform simulator only; drop them, or simulate --profile {ProfileRegistry.DefaultId}.");
                 return ExitCodes.HarnessOrConfigError;
             }
+            var capacity = parse.GetValue(transcriptCapacity);
+            if (capacity < 1)
+            {
+                error.WriteLine($"error: --transcript-capacity must be at least 1 exchange (got {capacity}).");
+                return ExitCodes.HarnessOrConfigError;
+            }
+            if (profile.Info.Id != ProfileRegistry.DefaultId && (parse.GetValue(transcriptFile) is not null || parse.GetResult(transcriptCapacity) is { Implicit: false }))
+            {
+                error.WriteLine($"error: --transcript-file and --transcript-capacity apply to the AgentDukaan platform simulator only; drop them, or simulate --profile {ProfileRegistry.DefaultId}.");
+                return ExitCodes.HarnessOrConfigError;
+            }
             if (profile.Info.Id != ProfileRegistry.DefaultId)
                 return await SimulateProfileAsync(profile, new SimSession(console, parse.InvocationConfiguration.Output, parse.GetValue(port), secretValue,
                     webhook ?? new Uri("http://127.0.0.1:3000" + profile.Info.DefaultWebhookPath), parse.GetValue(quiet)), error, cancellationToken);
@@ -113,6 +133,7 @@ public static class SimulateCommand
                 {
                     Port = parse.GetValue(port), Secret = secretValue, AgentWebhookUrl = webhook, Seed = parse.GetValue(seed), Chat = listingChat.Manifest,
                     Breaks = breakSet, Clock = scale == 1 ? TimeProvider.System : new Dukaan.Simulator.Faults.CompressedClock(scale),
+                    TranscriptCapacity = capacity, TranscriptFile = parse.GetValue(transcriptFile),
                 }, cancellationToken);
             }
             catch (SimulatorException ex)
@@ -127,10 +148,21 @@ public static class SimulateCommand
                 ChatBanner.Print(console, parse.InvocationConfiguration.Output, url, listingChat);
                 if (breakSet.Count > 0) console.MarkupLine($"  [red]deliberately broken:[/] {Markup.Escape(string.Join(", ", breakSet.Select(b => $"{b} ({Dukaan.Simulator.Faults.SimulatorBreaks.All[b].Rule})")))}");
                 if (scale != 1) console.MarkupLine($"  [yellow]compressed clock:[/] delays run {scale:0.##}× faster (wall clock real)");
+                if (host.Simulator.Transcript.Log is { } log) console.MarkupLine($"  transcript file     {Markup.Escape(log.Path)} (every exchange, one JSON object a line)");
                 console.MarkupLine("  Ctrl+C stops it.");
                 if (!parse.GetValue(quiet)) host.Simulator.Transcript.Recorded += e => console.MarkupLine(LiveLog.Line(e));
                 try { await Task.Delay(Timeout.Infinite, cancellationToken); }
                 catch (OperationCanceledException) { console.MarkupLine("[grey]stopping the simulator[/]"); }
+            }
+            // Stopping the host closed the file: now its count is final.
+            if (host.Simulator.Transcript.Log is { } written)
+            {
+                if (written.Error is { } why)
+                {
+                    error.WriteLine($"error: the transcript file {written.Path} is incomplete: {written.Lost} exchanges were not written ({why}).");
+                    return ExitCodes.HarnessOrConfigError;
+                }
+                console.MarkupLine($"[grey]wrote {written.Written} exchanges to {Markup.Escape(written.Path)}[/]");
             }
             return ExitCodes.Success;
         });

@@ -9,10 +9,18 @@ namespace Dukaan.Simulator;
 /// <summary>What an endpoint tells the recorder about the exchange it handled.</summary>
 public sealed class ExchangeContext
 {
-    private const string ItemKey = "dukaan.exchange";
+    private static readonly IReadOnlyDictionary<string, string> NoTags = new Dictionary<string, string>(StringComparer.Ordinal);
+    private Dictionary<string, string>? _tags;
+
     public string Kind { get; set; } = ExchangeKinds.Unknown;
     public string? SubscriptionId { get; set; }
-    public Dictionary<string, string> Tags { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Made on first use: most exchanges (every accepted /run) carry none, and they are kept by the hundred thousand.</summary>
+    public Dictionary<string, string> Tags => _tags ??= new(StringComparer.Ordinal);
+
+    /// <summary>The tags as recorded: a shared empty set when there are none.</summary>
+    public IReadOnlyDictionary<string, string> RecordedTags => _tags ?? NoTags;
+
     public byte[] RawBody { get; set; } = [];
 
     /// <summary>
@@ -26,11 +34,12 @@ public sealed class ExchangeContext
         return ErrorResponses.Of(status, code, message);
     }
 
+    /// <remarks>Kept as a feature rather than in Items: Kestrel reuses its feature slots across a connection's requests, Items is a new dictionary each time.</remarks>
     public static ExchangeContext Of(HttpContext http)
     {
-        if (http.Items.TryGetValue(ItemKey, out var existing) && existing is ExchangeContext found) return found;
+        if (http.Features.Get<ExchangeContext>() is { } found) return found;
         var created = new ExchangeContext();
-        http.Items[ItemKey] = created;
+        http.Features.Set(created);
         return created;
     }
 }
@@ -39,6 +48,11 @@ public sealed class ExchangeContext
 /// Buffers each agent request (bounded by the body limit), lets the endpoint run, and records both directions
 /// in the transcript. Control-API calls under /_sim are not part of the agent's behaviour and are not recorded.
 /// </summary>
+/// <remarks>
+/// The response goes to the agent as the endpoint writes it, through the same pipe as any endpoint's, while a copy is
+/// kept for the transcript (<see cref="RecordingResponseBody"/>): buffering it in a stream and copying it afterwards made
+/// every response chunked and cost a fifth of the simulator's throughput under load.
+/// </remarks>
 public sealed class ExchangeRecorder(RequestDelegate next, PlatformSimulator simulator)
 {
     public async Task InvokeAsync(HttpContext http)
@@ -54,36 +68,35 @@ public sealed class ExchangeRecorder(RequestDelegate next, PlatformSimulator sim
             return;
         }
         exchange.RawBody = read;
-        var recorded = !http.Request.Path.StartsWithSegments("/_sim");
-        var originalBody = http.Response.Body;
-        using var captured = new MemoryStream();
-        if (recorded) http.Response.Body = captured;
+        if (http.Request.Path.StartsWithSegments("/_sim"))
+        {
+            await next(http).ConfigureAwait(false);
+            return;
+        }
+        var original = http.Features.Get<IHttpResponseBodyFeature>()!;
+        using var recording = new RecordingResponseBody(original);
+        http.Features.Set<IHttpResponseBodyFeature>(recording);
         try
         {
             await next(http).ConfigureAwait(false);
         }
         finally
         {
-            if (recorded)
-            {
-                http.Response.Body = originalBody;
-                captured.Position = 0;
-                await captured.CopyToAsync(originalBody).ConfigureAwait(false);
-                Record(http, exchange, startedAt, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds,
-                    captured.GetBuffer().AsSpan(0, (int)captured.Length));
-            }
+            http.Features.Set(original);
+            Record(http, exchange, startedAt, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds, recording.Captured);
         }
     }
 
     private void Record(HttpContext http, ExchangeContext exchange, DateTimeOffset startedAt, double durationMs, ReadOnlySpan<byte> responseBody)
     {
-        var requestHeaders = http.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
-        var responseHeaders = http.Response.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
         simulator.Transcript.Add(new Exchange(simulator.Transcript.NextSeq(), Direction.AgentToPlatform, exchange.Kind, exchange.SubscriptionId,
-            http.Request.Method, http.Request.Path + http.Request.QueryString, requestHeaders,
-            Transcript.Clip(Encoding.UTF8.GetString(exchange.RawBody)), http.Response.StatusCode, responseHeaders,
-            Transcript.Clip(Encoding.UTF8.GetString(responseBody)), startedAt, durationMs, null, exchange.Tags));
+            http.Request.Method, RequestTarget(http.Request), HeaderMap.Of(http.Request.Headers),
+            exchange.RawBody.Length == 0 ? "" : Transcript.Clip(Encoding.UTF8.GetString(exchange.RawBody)), http.Response.StatusCode, HeaderMap.Of(http.Response.Headers),
+            responseBody.Length == 0 ? "" : Transcript.Clip(Encoding.UTF8.GetString(responseBody)), startedAt, durationMs, null, exchange.RecordedTags));
     }
+
+    private static string RequestTarget(HttpRequest request) =>
+        request.QueryString.HasValue ? request.Path + request.QueryString : request.Path.ToUriComponent();
 
     /// <summary>Null when the body is larger than the limit; reading stops there either way.</summary>
     private static async Task<byte[]?> ReadBodyAsync(HttpContext http, long limit)

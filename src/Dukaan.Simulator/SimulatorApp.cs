@@ -19,7 +19,13 @@ public static class SimulatorApp
     {
         Faults.SimulatorBreaks.Validate(options.Breaks);
         var builder = LoopbackPeer.CreateBuilder(options.Port, options.MaxRequestBodyBytes);
-        var transcript = new Transcript();
+        if (options.TranscriptCapacity < 1)
+            throw new SimulatorException(0, "BAD_TRANSCRIPT_CAPACITY", $"The transcript capacity must be at least 1 exchange (got {options.TranscriptCapacity}).");
+        var transcript = new Transcript
+        {
+            Capacity = options.TranscriptCapacity,
+            Log = options.TranscriptFile is { } file ? TranscriptLog.Create(file) : null,
+        };
         var engine = new DeliveryEngine(deliveryClient ?? DeliveryEngine.CreateHttpClient(), options.Clock, transcript);
         builder.Services.AddSingleton(new PlatformSimulator(options, engine, transcript));
         configure?.Invoke(builder);
@@ -27,6 +33,8 @@ public static class SimulatorApp
         var app = builder.Build();
         // The attachment server has its own loopback socket; it closes with the app, whichever host runs it.
         app.Lifetime.ApplicationStopping.Register(() => app.Services.GetRequiredService<PlatformSimulator>().Files.Dispose());
+        // The file is complete once the server has stopped: flush and close it then, on Kestrel and on a TestServer alike.
+        app.Lifetime.ApplicationStopped.Register(transcript.Dispose);
         app.Use(TranslateFailures);
         app.UseStatusCodePages(EmptyErrorsAsJson);
         app.UseMiddleware<ExchangeRecorder>();
@@ -109,6 +117,8 @@ public sealed class SimulatorHost : IPlatformHost
         }
         catch (IOException ex)
         {
+            // A host that never started never stops, so nothing else would close the transcript file.
+            app.Services.GetRequiredService<PlatformSimulator>().Transcript.Dispose();
             await app.DisposeAsync().ConfigureAwait(false);
             throw new SimulatorException(0, "PORT_UNAVAILABLE", $"Cannot listen on 127.0.0.1:{options.Port}: {ex.Message}. Pick another --port, or 0 for a free one.");
         }

@@ -38,6 +38,15 @@ public sealed record SimulatorOptions
     /// </summary>
     public IReadOnlySet<string> Breaks { get; init; } = new HashSet<string>();
 
+    /// <summary>How many of the agent's exchanges the transcript keeps in memory (the newest); the harness's own are always kept.</summary>
+    public int TranscriptCapacity { get; init; } = Transcript.DefaultCapacity;
+
+    /// <summary>
+    /// A JSON Lines file that receives every exchange as it is recorded (created or truncated; closed when the simulator
+    /// stops), or null to keep the transcript in memory only.
+    /// </summary>
+    public string? TranscriptFile { get; init; }
+
     /// <summary>Whether this simulator was started with the break <paramref name="name"/>.</summary>
     public bool Has(string name) => Breaks.Contains(name);
 }

@@ -115,6 +115,51 @@ public sealed class SimulateCommandTests
     }
 
     [Test]
+    public async Task The_transcript_file_is_an_agentdukaan_feature()
+    {
+        var (exit, _, err) = await SimulateAsync(CancellationToken.None, "--profile", "wakeel", "--transcript-file", "t.jsonl");
+        Assert.That(exit, Is.EqualTo(ExitCodes.HarnessOrConfigError));
+        Assert.That(err, Is.EqualTo("error: --transcript-file and --transcript-capacity apply to the AgentDukaan platform simulator only; drop them, or simulate --profile agentdukaan.\n"));
+    }
+
+    [Test]
+    public async Task A_transcript_file_gets_every_exchange_and_is_closed_when_the_simulator_stops()
+    {
+        var dir = Directory.CreateTempSubdirectory("dukaan-sim-transcript-").FullName;
+        var path = Path.Combine(dir, "transcript.jsonl");
+        var output = new StringWriter();
+        var synchronized = TextWriter.Synchronized(output);
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var run = CliApp.InvokeAsync(["simulate", "--port", "0", "--quiet", "--transcript-file", path, "--transcript-capacity", "1"],
+            new InvocationConfiguration { Output = synchronized, Error = synchronized }, stop.Token);
+        string url;
+        while (true)
+        {
+            url = Regex.Match(output.ToString(), @"listening on (http://127\.0\.0\.1:\d+)").Groups[1].Value;
+            if (url.Length > 0 || run.IsCompleted) break;
+            await Task.Delay(20, stop.Token);
+        }
+        Assert.That(url, Is.Not.Empty, output.ToString());
+        using (var http = new HttpClient())
+            for (var i = 0; i < 3; i++)
+                using (await http.PostAsync($"{url}/api/subscriptions/sub_none/run?n={i}", null, stop.Token)) { }
+        await stop.CancelAsync();
+        var exit = await run;
+
+        var text = output.ToString();
+        Assert.Multiple(() =>
+        {
+            Assert.That(exit, Is.EqualTo(ExitCodes.Success), text);
+            Assert.That(text, Does.Contain($"transcript file     {path}"));
+            Assert.That(text, Does.EndWith($"wrote 3 exchanges to {path}\n"));
+            Assert.That(File.ReadAllLines(path).Select(l => Regex.Match(l, "\"url\":\"([^\"]+)\"").Groups[1].Value),
+                Is.EqualTo(new[] { "/api/subscriptions/sub_none/run?n=0", "/api/subscriptions/sub_none/run?n=1", "/api/subscriptions/sub_none/run?n=2" }),
+                "every exchange, though memory kept only the last");
+        });
+        Directory.Delete(dir, recursive: true);
+    }
+
+    [Test]
     public async Task Chat_is_an_agentdukaan_feature()
     {
         var (exit, _, err) = await SimulateAsync(CancellationToken.None, "--profile", "wakeel", "--chat");
@@ -123,6 +168,7 @@ public sealed class SimulateCommandTests
     }
 
     [TestCase("--port", "70000", "error: --port must be between 0 and 65535.\n")]
+    [TestCase("--transcript-capacity", "0", "error: --transcript-capacity must be at least 1 exchange (got 0).\n")]
     [TestCase("--agent-url", "nope", "error: --agent-url 'nope' is not an http(s) URL such as http://127.0.0.1:3000/hooks/agentdukaan.\n")]
     public async Task Bad_flags_go_to_the_error_writer(string flag, string value, string expected)
     {

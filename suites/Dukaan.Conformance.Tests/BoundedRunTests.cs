@@ -79,10 +79,15 @@ public sealed class BoundedRunTests
         TestContext.Out.WriteLine($"slow-ack: {run.Wall.TotalSeconds:0.0} s");
     }
 
+    /// <remarks>
+    /// Memory holds only the newest 1000 of the flood's calls here, so the run also shows what a flood does to the
+    /// transcript: the deliveries stay for the rules, the report counts what was evicted, and transcript.jsonl beside
+    /// results.json has every exchange, evicted or not.
+    /// </remarks>
     [Test]
     public async Task An_agent_that_floods_the_platform_and_does_nothing_else_costs_at_most_a_minute()
     {
-        var run = await CertifyRun.StartAsync(Args("floods"), TimeSpan.FromSeconds(150));
+        var run = await CertifyRun.StartAsync(Args("floods", "--transcript-capacity", "1000"), TimeSpan.FromSeconds(150));
         Assert.Multiple(() =>
         {
             Assert.That(run.ExitCode, Is.EqualTo(1), run.Describe());
@@ -91,6 +96,24 @@ public sealed class BoundedRunTests
             Assert.That(run.Results!.Notes, Has.Some.Contains("capped at 3 s"), run.Describe());
         });
         TestContext.Out.WriteLine($"floods: {run.Wall.TotalSeconds:0.0} s");
+
+        var note = run.Results!.Notes.SingleOrDefault(n => n.Contains("evicted from memory", StringComparison.Ordinal));
+        Assert.That(note, Does.Contain("the newest 1000 of its exchanges").And.Contain("every exchange is in transcript.jsonl beside this report"), run.Describe());
+        var evicted = long.Parse(System.Text.RegularExpressions.Regex.Match(note!, @"(\d+) older ones were evicted").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        var file = Path.Combine(run.OutDir, "transcript.jsonl");
+        var exchanges = Dukaan.Simulator.TranscriptLog.Read(file).ToList();
+        var seqs = exchanges.Select(e => e.Seq).ToHashSet();
+        var cited = run.Results.Rules.SelectMany(r => r.Evidence.Transcript).Select(t => t.Seq).Distinct().ToList();
+        Assert.Multiple(() =>
+        {
+            // The flood went on while the note was written, so the file has at least that many more.
+            Assert.That(exchanges, Has.Count.GreaterThanOrEqualTo(evicted + 1000), "every exchange the note counted is in the file");
+            Assert.That(seqs, Has.Count.EqualTo(exchanges.Count), "one line per exchange");
+            Assert.That(cited, Is.Not.Empty);
+            Assert.That(cited, Is.SubsetOf(seqs), "every exchange results.json cites is in the file");
+            Assert.That(exchanges.Where(e => e.Direction == Dukaan.Simulator.Direction.PlatformToAgent), Is.Not.Empty, "the deliveries are there");
+        });
+        TestContext.Out.WriteLine($"floods: {exchanges.Count} exchanges in transcript.jsonl, {evicted} evicted from memory");
     }
 
     [Test]

@@ -87,16 +87,92 @@ public sealed class SecretHandlingTests
     }
 }
 
+/// <summary>
+/// What a run does when the party under test floods it: memory keeps the newest of its exchanges and every stimulus,
+/// the report says how many were evicted and where they are, and the report folder's copy of the file hides every secret.
+/// </summary>
 public sealed class TranscriptCapTests
 {
-    [Test]
-    public void A_full_transcript_counts_what_it_drops_instead_of_growing()
+    private const string Canary = "sk-dkcanaryAbC123xyz0987654321";
+
+    private static Dukaan.Simulator.Exchange Call(long seq, Dukaan.Simulator.Direction direction = Dukaan.Simulator.Direction.AgentToPlatform, string body = "") => new(
+        seq, direction, "run", "sub_1", "POST", "/run", new Dictionary<string, string>(), body, 200, new Dictionary<string, string>(), "", DateTimeOffset.UnixEpoch, 1, null,
+        new Dictionary<string, string>());
+
+    private readonly List<string> _folders = [];
+
+    private string TempFile(string name = "raw.jsonl")
     {
-        var transcript = new Dukaan.Simulator.Transcript { Capacity = 3 };
-        for (var i = 0; i < 5; i++)
-            transcript.Add(new Dukaan.Simulator.Exchange(transcript.NextSeq(), Dukaan.Simulator.Direction.AgentToPlatform, "run", "sub_1", "POST", "/run",
-                new Dictionary<string, string>(), "", 200, new Dictionary<string, string>(), "", DateTimeOffset.UnixEpoch, 1, null, new Dictionary<string, string>()));
-        Assert.That(transcript.Snapshot(), Has.Count.EqualTo(3));
-        Assert.That(transcript.Dropped, Is.EqualTo(2));
+        var folder = Directory.CreateTempSubdirectory("dukaan-cap-").FullName;
+        _folders.Add(folder);
+        return Path.Combine(folder, name);
+    }
+
+    [OneTimeTearDown]
+    public void RemoveFiles()
+    {
+        foreach (var folder in _folders) Directory.Delete(folder, recursive: true);
+    }
+
+    [Test]
+    public void A_flooding_agent_evicts_its_oldest_calls_and_the_note_says_where_every_exchange_is()
+    {
+        var raw = TempFile();
+        using var transcript = RunTranscript.Create(new RunSettings { TranscriptCapacity = 3, TranscriptFile = raw });
+        transcript.Add(Call(transcript.NextSeq(), Dukaan.Simulator.Direction.PlatformToAgent));
+        for (var i = 0; i < 5; i++) transcript.Add(Call(transcript.NextSeq()));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(transcript.Snapshot().Select(e => e.Seq), Is.EqualTo(new long[] { 1, 4, 5, 6 }), "the delivery and the newest 3 calls");
+            Assert.That(transcript.Evicted, Is.EqualTo(2));
+            Assert.That(RunTranscript.Note(transcript, "agent"), Does.Contain("the newest 3 of its exchanges").And.Contain("2 older ones were evicted from memory")
+                .And.Contain("every exchange is in transcript.jsonl beside this report"));
+        });
+        transcript.Dispose();
+        Assert.That(File.ReadAllLines(raw), Has.Length.EqualTo(6));
+    }
+
+    [Test]
+    public void Without_a_file_the_note_says_the_evicted_exchanges_are_gone()
+    {
+        var transcript = RunTranscript.Create(new RunSettings { TranscriptCapacity = 3 });
+        for (var i = 0; i < 4; i++) transcript.Add(Call(transcript.NextSeq()));
+        Assert.That(RunTranscript.Note(transcript, "agent"), Does.Contain("1 older ones were evicted").And.Contain("not kept anywhere"));
+    }
+
+    [Test]
+    public void A_transcript_that_fits_needs_no_note()
+    {
+        var transcript = RunTranscript.Create(new RunSettings { TranscriptCapacity = 3 });
+        for (var i = 0; i < 3; i++) transcript.Add(Call(transcript.NextSeq()));
+        Assert.That(RunTranscript.Note(transcript, "agent"), Is.Null);
+    }
+
+    [Test]
+    public void The_report_folders_copy_masks_every_secret_and_keeps_every_line()
+    {
+        var raw = TempFile();
+        var transcript = RunTranscript.Create(new RunSettings { TranscriptFile = raw });
+        var base64 = SecretScanner.Forms(Canary).Single(f => f.Form == "base64").Value;
+        transcript.Add(Call(transcript.NextSeq(), body: "{\"ok\":true}"));
+        transcript.Add(Call(transcript.NextSeq(), body: $"{{\"data\":{{\"openai_api_key\":\"{Canary}\"}}}}"));
+        transcript.Add(Call(transcript.NextSeq(), body: $"Authorization: Basic {base64}"));
+        transcript.Dispose();
+        var copy = TempFile("transcript.jsonl");
+
+        var lines = TranscriptExport.WriteRedacted(raw, copy, [Canary]);
+
+        var text = File.ReadAllText(copy);
+        var copied = File.ReadAllLines(copy);
+        Assert.Multiple(() =>
+        {
+            Assert.That(lines, Is.EqualTo(3));
+            Assert.That(copied, Has.Length.EqualTo(3));
+            Assert.That(text, Does.Not.Contain(Canary).And.Not.Contain(base64));
+            Assert.That(text, Does.Contain("••••4321"));
+            Assert.That(copied[0], Is.EqualTo(File.ReadAllLines(raw)[0]), "a line without a secret is copied as it is");
+            Assert.That(Dukaan.Simulator.TranscriptLog.Read(copy).Select(e => e.Seq), Is.EqualTo(new long[] { 1, 2, 3 }), "every line is still an exchange");
+        });
     }
 }

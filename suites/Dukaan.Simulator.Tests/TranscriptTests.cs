@@ -1,10 +1,10 @@
 namespace Dukaan.Simulator.Tests;
 
-/// <summary>The transcript hands out exchanges in Seq order whatever order they were recorded in, and stops keeping them at capacity.</summary>
+/// <summary>The transcript hands out exchanges in Seq order whatever order they were recorded in, and keeps the newest of the agent's past capacity.</summary>
 public sealed class TranscriptTests
 {
-    private static Exchange At(long seq, string kind = ExchangeKinds.Run, string? subscriptionId = null) => new(
-        seq, Direction.AgentToPlatform, kind, subscriptionId, "POST", "/", new Dictionary<string, string>(), "", 200,
+    private static Exchange At(long seq, string kind = ExchangeKinds.Run, string? subscriptionId = null, Direction direction = Direction.AgentToPlatform) => new(
+        seq, direction, kind, subscriptionId, "POST", "/", new Dictionary<string, string>(), "", 200,
         new Dictionary<string, string>(), "", DateTimeOffset.UnixEpoch, 0, null, new Dictionary<string, string>());
 
     [Test]
@@ -41,15 +41,81 @@ public sealed class TranscriptTests
     }
 
     [Test]
-    public void Past_capacity_exchanges_are_counted_not_kept()
+    public void Past_capacity_the_oldest_agent_calls_are_evicted_and_counted()
     {
         var transcript = new Transcript { Capacity = 3 };
         var recorded = new List<long>();
         transcript.Recorded += e => recorded.Add(e.Seq);
         foreach (var seq in new long[] { 5, 2, 4, 1, 3 }) transcript.Add(At(seq));
 
-        Assert.That(transcript.Snapshot().Select(e => e.Seq), Is.EqualTo(new long[] { 2, 4, 5 }));
-        Assert.That(transcript.Dropped, Is.EqualTo(2));
-        Assert.That(recorded, Is.EqualTo(new long[] { 5, 2, 4 }));
+        // 1 arrived older than all that were kept, so it went at once; 3 pushed 2 out.
+        Assert.That(transcript.Snapshot().Select(e => e.Seq), Is.EqualTo(new long[] { 3, 4, 5 }));
+        Assert.That(transcript.Evicted, Is.EqualTo(2));
+        // Everything is still announced: the live log and the file see every exchange.
+        Assert.That(recorded, Is.EqualTo(new long[] { 5, 2, 4, 1, 3 }));
+    }
+
+    [Test]
+    public void Three_times_capacity_agent_calls_leave_exactly_capacity_of_them_and_every_stimulus()
+    {
+        var transcript = new Transcript { Capacity = 100 };
+        var stimuli = new List<long>();
+        var calls = new List<long>();
+        for (var i = 0; i < 300; i++)
+        {
+            if (i % 30 == 0)
+            {
+                var seq = transcript.NextSeq();
+                stimuli.Add(seq);
+                transcript.Add(At(seq, ExchangeKinds.Delivery, direction: Direction.PlatformToAgent));
+            }
+            calls.Add(transcript.NextSeq());
+            transcript.Add(At(calls[^1]));
+        }
+
+        var kept = transcript.Snapshot();
+        var agent = kept.Where(e => e.Direction == Direction.AgentToPlatform).Select(e => e.Seq).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(agent, Has.Count.EqualTo(100));
+            Assert.That(agent, Is.EqualTo(calls.TakeLast(100)), "the newest 100 agent calls");
+            Assert.That(kept.Where(e => e.Direction == Direction.PlatformToAgent).Select(e => e.Seq), Is.EqualTo(stimuli), "every stimulus, even the first");
+            Assert.That(kept.Select(e => e.Seq), Is.Ordered.Ascending);
+            Assert.That(transcript.Evicted, Is.EqualTo(200));
+        });
+    }
+
+    [Test]
+    public void The_platforms_deliveries_are_the_evictable_ones_when_the_harness_plays_the_agent()
+    {
+        var transcript = new Transcript { Capacity = 2, PeerDirection = Direction.PlatformToAgent };
+        for (var i = 0; i < 5; i++)
+        {
+            transcript.Add(At(transcript.NextSeq()));
+            transcript.Add(At(transcript.NextSeq(), ExchangeKinds.Delivery, direction: Direction.PlatformToAgent));
+        }
+
+        Assert.That(transcript.Snapshot().Count(e => e.Direction == Direction.AgentToPlatform), Is.EqualTo(5));
+        Assert.That(transcript.Snapshot().Where(e => e.Direction == Direction.PlatformToAgent).Select(e => e.Seq), Is.EqualTo(new long[] { 8, 10 }));
+        Assert.That(transcript.Evicted, Is.EqualTo(3));
+    }
+
+    [Test]
+    public void A_snapshot_is_shared_until_the_next_exchange_arrives()
+    {
+        var transcript = new Transcript();
+        transcript.Add(At(1));
+        var first = transcript.Snapshot();
+
+        Assert.That(transcript.Snapshot(), Is.SameAs(first), "polling without news copies nothing");
+        transcript.Add(At(2));
+        Assert.That(transcript.Snapshot(), Is.Not.SameAs(first));
+        Assert.That(first.Select(e => e.Seq), Is.EqualTo(new long[] { 1 }), "an earlier snapshot does not change under its reader");
+    }
+
+    [Test]
+    public void Capacity_below_one_is_refused()
+    {
+        Assert.That(() => new Transcript { Capacity = 0 }, Throws.TypeOf<ArgumentOutOfRangeException>());
     }
 }

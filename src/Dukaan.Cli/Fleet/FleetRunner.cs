@@ -27,7 +27,7 @@ public sealed class FleetRunner(FleetPlan plan, FleetRunOptions options, TextWri
     public const string LogFileName = "certify.log";
 
     /// <summary>The files certify writes into an agent's folder, cleared before it runs so a rerun into the same --out never shows last time's report.</summary>
-    private static readonly string[] AgentFiles = [ReportSet.ResultsFileName, ReportSet.HtmlFileName, ReportSet.JUnitFileName, ReportSet.SummaryFileName, LogFileName];
+    private static readonly string[] AgentFiles = [ReportSet.ResultsFileName, ReportSet.HtmlFileName, ReportSet.JUnitFileName, ReportSet.SummaryFileName, Conformance.Engine.RunTranscript.FileName, LogFileName];
 
     private readonly IAnsiConsole _console = Terminal.For(output);
     private readonly Lock _consoleGate = new();

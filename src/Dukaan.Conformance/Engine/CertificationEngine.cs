@@ -31,7 +31,8 @@ public static class CertificationEngine
         deadline.CancelAfter(settings.RunDeadline);
 
         var secret = settings.WebhookSecret ?? "whsec_" + new Random(settings.Seed).NextInt64(long.MaxValue).ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
-        var options = new SimulatorOptions { Port = settings.SimulatorPort, Secret = secret, Seed = settings.Seed, Chat = settings.Listing.Chat };
+        var options = new SimulatorOptions { Port = settings.SimulatorPort, Secret = secret, Seed = settings.Seed, Chat = settings.Listing.Chat,
+            TranscriptCapacity = settings.TranscriptCapacity, TranscriptFile = settings.TranscriptFile };
         await using var simulatorHost = request.StartPlatform is { } startPlatform
             ? await startPlatform(options, deadline.Token)
             : await SimulatorHost.StartAsync(options, deadline.Token);
@@ -85,8 +86,7 @@ public static class CertificationEngine
                     "(X-AgentDukaan-Event: chat_message, on the webhook path) and replies are signed over `chat_reply.${id}.${ts}.${sha256hex(raw)}`.");
             JudgeRefusedTriggers(run, notes);
             notes.AddRange(agent.Notes);
-            if (simulator.Transcript.Dropped > 0)
-                notes.Add($"The agent made so many requests that the transcript filled up ({simulator.Transcript.Capacity} exchanges); {simulator.Transcript.Dropped} later exchanges were counted but not kept, so rules judged on them saw only the first {simulator.Transcript.Capacity}.");
+            if (RunTranscript.Note(simulator.Transcript, "agent") is { } evicted) notes.Add(evicted);
             if (run.ObservationWindowWasCapped)
                 notes.Add($"The agent let a whole observation window ({settings.ObservationWindow.TotalSeconds:0} s) pass without doing what was expected; later waits in this run were capped at {RunContext.CappedObservationWindow.TotalSeconds:0} s so it could not make the run long. Fix the first failure and rerun.");
             if (cancellationToken.IsCancellationRequested)

@@ -26,6 +26,14 @@ public sealed class Redactor
         return text;
     }
 
+    /// <summary>Whether <paramref name="text"/> holds a secret in any known form: text that does not can be copied as it is.</summary>
+    public bool Touches(string text)
+    {
+        foreach (var (value, _) in _replacements)
+            if (text.Contains(value, StringComparison.Ordinal)) return true;
+        return false;
+    }
+
     public IReadOnlyDictionary<string, string> Apply(IReadOnlyDictionary<string, string> headers) =>
         headers.ToDictionary(h => h.Key, h => Apply(h.Value), StringComparer.OrdinalIgnoreCase);
 }

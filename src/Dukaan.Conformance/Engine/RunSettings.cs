@@ -43,6 +43,12 @@ public sealed record RunSettings
     /// <summary>The seller's listing: which setup fields exist, which are sensitive, which one is the provider key.</summary>
     public ListingProfile Listing { get; init; } = ListingProfile.Default;
 
+    /// <summary>How many of the tested party's exchanges stay in memory for the rules (the newest); older ones are evicted, counted and noted.</summary>
+    public int TranscriptCapacity { get; init; } = Dukaan.Simulator.Transcript.DefaultCapacity;
+
+    /// <summary>A JSON Lines file that receives every exchange of the run, unredacted; null keeps the transcript in memory only.</summary>
+    public string? TranscriptFile { get; init; }
+
     /// <summary>The command line that reruns this target; a rule's rerun command appends --rules ID --seed N.</summary>
     public string RerunPrefix { get; init; } = "dukaan-conformance certify";
 }

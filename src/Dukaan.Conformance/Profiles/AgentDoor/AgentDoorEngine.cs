@@ -48,7 +48,8 @@ public static class AgentDoorEngine
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(settings.RunDeadline);
 
-        var transcript = new Transcript();
+        // Declared before the sink so it is closed after the sink has stopped recording.
+        using var transcript = RunTranscript.Create(settings);
         await using var sink = await EffectsSink.StartAsync(transcript, settings.SimulatorPort, deadline.Token);
         progress?.Report($"effects sink listening on {sink.Url}");
         var coordinates = new PeerCoordinates(new Dictionary<string, string>(StringComparer.Ordinal)
@@ -115,6 +116,7 @@ public static class AgentDoorEngine
             if (!sink.Snapshot().Any() && !cancellationToken.IsCancellationRequested)
                 notes.Add($"The receiver never POSTed an effect to AGENTDOOR_EFFECTS_URL within the observation window ({settings.ObservationWindow.TotalSeconds:0} s), so whether it processed an event could not be seen: AD-R-05 and AD-R-07 are not-exercised, and AD-R-01 and AD-R-02 were judged on status codes alone.");
             notes.AddRange(agent.Notes);
+            if (RunTranscript.Note(transcript, "receiver") is { } evicted) notes.Add(evicted);
             var redactor = new Redactor(secrets);
             var exchanges = transcript.Snapshot();
             var timelines = scenarios.Select(s => Timeline(s, run, exchanges, startedAt, redactor)).ToList();

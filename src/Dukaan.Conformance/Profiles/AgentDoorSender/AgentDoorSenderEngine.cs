@@ -34,7 +34,8 @@ public static class AgentDoorSenderEngine
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(settings.RunDeadline);
 
-        var transcript = new Transcript();
+        // Declared before the receiver so it is closed after the receiver has stopped recording.
+        using var transcript = RunTranscript.Create(settings);
         await using var receiver = await ScriptedReceiver.StartAsync(transcript, clock, Backoff.HangBound, settings.SimulatorPort, deadline.Token).ConfigureAwait(false);
         progress?.Report($"receiver listening on {receiver.Url}");
         var coordinates = new PeerCoordinates(new Dictionary<string, string>(StringComparer.Ordinal)
@@ -110,6 +111,7 @@ public static class AgentDoorSenderEngine
                 notes.Add($"The run deadline ({settings.RunDeadline.TotalSeconds:0} s) was reached; rules not judged by then are not-exercised.");
             if (agent.Gone.IsCancellationRequested && agent.GoneReason is { } gone) notes.Add($"The sender exited during the run. {gone}");
             notes.AddRange(agent.Notes);
+            if (RunTranscript.Note(transcript, "sender") is { } evicted) notes.Add(evicted);
             var redactor = new Redactor(secrets);
             var exchanges = transcript.Snapshot();
             var timelines = scenarios.Select(s => SenderTimeline.Of(s, traces, exchanges, startedAt, redactor)).ToList();

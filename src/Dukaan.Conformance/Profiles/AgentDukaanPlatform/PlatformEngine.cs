@@ -58,7 +58,8 @@ public static class PlatformEngine
         }
         await using var _ = bundled;
         var baseUrl = external ?? bundled!.BaseUrl;
-        var transcript = new Transcript();
+        // The platform under test is the party that can flood: its deliveries to the receiver are the evictable ones.
+        using var transcript = RunTranscript.Create(settings, Direction.PlatformToAgent);
         var tags = new ScenarioTags();
         using var caller = new PlatformCaller(baseUrl, secret, transcript, tags);
         if (await UnreachableAsync(caller, deadline.Token) is { } why)
@@ -92,6 +93,7 @@ public static class PlatformEngine
                 : $"The run deadline ({settings.RunDeadline.TotalSeconds:0} s) was reached; rules not judged by then are not-exercised.");
         }
         notes.Add($"The platform run took {wall.Elapsed.TotalSeconds:0.0} s of wall time.");
+        if (RunTranscript.Note(transcript, "platform") is { } evicted) notes.Add(evicted);
         progress?.Report($"{scenarios.Count} scenarios in {wall.Elapsed.TotalSeconds:0.0} s");
         var redactor = new Redactor(secrets);
         var exchanges = transcript.Snapshot();

@@ -19,7 +19,9 @@ public static class WakeelEngine
         deadline.CancelAfter(settings.RunDeadline);
 
         var secret = settings.WebhookSecret ?? "wkcb_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-        await using var peer = new WakeelPeer(secret);
+        // Declared first so it is closed last, after the peer has stopped recording.
+        using var transcript = RunTranscript.Create(settings);
+        await using var peer = new WakeelPeer(secret, transcript);
         await peer.StartAsync(settings.SimulatorPort, deadline.Token).ConfigureAwait(false);
         var baseUrl = peer.BaseUrl.ToString().TrimEnd('/');
         var coordinates = new PeerCoordinates(new Dictionary<string, string>(StringComparer.Ordinal)
@@ -63,16 +65,17 @@ public static class WakeelEngine
             await SettleAsync(peer, scenarioToken.Token).ConfigureAwait(false);
             WakeelChecks.Evaluate(run, notes);
             notes.AddRange(agent.Notes);
+            if (RunTranscript.Note(transcript, "agent") is { } evicted) notes.Add(evicted);
             if (cancellationToken.IsCancellationRequested)
                 notes.Add($"The run was interrupted (Ctrl+C or SIGTERM) at {run.Elapsed.Elapsed.TotalSeconds:0.0} s; rules not judged by then are not-exercised.");
             else if (deadline.IsCancellationRequested && !agent.Gone.IsCancellationRequested)
                 notes.Add($"The run deadline ({settings.RunDeadline.TotalSeconds:0} s) was reached; checks still waiting then are not-exercised.");
 
             var secrets = run.Secrets;
-            var transcript = peer.Transcript.Snapshot();
+            var exchanges = transcript.Snapshot();
             var redactor = new Redactor(secrets);
-            var timelines = WakeelScenarios.All.Select(s => Timeline(s, run, transcript, redactor)).ToList();
-            var results = ResultsAssembler.FromFindings(request, rules, run.Findings, transcript, timelines, notes, secrets, run.StartedAt,
+            var timelines = WakeelScenarios.All.Select(s => Timeline(s, run, exchanges, redactor)).ToList();
+            var results = ResultsAssembler.FromFindings(request, rules, run.Findings, exchanges, timelines, notes, secrets, run.StartedAt,
                 (long)run.Elapsed.Elapsed.TotalMilliseconds, interrupted: cancellationToken.IsCancellationRequested);
             return new(results, secrets);
         }

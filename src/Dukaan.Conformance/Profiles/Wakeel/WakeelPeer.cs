@@ -45,10 +45,15 @@ public sealed class WakeelPeer : IAsyncDisposable
     private readonly ConcurrentQueue<CrmCall> _crmCalls = new();
     private WebApplication? _app;
 
-    public WakeelPeer(string callbackSecret) => CallbackSecret = callbackSecret;
+    /// <param name="transcript">Where exchanges are recorded (a run's, with its capacity and file); a plain one when null. The caller disposes it.</param>
+    public WakeelPeer(string callbackSecret, Transcript? transcript = null)
+    {
+        CallbackSecret = callbackSecret;
+        Transcript = transcript ?? new();
+    }
 
     public string CallbackSecret { get; }
-    public Transcript Transcript { get; } = new();
+    public Transcript Transcript { get; }
     public Uri BaseUrl { get; private set; } = new("http://127.0.0.1/");
 
     /// <summary>Raised on every callback or CRM call, so waits end the moment what they wait for arrives.</summary>
