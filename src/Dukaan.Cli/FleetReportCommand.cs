@@ -95,28 +95,10 @@ public static class FleetReportCommand
 
         var comparison = FleetComparison.Build(runs[0], runs[1], paths[0], paths[1]);
         var markdown = new Lazy<string>(() => FleetComparisonMarkdownWriter.Render(comparison));
-        switch (format)
-        {
-            case "markdown": output.Write(markdown.Value); break;
-            case "html": output.Write(FleetComparisonHtmlWriter.Render(comparison)); break;
-            default: FleetCompareTable.Write(comparison, output); break;
-        }
-        if (outDir is not null)
-        {
-            // With a document on stdout, status lines go to stderr so a redirect captures only the document.
-            var status = format == "table" ? output : error;
-            try
-            {
-                Directory.CreateDirectory(outDir);
-                status.WriteLine($"wrote {ReportSet.WriteFile(outDir, ReportCommands.CompareHtmlFileName, FleetComparisonHtmlWriter.Render(comparison, outDir))}");
-                status.WriteLine($"wrote {ReportSet.WriteFile(outDir, ReportCommands.CompareMarkdownFileName, markdown.Value)}");
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                error.WriteLine($"error: cannot write the comparison to {outDir}: {ex.Message} Give a writable folder with --out.");
-                return ExitCodes.HarnessOrConfigError;
-            }
-        }
+        var html = new Lazy<string>(() => FleetComparisonHtmlWriter.Render(comparison));
+        // The written page links into the newer fleet's agent reports relative to where it is written.
+        var page = new Lazy<string>(() => FleetComparisonHtmlWriter.Render(comparison, outDir));
+        if (!ReportCommands.WriteComparison(format, outDir, html, markdown, () => FleetCompareTable.Write(comparison, output), output, error, page)) return ExitCodes.HarnessOrConfigError;
         return comparison.Regressed.Count > 0 ? ExitCodes.RuleFailed : ExitCodes.Success;
     }
 }

@@ -57,6 +57,36 @@ public static class ReportCommands
         }
     }
 
+    /// <summary>
+    /// Prints the comparison in the chosen format and, with --out, writes compare.html and compare.md; false (after an
+    /// error line) when the folder cannot be written. Single runs and fleets share this, so their outputs behave alike.
+    /// </summary>
+    /// <param name="pageHtml">The page as written into --out, when its links depend on where it is written; else <paramref name="html"/>.</param>
+    internal static bool WriteComparison(string format, string? outDir, Lazy<string> html, Lazy<string> markdown, Action writeTable, TextWriter output, TextWriter error, Lazy<string>? pageHtml = null)
+    {
+        switch (format)
+        {
+            case "markdown": output.Write(markdown.Value); break;
+            case "html": output.Write(html.Value); break;
+            default: writeTable(); break;
+        }
+        if (outDir is null) return true;
+        // With a document on stdout, status lines go to stderr so a redirect captures only the document.
+        var status = format == "table" ? output : error;
+        try
+        {
+            Directory.CreateDirectory(outDir);
+            status.WriteLine($"wrote {ReportSet.WriteFile(outDir, CompareHtmlFileName, (pageHtml ?? html).Value)}");
+            status.WriteLine($"wrote {ReportSet.WriteFile(outDir, CompareMarkdownFileName, markdown.Value)}");
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            error.WriteLine($"error: cannot write the comparison to {outDir}: {ex.Message} Give a writable folder with --out.");
+            return false;
+        }
+    }
+
     private static int RunCompare(string[] files, string? outDir, string format, TextWriter output, TextWriter error)
     {
         // Fleet folders compare agent by agent; one fleet among single runs is refused there, with the reason.
@@ -88,28 +118,7 @@ public static class ReportCommands
         // Each document is rendered once, whether it goes to stdout, to --out, or both.
         var html = new Lazy<string>(() => ComparisonHtmlWriter.Render(comparison));
         var markdown = new Lazy<string>(() => ComparisonMarkdownWriter.Render(comparison));
-        switch (format)
-        {
-            case "markdown": output.Write(markdown.Value); break;
-            case "html": output.Write(html.Value); break;
-            default: CompareTable.Write(comparison, output); break;
-        }
-        if (outDir is not null)
-        {
-            // With a document on stdout, status lines go to stderr so a redirect captures only the document.
-            var status = format == "table" ? output : error;
-            try
-            {
-                Directory.CreateDirectory(outDir);
-                status.WriteLine($"wrote {ReportSet.WriteFile(outDir, CompareHtmlFileName, html.Value)}");
-                status.WriteLine($"wrote {ReportSet.WriteFile(outDir, CompareMarkdownFileName, markdown.Value)}");
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                error.WriteLine($"error: cannot write the comparison to {outDir}: {ex.Message} Give a writable folder with --out.");
-                return ExitCodes.HarnessOrConfigError;
-            }
-        }
+        if (!WriteComparison(format, outDir, html, markdown, () => CompareTable.Write(comparison, output), output, error)) return ExitCodes.HarnessOrConfigError;
         return comparison.Regressions.Count > 0 ? ExitCodes.RuleFailed : ExitCodes.Success;
     }
 

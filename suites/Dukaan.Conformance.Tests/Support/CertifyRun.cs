@@ -18,20 +18,31 @@ public sealed record CertifyRun(int ExitCode, string Console, RunResults? Result
         string.Join("\n", Results?.Rules.Where(r => r.Verdict != Verdict.Pass).Select(r => $"  {r.Id}: {r.Evidence.Observed}") ?? []) +
         $"\n--- console ---\n{Console}";
 
-    /// <summary>Runs the CLI as a separate process, as a seller or CI would, bounded by <paramref name="limit"/>.</summary>
+    /// <summary>Runs `certify` as a separate process, as a seller or CI would, bounded by <paramref name="limit"/>.</summary>
     public static async Task<CertifyRun> StartAsync(IEnumerable<string> arguments, TimeSpan limit)
     {
-        await Repo.EnsureBuiltAsync();
         var outDir = Directory.CreateTempSubdirectory("dukaan-e2e-out-").FullName;
+        var wall = Stopwatch.StartNew();
+        var (exit, console) = await CliProcess.RunAsync([.. arguments, "--out", outDir], limit);
+        var resultsPath = Path.Combine(outDir, "results.json");
+        var results = File.Exists(resultsPath) ? ResultsJson.Deserialize(await File.ReadAllTextAsync(resultsPath), resultsPath) : null;
+        return new CertifyRun(exit, console, results, outDir, wall.Elapsed);
+    }
+}
+
+/// <summary>The built CLI as a process of its own, outside GitHub Actions' summary and annotations, without colour.</summary>
+public static class CliProcess
+{
+    /// <summary>Exit code and stdout + stderr; a process still running after <paramref name="limit"/> is killed and fails the test.</summary>
+    public static async Task<(int Exit, string Output)> RunAsync(IEnumerable<string> arguments, TimeSpan limit)
+    {
+        await Repo.EnsureBuiltAsync();
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         info.ArgumentList.Add(Repo.CliDll);
         foreach (var a in arguments) info.ArgumentList.Add(a);
-        info.ArgumentList.Add("--out");
-        info.ArgumentList.Add(outDir);
         info.Environment["NO_COLOR"] = "1";
         info.Environment.Remove("GITHUB_ACTIONS");
         info.Environment.Remove("GITHUB_STEP_SUMMARY");
-        var wall = Stopwatch.StartNew();
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
@@ -43,11 +54,9 @@ public sealed record CertifyRun(int ExitCode, string Console, RunResults? Result
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            Assert.Fail($"certify did not finish within {limit.TotalSeconds:0} s: {string.Join(' ', info.ArgumentList)}\n{await stdout}{await stderr}");
+            Assert.Fail($"`{string.Join(' ', info.ArgumentList)}` did not finish within {limit.TotalSeconds:0} s:\n{await stdout}{await stderr}");
         }
-        var resultsPath = Path.Combine(outDir, "results.json");
-        var results = File.Exists(resultsPath) ? ResultsJson.Deserialize(await File.ReadAllTextAsync(resultsPath), resultsPath) : null;
-        return new CertifyRun(process.ExitCode, await stdout + await stderr, results, outDir, wall.Elapsed);
+        return (process.ExitCode, await stdout + await stderr);
     }
 }
 

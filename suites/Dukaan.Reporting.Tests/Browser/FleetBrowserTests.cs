@@ -56,7 +56,8 @@ public sealed class FleetBrowserTests
         Assert.That(requests, Is.EqualTo(new[] { url }), "no request but the page itself");
 
         await failing.ClickAsync();
-        await page.WaitForURLAsync("**/agents/shop-beta/index.html#rule-DK-SIG-05");
+        // Polls the URL instead of waiting for a load event, which a file:// page can fire before the waiter listens.
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/agents/shop-beta/index\\.html#rule-DK-SIG-05$"));
         var rule = page.Locator("[id='rule-DK-SIG-05']");
         await Assertions.Expect(rule).ToHaveCountAsync(1);
         await Assertions.Expect(rule).ToHaveAttributeAsync("open", "");
