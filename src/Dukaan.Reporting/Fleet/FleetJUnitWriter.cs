@@ -65,16 +65,7 @@ public static class FleetJUnitWriter
                 extraTests: errorCase is null ? 0 : 1, extraErrors: errorCase is null ? 0 : 1);
             return;
         }
-        w.WriteStartElement("testsuite");
-        w.WriteAttributeString("name", JUnitWriter.Clean(agent.Name));
-        w.WriteAttributeString("tests", "1");
-        w.WriteAttributeString("failures", "0");
-        w.WriteAttributeString("errors", "1");
-        w.WriteAttributeString("skipped", "0");
-        w.WriteAttributeString("time", "0.000");
-        w.WriteAttributeString("timestamp", run.Manifest.StartedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture));
-        w.WriteAttributeString("id", JUnitWriter.Int(id));
-        w.WriteAttributeString("package", "dukaan." + JUnitWriter.Clean(agent.Profile));
+        StartOneCaseSuite(w, run, agent.Name, id, "dukaan." + JUnitWriter.Clean(agent.Profile), errors: 1, skipped: 0);
         w.WriteStartElement("properties");
         foreach (var (name, value) in Properties(run, agent)) JUnitWriter.Property(w, name, value);
         JUnitWriter.Property(w, "dukaan.profile", agent.Profile);
@@ -83,6 +74,21 @@ public static class FleetJUnitWriter
         ErrorCase(w, agent);
         w.WriteElementString("system-out", JUnitWriter.Clean($"No verdict: {agent.Problem}"));
         w.WriteEndElement();
+    }
+
+    /// <summary>The opening of a suite that holds one synthetic case: an agent without results, or one that never ran.</summary>
+    private static void StartOneCaseSuite(XmlWriter w, FleetRun run, string name, int id, string package, int errors, int skipped)
+    {
+        w.WriteStartElement("testsuite");
+        w.WriteAttributeString("name", JUnitWriter.Clean(name));
+        w.WriteAttributeString("tests", "1");
+        w.WriteAttributeString("failures", "0");
+        w.WriteAttributeString("errors", JUnitWriter.Int(errors));
+        w.WriteAttributeString("skipped", JUnitWriter.Int(skipped));
+        w.WriteAttributeString("time", "0.000");
+        w.WriteAttributeString("timestamp", run.Manifest.StartedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture));
+        w.WriteAttributeString("id", JUnitWriter.Int(id));
+        w.WriteAttributeString("package", package);
     }
 
     private static void ErrorCase(XmlWriter w, FleetAgent agent)
@@ -101,16 +107,7 @@ public static class FleetJUnitWriter
 
     private static void NotRun(XmlWriter w, FleetRun run, FleetNotRun notRun, int id)
     {
-        w.WriteStartElement("testsuite");
-        w.WriteAttributeString("name", JUnitWriter.Clean(notRun.Name));
-        w.WriteAttributeString("tests", "1");
-        w.WriteAttributeString("failures", "0");
-        w.WriteAttributeString("errors", "0");
-        w.WriteAttributeString("skipped", "1");
-        w.WriteAttributeString("time", "0.000");
-        w.WriteAttributeString("timestamp", run.Manifest.StartedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture));
-        w.WriteAttributeString("id", JUnitWriter.Int(id));
-        w.WriteAttributeString("package", "dukaan.fleet");
+        StartOneCaseSuite(w, run, notRun.Name, id, "dukaan.fleet", errors: 0, skipped: 1);
         w.WriteStartElement("properties");
         JUnitWriter.Property(w, "dukaan.fleet", run.Manifest.FleetName);
         JUnitWriter.Property(w, "dukaan.fleet.agent", notRun.Name);
