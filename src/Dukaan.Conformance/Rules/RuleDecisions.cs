@@ -39,5 +39,15 @@ public static class RuleDecisions
             "does not opt in to push). Unlike `not-exercised`, it does not keep a run from certifying. It is never used to hide a missing stimulus."),
         new(19, "Chat limits the sources leave open. State is a \"small\" blob: the simulator refuses a state PUT above 16 KiB with 413. The quiet window of " +
             "DK-CHAT-06/07/11 is the run's quiet window. An attachment read counts as \"well before 64 MiB\" below 32 MiB written by the simulator (socket buffers included)."),
+        new(30, "A 5xx that asks for the platform's retry. A delivery answered 5xx because a platform call it depended on failed (the `/config` fetch the agent " +
+            "makes before it ACKs, in the config-failure scenario) is the retry request of 002 §1 (\"return 2xx only once you've processed it\"; \"retried 3× with " +
+            "backoff\"): it is not a DK-ACK-01 failure. The harness, playing the platform, redelivers the same bytes on the contract's schedule (decision 3), and " +
+            "DK-CFG-04 judges whether the agent got its config once `/config` recovered. A 4xx/5xx to a delivery the agent could process stays a DK-ACK-01 failure."),
+        new(31, "What is billable. A billable run (DK-RUN-01) is a provider call answered 2xx. A call the provider refused (401, 429, 5xx) is not billable work " +
+            "and needs no `/run`; reporting it anyway is not a failure either (the platform counts it)."),
+        new(32, "A pass needs a witness: the exchanges, or the scanned outputs with a non-zero count, that exercised the rule. A rule about something optional " +
+            "that the target never did in the run (heartbeats from an agent that sends none, or none within the run) is `not-applicable` with that reason — never " +
+            "`pass`, and never a blocking `not-exercised`. The trigger's answer is the agent's own business: what the agent did on the wire after the request " +
+            "decides, and a trigger counts as refused only when no work followed."),
     ];
 }
