@@ -24,18 +24,17 @@ public sealed class PlatformSimulator(SimulatorOptions options, DeliveryEngine d
     /// <summary>The OpenAI-style provider's base URL, ending in /v1 as OPENAI_BASE_URL does.</summary>
     public Uri ProviderBaseUrl => new(BaseUrl, "v1");
 
-    public Subscription CreateSubscription(CreateSubscriptionRequest request)
+    /// <param name="scope">Who asks for it (a scenario's name): each scope draws its buyers from its own stream of the seed.</param>
+    /// <param name="plainFields">The listing's non-sensitive fields, generated when the request gives no config.</param>
+    public Subscription CreateSubscription(CreateSubscriptionRequest request, string? scope = null, IReadOnlyList<string>? plainFields = null)
     {
-        var subscription = _factory.Create(request, Options.AgentWebhookUrl);
+        var subscription = _factory.Create(request, Options.AgentWebhookUrl, scope, plainFields);
         subscription.OpenChat(Options.Chat);
         if (!Store.TryAdd(subscription))
             throw new SimulatorException(409, "SUBSCRIPTION_EXISTS", $"A subscription with id '{subscription.Id}' already exists; omit \"id\" to get a fresh one.");
         subscription.AddAudit(new AuditEntry(Clock.GetUtcNow(), "subscription.created", $"tier {subscription.Tier.Name}, limit {subscription.RunLimit}"));
         return subscription;
     }
-
-    /// <summary>Plain generated values for the given non-sensitive field ids (reproducible from the seed).</summary>
-    public Dictionary<string, string> PlainConfig(IEnumerable<string> fields) => _factory.PlainConfig(fields);
 
     public Subscription Require(string id) =>
         Store.Find(id) ?? throw new SimulatorException(404, ErrorCodes.SubscriptionNotFound, $"No subscription '{id}'. List them with GET /_sim/subscriptions.");
@@ -126,7 +125,7 @@ public sealed class PlatformSimulator(SimulatorOptions options, DeliveryEngine d
         if (!subscription.HasSensitiveField(name))
             throw new SimulatorException(400, ErrorCodes.ValidationFailed,
                 $"'{name}' is not a sensitive field of {subscription.Id}; its sensitive fields are: {string.Join(", ", subscription.SensitiveFields)}.");
-        var newValue = value ?? _factory.NewCanary(name);
+        var newValue = value ?? _factory.NewCanary(subscription, name);
         subscription.Rotate(name, newValue);
         subscription.AddAudit(new AuditEntry(Clock.GetUtcNow(), "config.rotated", name));
         return (name, newValue);

@@ -15,47 +15,61 @@ public sealed record CreateSubscriptionRequest(
 
 /// <summary>
 /// Makes buyers, listings and config from a seed, so a run is reproducible, and fills every sensitive field with a canary:
-/// a value unique to the run that can be searched for in logs, files and requests.
+/// a value unique to the run that can be searched for in logs, files and requests. Each subscription draws from its own
+/// stream (<see cref="SeedStream"/>), keyed by its scope (the scenario that asked for it) and how many that scope made
+/// before it, so the same seed gives a scenario the same buyers whichever scenarios run beside it.
 /// </summary>
 public sealed class SubscriptionFactory(int seed)
 {
     public const string DefaultProviderKeyField = "openai_api_key";
-    private readonly Faker _faker = new() { Random = new Randomizer(seed) };
-    private readonly Lock _gate = new();
-    private int _counter;
 
-    public Subscription Create(CreateSubscriptionRequest request, Uri? defaultWebhook)
+    /// <summary>The scope of subscriptions made outside any scenario (the control API, <c>simulate</c>).</summary>
+    public const string DefaultScope = "platform";
+
+    private static readonly string[] DefaultPlainFields = ["business_name", "language"];
+
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, int> _madeIn = new(StringComparer.Ordinal);
+    // A subscription's own stream, kept for the canaries of its key rotations.
+    private readonly Dictionary<string, Randomizer> _streams = new(StringComparer.Ordinal);
+
+    /// <param name="scope">Who asks (a scenario's name); null is <see cref="DefaultScope"/>.</param>
+    /// <param name="plainFields">The listing's non-sensitive fields, generated when the request gives no config.</param>
+    public Subscription Create(CreateSubscriptionRequest request, Uri? defaultWebhook, string? scope = null, IReadOnlyList<string>? plainFields = null)
     {
+        scope ??= DefaultScope;
         lock (_gate)
         {
-            _counter++;
-            var id = request.Id ?? $"sub_{_faker.Random.Hexadecimal(12, prefix: "")}";
+            var n = _madeIn.GetValueOrDefault(scope);
+            _madeIn[scope] = n + 1;
+            var random = new Randomizer(SeedStream.Derive(seed, scope, n));
+            var faker = new Faker { Random = random };
+            // The fields draw from the stream in this order; changing it changes every buyer a seed replays.
+            var id = request.Id ?? $"sub_{random.Hexadecimal(12, prefix: "")}";
             var tier = request.Tier ?? new Tier(
-                _faker.PickRandom("Starter", "Growth", "Pro"), _faker.PickRandom(999, 1999, 3999),
-                _faker.PickRandom(1000, 5000, 6000), ["whatsapp", "reports"]);
-            // Lock is re-entrant (NewCanary below relies on it too); the fields draw in this order, which the seed replay needs.
-            var config = request.Config ?? PlainConfig(["business_name", "language"]);
+                faker.PickRandom("Starter", "Growth", "Pro"), faker.PickRandom(999, 1999, 3999),
+                faker.PickRandom(1000, 5000, 6000), ["whatsapp", "reports"]);
+            var config = request.Config ?? PlainConfig(faker, plainFields ?? DefaultPlainFields);
             var providerField = request.ProviderKeyField ?? DefaultProviderKeyField;
             IEnumerable<string> sensitiveFields = request.SensitiveFields ?? (IEnumerable<string>?)request.Sensitive?.Keys ?? [providerField];
             var sensitive = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var field in sensitiveFields)
-                sensitive[field] = request.Sensitive?.GetValueOrDefault(field) ?? NewCanary(field);
+                sensitive[field] = request.Sensitive?.GetValueOrDefault(field) ?? Canary(random, field);
             var webhook = request.WebhookUrl is null ? defaultWebhook : new Uri(request.WebhookUrl);
-            return new Subscription(id, $"buyer_{_faker.Random.Hexadecimal(12, prefix: "")}", $"listing_{_faker.Random.Hexadecimal(8, prefix: "")}",
+            var subscription = new Subscription(id, $"buyer_{random.Hexadecimal(12, prefix: "")}", $"listing_{random.Hexadecimal(8, prefix: "")}",
                 tier, config, sensitive, providerField, webhook);
+            _streams[id] = random;
+            return subscription;
         }
     }
 
-    public Dictionary<string, string> PlainConfig(IEnumerable<string> fields)
-    {
-        lock (_gate)
-            return fields.ToDictionary(f => f, f => f switch
-            {
-                "business_name" => PlainText(_faker.Company.CompanyName()),
-                "language" => _faker.PickRandom("hinglish", "english", "hindi"),
-                _ => PlainText(_faker.Lorem.Word()) + " " + _faker.Random.Number(1, 999).ToString(System.Globalization.CultureInfo.InvariantCulture),
-            }, StringComparer.Ordinal);
-    }
+    private static Dictionary<string, string> PlainConfig(Faker faker, IEnumerable<string> fields) =>
+        fields.ToDictionary(f => f, f => f switch
+        {
+            "business_name" => PlainText(faker.Company.CompanyName()),
+            "language" => faker.PickRandom("hinglish", "english", "hindi"),
+            _ => PlainText(faker.Lorem.Word()) + " " + faker.Random.Number(1, 999).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        }, StringComparer.Ordinal);
 
     /// <summary>
     /// Generated values stay plain ASCII letters, digits and spaces: an apostrophe or ampersand is escaped differently by
@@ -65,14 +79,25 @@ public sealed class SubscriptionFactory(int seed)
     private static string PlainText(string text) => new([.. text.Where(c => char.IsAsciiLetterOrDigit(c) || c == ' ')]);
 
     /// <summary>
-    /// Canaries look like the real thing (an OpenAI key starts with sk-) but carry a marker that never occurs by chance.
+    /// A new canary for one of <paramref name="subscription"/>'s fields (a key rotation), from that subscription's own
+    /// stream: the n-th rotation of a buyer is the same value whatever else the run does.
     /// </summary>
-    public string NewCanary(string field)
+    public string NewCanary(Subscription subscription, string field)
     {
         lock (_gate)
         {
-            var prefix = field.Contains("openai", StringComparison.OrdinalIgnoreCase) ? "sk-" : "";
-            return $"{prefix}dkcanary{_faker.Random.AlphaNumeric(20)}";
+            if (!_streams.TryGetValue(subscription.Id, out var random))
+                _streams[subscription.Id] = random = new Randomizer(SeedStream.Derive(seed, "rotation:" + subscription.Id, 0));
+            return Canary(random, field);
         }
+    }
+
+    /// <summary>
+    /// Canaries look like the real thing (an OpenAI key starts with sk-) but carry a marker that never occurs by chance.
+    /// </summary>
+    private static string Canary(Randomizer random, string field)
+    {
+        var prefix = field.Contains("openai", StringComparison.OrdinalIgnoreCase) ? "sk-" : "";
+        return $"{prefix}dkcanary{random.AlphaNumeric(20)}";
     }
 }

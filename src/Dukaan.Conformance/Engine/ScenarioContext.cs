@@ -30,10 +30,9 @@ public sealed class ScenarioContext(RunContext run, string scenario, Cancellatio
         {
             WebhookUrl = Run.Agent.WebhookUrl.ToString(),
             Tier = baseline.Tier ?? listing.Tier,
-            Config = baseline.Config ?? Simulator.PlainConfig(listing.Fields),
             SensitiveFields = baseline.SensitiveFields ?? [.. listing.SensitiveFields],
             ProviderKeyField = baseline.ProviderKeyField ?? listing.ProviderKeyField,
-        });
+        }, Scenario, listing.Fields);
         Run.AddSubscription(Scenario, subscription.Id);
         return subscription;
     }
