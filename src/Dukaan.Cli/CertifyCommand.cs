@@ -24,6 +24,10 @@ public static class CertifyCommand
     private static readonly Option<string?> WebhookPath = new("--webhook-path") { Description = "Path of the agent's webhook route (default: the profile's, e.g. /hooks/agentdukaan)." };
     private static readonly Option<string?> TriggerUrl = new("--trigger-url") { Description = "URL the harness POSTs {\"subscriptionId\":\"…\"} to for one billable run; {port} is replaced by the agent's port." };
     private static readonly Option<string?> Rules = new("--rules") { Description = "Only rules matching these globs, e.g. DK-SIG-* or DK-RUN-02,DK-SUB-*." };
+    private static readonly Option<string?> ScenarioNames = new("--scenarios")
+    {
+        Description = "Also play these scenarios (comma-separated names from docs/rules.md, or all), whatever --rules selects. A rule's rerun command adds the scenarios whose work judged it, e.g. the ones a whole-run rule such as DK-RUN-01 counted.",
+    };
     private static readonly Option<bool> Strict = new("--strict") { Description = "SHOULD rules that are not met fail the run (exit 1) instead of warning." };
     private static readonly Option<int> Seed = new("--seed") { Description = "Seed for generated buyers, configs and canaries: the same seed replays the same run.", DefaultValueFactory = _ => CertifyOptions.DefaultSeed };
     private static readonly Option<string?> Out = new("--out") { Description = "Output folder (default: reports/<timestamp>/)." };
@@ -47,7 +51,7 @@ public static class CertifyCommand
     {
         var command = new Command("certify", "Run the AgentDukaan conformance suite against an agent and write results.json (plus reports) to --out. With no target, certifies the bundled reference agent.")
         {
-            Profile, AgentCmd, AgentWorkdir, AgentUrl, AgentLog, AgentEnv, WebhookPath, TriggerUrl, Rules, Strict, Seed, Out, StartupTimeout, QuietWindow,
+            Profile, AgentCmd, AgentWorkdir, AgentUrl, AgentLog, AgentEnv, WebhookPath, TriggerUrl, Rules, ScenarioNames, Strict, Seed, Out, StartupTimeout, QuietWindow,
             ObservationWindow, RunDeadline, BaselineFile, ConfigPath, SimPort, Secret, PlatformUrl, TimeScale, TranscriptCapacity,
         };
         command.SetAction((parse, cancellationToken) => RunAsync(parse, cancellationToken));
@@ -96,12 +100,13 @@ public static class CertifyCommand
             profile = inputs.Profile;
             profileId = profile.Info.Id;
             profile.Rules.Select(inputs.Rules);
+            var scenarios = SelectScenarios(profile, flags.Scenarios);
             if (inputs.Baseline is { } baselinePath)
                 baseline = Baseline.Load(baselinePath, profile.Rules.All.Select(r => r.Id).ToHashSet(StringComparer.Ordinal));
             var capacity = flags.TranscriptCapacity ?? Dukaan.Simulator.Transcript.DefaultCapacity;
             if (capacity is < MinTranscriptCapacity or > MaxTranscriptCapacity)
                 throw new UsageException($"--transcript-capacity must be between {MinTranscriptCapacity} and {MaxTranscriptCapacity} exchanges (got {capacity}); each takes about 1 KB of memory.");
-            request = await BuildRequestAsync(inputs, console, cancellationToken);
+            request = await BuildRequestAsync(inputs, console, cancellationToken) with { Scenarios = scenarios };
             // Every exchange goes to a private temp file during the run; the report folder gets a redacted copy.
             rawTranscript = Path.Combine(Path.GetTempPath(), $"dukaan-transcript-{Guid.NewGuid():N}.jsonl");
             request = request with { Settings = request.Settings with { TranscriptCapacity = capacity, TranscriptFile = rawTranscript } };
@@ -162,6 +167,31 @@ public static class CertifyCommand
             exitCode = gate.ExitCode;
         }
         return new CertifyOutcome(exitCode, null, profile.Info.Id, outDir, written.Results);
+    }
+
+    /// <summary>The scenarios --scenarios names (every one for <c>all</c>), or null when it was not given.</summary>
+    private static IReadOnlySet<string>? SelectScenarios(IProfile profile, string? names)
+    {
+        if (names is null) return null;
+        var known = profile.Docs.Scenarios.Select(s => s.Name).ToList();
+        var given = names.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (given.Length == 0)
+            throw new UsageException($"--scenarios needs scenario names, comma-separated, or {RerunCommands.AllScenarios}; the {profile.Info.Id} profile's: {string.Join(", ", known)}.");
+        if (given.Contains(RerunCommands.AllScenarios, StringComparer.Ordinal)) return known.ToHashSet(StringComparer.Ordinal);
+        if (given.FirstOrDefault(g => !known.Contains(g, StringComparer.Ordinal)) is { } unknown)
+            throw new UsageException($"--scenarios: '{unknown}' is not a scenario of the {profile.Info.Id} profile; its scenarios are {string.Join(", ", known)} (or {RerunCommands.AllScenarios}).");
+        return given.ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// The windows and deadlines the command line gave, for the rerun command: they decide what the agent had time to do,
+    /// so a rerun without them could judge a slow agent differently. (A settings file's values come back with --config.)
+    /// </summary>
+    private static IEnumerable<string> GivenTimings(CertifyFlags given)
+    {
+        foreach (var (flag, value) in new[] { ("--startup-timeout", given.StartupTimeout), ("--observation-window", given.ObservationWindow),
+                     ("--quiet-window", given.QuietWindow), ("--run-deadline", given.RunDeadline) })
+            if (value is { } seconds) yield return string.Create(CultureInfo.InvariantCulture, $"{flag} {seconds}");
     }
 
     private const int MinTranscriptCapacity = 100;
@@ -238,6 +268,7 @@ public static class CertifyCommand
         if (given.WebhookPath is { } path && (path != inputs.Profile.Info.DefaultWebhookPath || inputs.ConfigFile is not null)) rerun.Add($"--webhook-path {path}");
         if (given.Strict is true) rerun.Add("--strict");
         else if (given.Strict is false && inputs.ConfigFile is not null) rerun.Add("--strict false");
+        rerun.AddRange(GivenTimings(given));
 
         var settings = new RunSettings
         {
@@ -310,8 +341,11 @@ public static class CertifyCommand
                 ? "--time-scale describes a platform given with --platform-url; the bundled simulator always runs on its own compressed clock."
                 : "--time-scale must be between 1 (real time) and 100.");
         var rerun = new List<string> { "dukaan-conformance certify", $"--profile {id}" };
+        if (inputs.ConfigFile is { } configFile) rerun.Add($"--config {Shell.Quote(configFile)}");
         if (platform is not null) rerun.Add($"--platform-url {Shell.Quote(platform.ToString())} --secret \"$AGENTDUKAAN_WEBHOOK_SECRET\"");
         if (inputs.TimeScale is { } s) rerun.Add(string.Create(CultureInfo.InvariantCulture, $"--time-scale {s}"));
+        if (inputs.Given.Strict is true) rerun.Add("--strict");
+        rerun.AddRange(GivenTimings(inputs.Given));
         var settings = new RunSettings
         {
             Seed = inputs.Seed,
@@ -356,6 +390,7 @@ public static class CertifyCommand
             WebhookPath = GivenText(WebhookPath),
             TriggerUrl = GivenText(TriggerUrl),
             Rules = GivenText(Rules),
+            Scenarios = GivenText(ScenarioNames),
             Strict = Given(Strict),
             Seed = Given(Seed),
             Out = GivenText(Out),

@@ -16,6 +16,8 @@ public sealed record CertifyFlags
     public string? WebhookPath { get; init; }
     public string? TriggerUrl { get; init; }
     public string? Rules { get; init; }
+    /// <summary>--scenarios: a flag only; it replays the scenarios behind a verdict (rerun commands), it is no setting of the agent.</summary>
+    public string? Scenarios { get; init; }
     public bool? Strict { get; init; }
     public int? Seed { get; init; }
     public string? Out { get; init; }

@@ -65,7 +65,7 @@ public static class CertificationEngine
         await using (agent)
         {
             var run = new RunContext(simulator, agent, settings, selected);
-            var scenarios = AllScenarios().Where(s => s.Rules.Any(selected.Contains)).ToList();
+            var scenarios = AllScenarios().Where(s => s.Rules.Any(selected.Contains) || request.AlsoRuns(s.Name)).ToList();
             // A crashed or hung agent ends every wait at once: nothing it was expected to do can happen any more.
             using var scenarioToken = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, agent.Gone, run.Unresponsive);
             var stop = new StopReasons(cancellationToken, agent, run, settings);

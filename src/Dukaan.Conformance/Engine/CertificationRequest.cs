@@ -29,6 +29,10 @@ public sealed record PlatformCoordinates(Uri ApiUrl, Uri ProviderBaseUrl, string
 /// <param name="StartPlatform">
 /// Hosts the simulator; by default Kestrel on a free loopback port. In-process certification supplies a TestServer.
 /// </param>
+/// <param name="Scenarios">
+/// Scenarios to run whatever <paramref name="RulePatterns"/> selects (--scenarios): a rule's rerun command names the
+/// scenarios whose work judged it when that rule alone would not run them. Names of the profile's scenarios.
+/// </param>
 /// <param name="NotApplicable">
 /// Rules this kind of target cannot exercise by its nature (an in-process agent has no process to restart, watch or
 /// scan). They still appear as not-exercised, but do not keep the run from certifying: the caller says elsewhere how
@@ -41,8 +45,12 @@ public sealed record CertificationRequest(
     string? RulePatterns = null,
     Func<SimulatorOptions, CancellationToken, Task<IPlatformHost>>? StartPlatform = null,
     IReadOnlySet<string>? NotApplicable = null,
-    Profiles.ProfileInfo? Profile = null)
+    Profiles.ProfileInfo? Profile = null,
+    IReadOnlySet<string>? Scenarios = null)
 {
+    /// <summary>Whether the run must play <paramref name="scenario"/> even when no selected rule is its own.</summary>
+    public bool AlsoRuns(string scenario) => Scenarios?.Contains(scenario) == true;
+
     /// <summary>The contract this run certifies against; AgentDukaan's unless the caller chose another profile.</summary>
     public Profiles.ProfileInfo ProfileInfo => Profile ?? Profiles.AgentDukaan.AgentDukaanProfile.Metadata;
 }

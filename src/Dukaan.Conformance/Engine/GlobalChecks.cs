@@ -9,7 +9,7 @@ namespace Dukaan.Conformance.Engine;
 /// </summary>
 public static class GlobalChecks
 {
-    private const string Global = "whole run";
+    private const string Global = RerunCommands.WholeRun;
 
     /// <summary>
     /// How each rule judged here is observed, for docs/rules.md and `list-rules --format markdown`: a whole-run rule has

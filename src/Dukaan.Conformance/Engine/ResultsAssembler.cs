@@ -15,7 +15,9 @@ public static class ResultsAssembler
     {
         var redactor = new Redactor(run.AllSecrets().Append(run.Simulator.Options.Secret));
         var exchanges = run.Simulator.Transcript.Snapshot().ToDictionary(e => e.Seq);
-        var results = rules.Select(rule => Judge(rule, run.Findings.For(rule.Id), request.Settings, exchanges, run.StartedAt, redactor)).ToList();
+        var reruns = new RerunCommands(request.Settings, Profiles.ProfileRegistry.Get(request.ProfileInfo.Id), [.. scenarios.Select(s => s.Name)],
+            e => e.SubscriptionId is { } id ? run.ScenarioOf(id) : null, exchanges);
+        var results = rules.Select(rule => Judge(rule, run.Findings.For(rule.Id), request.Settings, exchanges, run.StartedAt, redactor, reruns)).ToList();
         var timelines = scenarios.Select(s => Timeline(s, run, exchanges.Values, redactor)).ToList();
         return Finish(request, rules, results, timelines, [.. notes.Select(redactor.Apply)], run.StartedAt, (long)run.Elapsed.Elapsed.TotalMilliseconds, agentStarted: true, interrupted);
     }
@@ -24,8 +26,11 @@ public static class ResultsAssembler
     /// Verdicts for any profile: each selected rule judged from its findings, evidence drawn from the transcript, every
     /// secret redacted. Profiles other than AgentDukaan's build their runs on this.
     /// </summary>
+    /// <param name="timelines">One per scenario that ran: they also say which scenarios a whole-run verdict came from.</param>
+    /// <param name="scenarioOf">The scenario an exchange belongs to, for the rerun command of a rule judged over the whole run.</param>
     public static RunResults FromFindings(CertificationRequest request, IReadOnlyList<RuleDefinition> rules, FindingSink findings, IReadOnlyList<Exchange> transcript,
-        IReadOnlyList<ScenarioTimeline> timelines, IReadOnlyList<string> notes, IReadOnlyList<string> secrets, DateTimeOffset startedAt, long durationMs, bool interrupted = false)
+        IReadOnlyList<ScenarioTimeline> timelines, IReadOnlyList<string> notes, IReadOnlyList<string> secrets, DateTimeOffset startedAt, long durationMs, bool interrupted = false,
+        Func<Exchange, string?>? scenarioOf = null)
     {
         // A finding for an ID of no profile is a typo in an engine; judged only by the rules it names, it would leave
         // the rule meant silently not-exercised, so it stops the run as a harness bug instead.
@@ -35,7 +40,8 @@ public static class ResultsAssembler
             throw new InvalidOperationException($"The {profile} engine reported a finding for rule '{stray.RuleId}', which its catalog does not have.");
         var redactor = new Redactor(secrets);
         var exchanges = transcript.ToDictionary(e => e.Seq);
-        var results = rules.Select(rule => Judge(rule, findings.For(rule.Id), request.Settings, exchanges, startedAt, redactor)).ToList();
+        var reruns = new RerunCommands(request.Settings, Profiles.ProfileRegistry.Get(profile), [.. timelines.Select(t => t.Name)], scenarioOf, exchanges);
+        var results = rules.Select(rule => Judge(rule, findings.For(rule.Id), request.Settings, exchanges, startedAt, redactor, reruns)).ToList();
         return Finish(request, rules, results, timelines, [.. notes.Select(redactor.Apply)], startedAt, durationMs, agentStarted: true, interrupted);
     }
 
@@ -52,7 +58,7 @@ public static class ResultsAssembler
     {
         var redactor = new Redactor(secrets);
         var results = rules.Select(rule => Judge(rule, [NotApplicableFinding(rule, request.Settings) ?? new Finding(rule.Id, FindingOutcome.NotExercised, rule.Statement, why, null, [], "startup")],
-            request.Settings, new Dictionary<long, Exchange>(), DateTimeOffset.UtcNow, redactor)).ToList();
+            request.Settings, new Dictionary<long, Exchange>(), DateTimeOffset.UtcNow, redactor, NothingRan(request))).ToList();
         return Finish(request, rules, results, [], [why], DateTimeOffset.UtcNow, 0, agentStarted: true, interrupted: true);
     }
 
@@ -65,10 +71,14 @@ public static class ResultsAssembler
             var verdict = rule.Id == "DK-OPS-01" && failure.PortNeverOpened ? FindingOutcome.Violated : FindingOutcome.NotExercised;
             var finding = NotApplicableFinding(rule, request.Settings)
                 ?? new Finding(rule.Id, verdict, rule.Statement, rule.Id == "DK-OPS-01" ? message : $"The agent never came up, so nothing could be checked. {message}", null, [], "startup");
-            return Judge(rule, [finding], request.Settings, new Dictionary<long, Exchange>(), DateTimeOffset.UtcNow, redactor);
+            return Judge(rule, [finding], request.Settings, new Dictionary<long, Exchange>(), DateTimeOffset.UtcNow, redactor, NothingRan(request));
         }).ToList();
         return Finish(request, rules, results, [], [message], DateTimeOffset.UtcNow, 0, agentStarted: false);
     }
+
+    /// <summary>Reruns of a run that played no scenario: each rule alone.</summary>
+    private static RerunCommands NothingRan(CertificationRequest request) =>
+        new(request.Settings, Profiles.ProfileRegistry.Get(request.ProfileInfo.Id), [], null, new Dictionary<long, Exchange>());
 
     /// <summary>A rule the target does not declare stays not-applicable even when nothing ran: the agent's failure to start is not why.</summary>
     private static Finding? NotApplicableFinding(RuleDefinition rule, RunSettings settings) =>
@@ -97,7 +107,7 @@ public static class ResultsAssembler
     }
 
     private static RuleResult Judge(RuleDefinition rule, IReadOnlyList<Finding> findings, RunSettings settings, IReadOnlyDictionary<long, Exchange> exchanges,
-        DateTimeOffset runStart, Redactor redactor)
+        DateTimeOffset runStart, Redactor redactor, RerunCommands reruns)
     {
         var decisive = Decisive(findings);
         var verdict = decisive.Outcome switch
@@ -123,7 +133,7 @@ public static class ResultsAssembler
             redactor.Apply(observed),
             relevant.Select(f => f.Diagnosis).FirstOrDefault(d => d is not null) is { } diagnosis ? redactor.Apply(diagnosis) : null,
             transcript,
-            $"{settings.RerunPrefix} --rules {rule.Id} --seed {settings.Seed}",
+            reruns.For(rule, relevant),
             [.. findings.Select(f => f.Scenario).Distinct()]);
         return new RuleResult(rule.Id, rule.Level, rule.Area, rule.Title, rule.Statement, rule.SeedReference, verdict, evidence);
     }

@@ -25,6 +25,7 @@ public sealed class RunContext(PlatformSimulator simulator, IAgentUnderTest agen
     private readonly List<HarnessEvent> _events = [];
     private readonly List<ValidDelivery> _validDeliveries = [];
     private readonly Dictionary<string, List<string>> _subscriptionsByScenario = [];
+    private readonly Dictionary<string, string> _scenarioBySubscription = new(StringComparer.Ordinal);
 
     public PlatformSimulator Simulator { get; } = simulator;
     public IAgentUnderTest Agent { get; } = agent;
@@ -42,6 +43,12 @@ public sealed class RunContext(PlatformSimulator simulator, IAgentUnderTest agen
     public IReadOnlyList<string> SubscriptionsOf(string scenario)
     {
         lock (_gate) return _subscriptionsByScenario.TryGetValue(scenario, out var list) ? [.. list] : [];
+    }
+
+    /// <summary>The scenario that made the subscription, or null (one made outside the scenarios).</summary>
+    public string? ScenarioOf(string subscriptionId)
+    {
+        lock (_gate) return _scenarioBySubscription.GetValueOrDefault(subscriptionId);
     }
 
     /// <summary>Records a finding for a rule the run selected; findings for other rules are dropped here, in one place.</summary>
@@ -119,6 +126,7 @@ public sealed class RunContext(PlatformSimulator simulator, IAgentUnderTest agen
         {
             if (!_subscriptionsByScenario.TryGetValue(scenario, out var list)) _subscriptionsByScenario[scenario] = list = [];
             list.Add(id);
+            _scenarioBySubscription[id] = scenario;
         }
     }
 

@@ -47,6 +47,12 @@ public interface IProfile
 
     ProfileDocs Docs { get; }
 
+    /// <summary>
+    /// Whether a run plays every scenario whatever rules are selected (so a rerun never needs --scenarios); otherwise a
+    /// scenario runs when one of its rules is selected or --scenarios names it.
+    /// </summary>
+    bool RunsEveryScenario => false;
+
     Task<CertificationRun> CertifyAsync(CertificationRequest request, IProgress<string>? progress, CancellationToken cancellationToken);
 }
 

@@ -86,7 +86,7 @@ public static class AgentDoorEngine
             var run = new ReceiverRun(deliverer, sink, secret, settings);
             var notes = new List<string>();
             var findings = new FindingSink();
-            var scenarios = Scenarios.Where(s => s.Rules.Any(selected.Contains)).ToList();
+            var scenarios = Scenarios.Where(s => s.Rules.Any(selected.Contains) || request.AlsoRuns(s.Name)).ToList();
             try
             {
                 var sent = await Task.WhenAll(scenarios.Select(s => run.SendAsync(s.Name, deadline.Token)));
@@ -121,7 +121,7 @@ public static class AgentDoorEngine
             var exchanges = transcript.Snapshot();
             var timelines = scenarios.Select(s => Timeline(s, run, exchanges, startedAt, redactor)).ToList();
             var results = ResultsAssembler.FromFindings(request, rules, findings, exchanges, timelines, notes, secrets, startedAt, (long)clock.Elapsed.TotalMilliseconds,
-                interrupted: cancellationToken.IsCancellationRequested);
+                interrupted: cancellationToken.IsCancellationRequested, scenarioOf: e => e.Tag(EffectsSink.EventIdTag) is { } id ? run.ScenarioOfEvent(id) : null);
             return new(results, secrets);
         }
     }
@@ -132,7 +132,7 @@ public static class AgentDoorEngine
         if (!agent.CanCaptureOutput && !agent.CanScanFiles)
         {
             findings.Add(new("AD-R-08", FindingOutcome.NotExercised, statement,
-                "The harness neither started the receiver nor was given its log, so its output and files could not be scanned: give --agent-cmd (or --agent-log).", null, [], "whole run"));
+                "The harness neither started the receiver nor was given its log, so its output and files could not be scanned: give --agent-cmd (or --agent-log).", null, [], RerunCommands.WholeRun));
             return;
         }
         var scanner = new SecretScanner([secret]);
@@ -142,10 +142,10 @@ public static class AgentDoorEngine
         foreach (var file in files) hits.AddRange(scanner.InFile(file, notes));
         var scanned = $"{(agent.CanCaptureOutput ? "stdout/stderr" : "no output")} and {files.Count} file(s)";
         findings.Add(hits.Count == 0
-            ? new("AD-R-08", FindingOutcome.Satisfied, statement, $"The secret was not found in {scanned}.", null, [], "whole run")
+            ? new("AD-R-08", FindingOutcome.Satisfied, statement, $"The secret was not found in {scanned}.", null, [], RerunCommands.WholeRun)
             : new("AD-R-08", FindingOutcome.Violated, statement,
                 $"The webhook secret was found in {string.Join("; ", hits.Select(h => $"{h.Where} ({h.Form})").Distinct())}.",
-                "Never log or write AGENTDOOR_WEBHOOK_SECRET: not at startup, not in error messages, not in request dumps.", [], "whole run"));
+                "Never log or write AGENTDOOR_WEBHOOK_SECRET: not at startup, not in error messages, not in request dumps.", [], RerunCommands.WholeRun));
     }
 
     private static ScenarioTimeline Timeline(ScenarioDoc scenario, ReceiverRun run, IReadOnlyList<Exchange> exchanges, DateTimeOffset startedAt, Redactor redactor)
@@ -170,6 +170,12 @@ public static class AgentDoorEngine
 
         public EffectsSink Sink => sink;
         public RunSettings Settings => settings;
+
+        /// <summary>The scenario that sent the event with this id, or null.</summary>
+        public string? ScenarioOfEvent(string eventId)
+        {
+            lock (_gate) return _ids.FirstOrDefault(p => p.Value.Contains(eventId)).Key;
+        }
 
         public IReadOnlySet<string> IdsOf(string scenario)
         {

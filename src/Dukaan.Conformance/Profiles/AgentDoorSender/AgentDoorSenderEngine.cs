@@ -75,7 +75,7 @@ public static class AgentDoorSenderEngine
             using var emitter = new Emitter(emitUrl, transcript);
             using var emitsEnd = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token);
             var runner = new EventRunner(receiver, emitter, settings.ObservationWindow, emitsEnd.Token);
-            var scenarios = SenderScenarios.Docs.Where(s => s.Rules.Any(selected.Contains)).ToList();
+            var scenarios = SenderScenarios.Docs.Where(s => s.Rules.Any(selected.Contains) || request.AlsoRuns(s.Name)).ToList();
             // A crashed sender ends every wait at once: nothing it was expected to do can happen any more.
             using var waits = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, agent.Gone);
             var events = scenarios.SelectMany(s => SenderScenarios.EventsOf(s.Name)).ToList();
@@ -115,8 +115,10 @@ public static class AgentDoorSenderEngine
             var redactor = new Redactor(secrets);
             var exchanges = transcript.Snapshot();
             var timelines = scenarios.Select(s => SenderTimeline.Of(s, traces, exchanges, startedAt, redactor)).ToList();
+            // The attempts judged over the whole run belong to the scenario of their event, which a rerun must play again.
+            var scenarioOfSeq = traces.SelectMany(t => t.Attempts.Select(a => (a.Seq, t.Event.Scenario))).ToDictionary(p => p.Seq, p => p.Scenario);
             var results = ResultsAssembler.FromFindings(request, rules, findings, exchanges, timelines, notes, secrets, startedAt, (long)elapsed.Elapsed.TotalMilliseconds,
-                interrupted: cancellationToken.IsCancellationRequested);
+                interrupted: cancellationToken.IsCancellationRequested, scenarioOf: e => scenarioOfSeq.GetValueOrDefault(e.Seq));
             return new(results, secrets);
         }
     }

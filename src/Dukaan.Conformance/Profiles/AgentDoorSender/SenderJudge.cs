@@ -14,7 +14,7 @@ namespace Dukaan.Conformance.Profiles.AgentDoorSender;
 /// </summary>
 public sealed partial class SenderJudge(IReadOnlyList<EventTrace> traces, string secret, FindingSink findings, ISet<string> selected)
 {
-    private const string WholeRun = "whole run";
+    private const string WholeRun = RerunCommands.WholeRun;
 
     [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$")]
     private static partial Regex Iso8601();

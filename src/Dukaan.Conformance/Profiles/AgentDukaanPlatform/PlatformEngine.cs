@@ -68,7 +68,7 @@ public static class PlatformEngine
         await using var receiver = await WebhookReceiver.StartAsync(transcript, tags, clock, deadline.Token);
         var findings = new FindingSink();
         var run = new PlatformRun(caller, new ControlAdapter(caller), receiver, scale, clock, findings, selected);
-        var scenarios = All.Where(s => s.Rules.Any(selected.Contains)).ToList();
+        var scenarios = All.Where(s => s.Rules.Any(selected.Contains) || request.AlsoRuns(s.Name)).ToList();
         var notes = new List<string>
         {
             external is null
@@ -99,7 +99,7 @@ public static class PlatformEngine
         var exchanges = transcript.Snapshot();
         var timelines = scenarios.Select(s => Timeline(s, tags, exchanges, startedAt, redactor)).ToList();
         var results = ResultsAssembler.FromFindings(request, rules, findings, exchanges, timelines, notes, secrets, startedAt, (long)wall.Elapsed.TotalMilliseconds,
-            interrupted: cancellationToken.IsCancellationRequested);
+            interrupted: cancellationToken.IsCancellationRequested, scenarioOf: e => tags.Of(e.Seq));
         return new(results, secrets);
     }
 

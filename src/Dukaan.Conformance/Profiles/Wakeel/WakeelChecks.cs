@@ -5,7 +5,7 @@ namespace Dukaan.Conformance.Profiles.Wakeel;
 /// <summary>The rules judged over the whole run, once every scenario has ended and the wire has settled.</summary>
 public static class WakeelChecks
 {
-    private const string Scenario = "whole run";
+    private const string Scenario = RerunCommands.WholeRun;
 
     public static IReadOnlyDictionary<string, string> Observations { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
     {

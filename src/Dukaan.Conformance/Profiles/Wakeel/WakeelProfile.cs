@@ -37,6 +37,9 @@ public sealed class WakeelProfile : IProfile
         [.. WakeelScenarios.All.Select(s => new ScenarioDoc(s.Name, s.Description, s.Rules))],
         WakeelChecks.Observations);
 
+    /// <summary>Every scenario runs whatever --rules selects: they share the agent's callbacks, which the whole-run checks judge.</summary>
+    public bool RunsEveryScenario => true;
+
     public Task<CertificationRun> CertifyAsync(CertificationRequest request, IProgress<string>? progress, CancellationToken cancellationToken) =>
         WakeelEngine.RunAsync(request, progress, cancellationToken);
 }
