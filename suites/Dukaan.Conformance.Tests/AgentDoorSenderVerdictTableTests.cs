@@ -77,6 +77,9 @@ public sealed class AgentDoorSenderVerdictTableTests
             Assert.That(run.Results.Rules.Select(r => r.Id), Is.EquivalentTo(selected));
         });
         TestContext.Out.WriteLine($"agentdoor-sender {language} {breakName}: {run.Wall.TotalSeconds:0.0} s");
+        if (language == "node")
+            Assert.That(await Reruns.MismatchesAsync(run.Results!, RerunCoverage.RulesOf(Table.Select(p => (p.Key, (IReadOnlyDictionary<string, Verdict>)p.Value.Verdicts)), breakName)),
+                Is.Empty, "rerun commands that do not reproduce");
     }
 
     [Test]

@@ -80,6 +80,9 @@ public sealed class PlatformVerdictTableTests
             Assert.That(run.Results!.Target.Kind, Is.EqualTo("platform"));
         });
         TestContext.Out.WriteLine($"platform break {breakName}: {run.Wall.TotalSeconds:0.0} s");
+        // The rerun command names the secret as the shell variable a seller keeps it in; the broken simulator is still up.
+        Assert.That(await Reruns.MismatchesAsync(run.Results!, RerunCoverage.RulesOf(Table.Select(p => (p.Key, (IReadOnlyDictionary<string, Verdict>)p.Value)), breakName),
+            new Dictionary<string, string> { ["AGENTDUKAAN_WEBHOOK_SECRET"] = Secret }), Is.Empty, "rerun commands that do not reproduce");
     }
 
     [Test]

@@ -108,7 +108,14 @@ public sealed class VerdictTableTests
             Assert.That(run.NotApplicable, Is.EquivalentTo(AgentDukaanRules.Catalog.All.Where(r => r.Area == Areas.Chat).Select(r => r.Id)), run.Describe());
         });
         TestContext.Out.WriteLine($"{language} {breakName}: {run.Wall.TotalSeconds:0.0} s");
+        // The ported breaks repeat the C# rows; one language's rerun commands cover the table.
+        if (language == "csharp")
+            Assert.That(await Reruns.MismatchesAsync(run.Results!, RerunCoverage.RulesOf(Rows, breakName, "slow-ack")), Is.Empty, "rerun commands that do not reproduce");
     }
+
+    /// <summary>The table's rows in order, for <see cref="RerunCoverage"/> (slow-ack's DK-ACK-01 rerun is checked by BoundedRunTests).</summary>
+    public static IEnumerable<(string Row, IReadOnlyDictionary<string, Verdict> Verdicts)> Rows =>
+        CSharpTable.Select(p => (p.Key, (IReadOnlyDictionary<string, Verdict>)p.Value.Verdicts));
 
     [Test]
     public void The_table_shows_every_rule_passing_on_the_compliant_agent_and_not_passing_on_some_broken_one()

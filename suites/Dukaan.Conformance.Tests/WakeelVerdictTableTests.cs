@@ -78,6 +78,9 @@ public sealed class WakeelVerdictTableTests
             Assert.That(run.Results.Rules.Select(r => r.Id), Is.EquivalentTo(WakeelRules.Catalog.All.Select(r => r.Id)));
         });
         TestContext.Out.WriteLine($"wakeel {language} {breakName}: {run.Wall.TotalSeconds:0.0} s");
+        if (language == "node")
+            Assert.That(await Reruns.MismatchesAsync(run.Results!, RerunCoverage.RulesOf(Table.Select(p => (p.Key, (IReadOnlyDictionary<string, Verdict>)p.Value.Verdicts)), breakName)),
+                Is.Empty, "rerun commands that do not reproduce");
     }
 
     /// <summary>
