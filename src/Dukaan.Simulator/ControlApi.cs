@@ -150,7 +150,11 @@ public static class ControlApi
         long since = 0;
         if (sinceText.Length > 0 && !long.TryParse(sinceText, out since))
             throw new SimulatorException(400, ErrorCodes.ValidationFailed, $"\"since\" must be a sequence number (got '{sinceText}').");
-        return Ok(s.Transcript.Where(e => e.Seq > since && (subscription.Length == 0 || e.SubscriptionId == subscription)));
+        // A poller goes on from the last Seq it got. An exchange still under way (a delivery waiting for its answer) will
+        // appear with a lower Seq than later ones that ended first, so with "since" the answer stops where everything
+        // before has ended: the next poll from its last Seq misses nothing.
+        var upTo = sinceText.Length > 0 ? s.Transcript.SettledThrough : long.MaxValue;
+        return Ok(s.Transcript.Where(e => e.Seq > since && e.Seq <= upTo && (subscription.Length == 0 || e.SubscriptionId == subscription)));
     }
 
     private static bool TryParseStatus(string? raw, out SubscriptionStatus status)

@@ -101,7 +101,9 @@ public sealed class DeliveryEngine(HttpClient http, TimeProvider clock, Transcri
 
     private async Task<DeliveryAttempt> AttemptAsync(OutgoingDelivery delivery, int number, double delayMs, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var seq = transcript.NextSeq();
+        // The Seq is the attempt's start: what the agent does before it answers comes after it in the transcript.
+        using var reservation = transcript.Reserve();
+        var seq = reservation.Seq;
         var startedAt = clock.GetUtcNow();
         var stopwatch = Stopwatch.StartNew();
         using var timeoutCts = new CancellationTokenSource(timeout, clock);

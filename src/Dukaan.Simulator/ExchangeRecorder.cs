@@ -60,6 +60,10 @@ public sealed class ExchangeRecorder(RequestDelegate next, PlatformSimulator sim
         var exchange = ExchangeContext.Of(http);
         var startedAt = simulator.Clock.GetUtcNow();
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var control = http.Request.Path.StartsWithSegments("/_sim");
+        // The Seq is taken as the request arrives, so the transcript lists exchanges in the order they started; a request
+        // that never gets recorded (a body over the limit) gives it up.
+        using var reservation = control ? default : simulator.Transcript.Reserve();
         var read = await ReadBodyAsync(http, simulator.Options.MaxRequestBodyBytes).ConfigureAwait(false);
         if (read is null)
         {
@@ -68,7 +72,7 @@ public sealed class ExchangeRecorder(RequestDelegate next, PlatformSimulator sim
             return;
         }
         exchange.RawBody = read;
-        if (http.Request.Path.StartsWithSegments("/_sim"))
+        if (control)
         {
             await next(http).ConfigureAwait(false);
             return;
@@ -83,13 +87,13 @@ public sealed class ExchangeRecorder(RequestDelegate next, PlatformSimulator sim
         finally
         {
             http.Features.Set(original);
-            Record(http, exchange, startedAt, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds, recording.Captured);
+            Record(http, exchange, reservation.Seq, startedAt, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds, recording.Captured);
         }
     }
 
-    private void Record(HttpContext http, ExchangeContext exchange, DateTimeOffset startedAt, double durationMs, ReadOnlySpan<byte> responseBody)
+    private void Record(HttpContext http, ExchangeContext exchange, long seq, DateTimeOffset startedAt, double durationMs, ReadOnlySpan<byte> responseBody)
     {
-        simulator.Transcript.Add(new Exchange(simulator.Transcript.NextSeq(), Direction.AgentToPlatform, exchange.Kind, exchange.SubscriptionId,
+        simulator.Transcript.Add(new Exchange(seq, Direction.AgentToPlatform, exchange.Kind, exchange.SubscriptionId,
             http.Request.Method, RequestTarget(http.Request), HeaderMap.Of(http.Request.Headers),
             exchange.RawBody.Length == 0 ? "" : Transcript.Clip(Encoding.UTF8.GetString(exchange.RawBody)), http.Response.StatusCode, HeaderMap.Of(http.Response.Headers),
             responseBody.Length == 0 ? "" : Transcript.Clip(Encoding.UTF8.GetString(responseBody)), startedAt, durationMs, null, exchange.RecordedTags));

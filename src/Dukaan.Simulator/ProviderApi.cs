@@ -16,6 +16,9 @@ public static class ProviderApi
     public const string KeyUnknown = "unknown";
     public const string KeyMissing = "missing";
 
+    // Completion ids only need to differ; they once borrowed transcript Seqs, which are now reserved for exchanges.
+    private static long _completions;
+
     public static void MapProviderApi(this IEndpointRouteBuilder app) => app.MapPost("/v1/chat/completions", ChatCompletions);
 
     private static IResult ChatCompletions(HttpContext http, PlatformSimulator simulator)
@@ -41,7 +44,7 @@ public static class ProviderApi
         if (owner.ProviderMode == ProviderMode.Reject) return Unauthorized("Incorrect API key provided (the simulator was told to reject this buyer's key).");
         return Results.Json(new
         {
-            id = $"chatcmpl-sim{simulator.Transcript.NextSeq()}",
+            id = $"chatcmpl-sim{Interlocked.Increment(ref _completions)}",
             @object = "chat.completion",
             created = simulator.Clock.GetUtcNow().ToUnixTimeSeconds(),
             model = "sim-model",

@@ -59,12 +59,20 @@ public static class TagKeys
 }
 
 /// <summary>
-/// Every exchange of a run, in Seq order. Memory is bounded: the peer under test is the only side that can flood, so its
-/// exchanges are kept in a ring of the newest <see cref="Capacity"/> and older ones are evicted (counted in
-/// <see cref="Evicted"/>); the harness's own stimuli (deliveries, relays: few, bounded by the scenarios) are never evicted,
-/// because the rules judge the peer's answers to them. With a <see cref="Log"/>, every exchange is also appended to a
-/// JSON Lines file, which is the complete evidence whatever was evicted.
+/// Every exchange of a run, in Seq order: the order exchanges started. An exchange takes its Seq when it starts
+/// (<see cref="NextSeq"/>) and is published with <see cref="Add"/> when it ends, so a delivery the agent answers after
+/// fetching /config comes before that fetch, and "Seq &gt; mark" means "started after the mark was taken". Memory is
+/// bounded: the peer under test is the only side that can flood, so its exchanges are kept in a ring of the newest
+/// <see cref="Capacity"/> and older ones are evicted (counted in <see cref="Evicted"/>); the harness's own stimuli
+/// (deliveries, relays: few, bounded by the scenarios) are never evicted, because the rules judge the peer's answers to
+/// them. With a <see cref="Log"/>, every exchange is also appended to a JSON Lines file, in Seq order too, which is the
+/// complete evidence whatever was evicted.
 /// </summary>
+/// <remarks>
+/// Readers see an exchange once it has ended. One that started earlier may still be under way, and will be published
+/// with a lower Seq than some already seen: a reader that goes on from the last Seq it saw reads from
+/// <see cref="SettledThrough"/>, below which nothing more can appear.
+/// </remarks>
 public sealed class Transcript : IDisposable
 {
     public const int MaxBodyChars = 64 * 1024;
@@ -72,22 +80,69 @@ public sealed class Transcript : IDisposable
     /// <summary>About 0.9 KB per exchange in memory (bench/soak.sh measures it), so the ring stays near 90 MB however long the peer floods.</summary>
     public const int DefaultCapacity = 100_000;
 
+    /// <summary>
+    /// How many ended exchanges the file may hold back behind one still under way (about 7 MB). Past that, they are
+    /// written anyway and the late one goes in when it ends, out of order (its line carries its Seq): an agent that
+    /// holds a request open while it floods must not grow the harness's memory.
+    /// </summary>
+    public const int MaxHeldForOrder = 8192;
+
     private readonly Lock _gate = new();
     // Both kept in Seq order as exchanges arrive; the snapshot merges them.
     private readonly List<Exchange> _stimuli = [];
     private readonly SeqRing _peer = new();
+    // Seqs handed out whose exchange has not been published nor abandoned yet.
+    private readonly SortedSet<long> _open = [];
+    // Serializes writing to the log, so lines go in Seq order; taken before _gate, never inside it.
+    private readonly Lock _logGate = new();
+    // Ended exchanges the log holds back until every exchange that started before them has ended.
+    private readonly PriorityQueue<Exchange, long> _heldForLog = new();
+    private bool _logClosed;
     // Waits poll the snapshot every ~25 ms; between two exchanges they all share one copy.
     private Exchange[]? _snapshot;
     private long _seq;
     private long _evicted;
 
-    /// <summary>Raised after each exchange is recorded; the live log of <c>simulate</c> listens here.</summary>
+    /// <summary>Raised after each exchange is recorded, as it ends; the live log of <c>simulate</c> listens here.</summary>
     public event Action<Exchange>? Recorded;
 
-    public long NextSeq() => Interlocked.Increment(ref _seq);
+    /// <summary>
+    /// The Seq of an exchange that starts now. The caller must publish it (<see cref="Add"/>) or give it up
+    /// (<see cref="Abandon"/>), else the file holds back every later exchange: <see cref="Reserve"/> does the second on dispose.
+    /// </summary>
+    public long NextSeq()
+    {
+        lock (_gate)
+        {
+            var seq = Interlocked.Increment(ref _seq);
+            _open.Add(seq);
+            return seq;
+        }
+    }
 
-    /// <summary>The highest sequence number handed out so far: everything recorded later has a larger one.</summary>
+    /// <summary>A Seq for an exchange that starts now, given up on dispose if it was never published (a failure on the way).</summary>
+    public SeqReservation Reserve() => new(this, NextSeq());
+
+    /// <summary>Gives up a Seq from <see cref="NextSeq"/> whose exchange will not be recorded; nothing once it was.</summary>
+    public void Abandon(long seq)
+    {
+        // Most calls come from a reservation whose exchange was published: one look under _gate, nothing to write.
+        lock (_gate)
+        {
+            if (!_open.Remove(seq)) return;
+        }
+        if (Log is null) return;
+        lock (_logGate) WriteSettled();
+    }
+
+    /// <summary>The highest sequence number handed out so far: everything that starts later has a larger one.</summary>
     public long LastSeq => Interlocked.Read(ref _seq);
+
+    /// <summary>Every exchange with a Seq up to this one has ended (or never will be recorded): no reader will see another there.</summary>
+    public long SettledThrough
+    {
+        get { lock (_gate) return _open.Count == 0 ? _seq : _open.Min - 1; }
+    }
 
     /// <summary>How many of the peer's exchanges stay in memory: the newest ones. At least 1.</summary>
     public int Capacity
@@ -108,26 +163,63 @@ public sealed class Transcript : IDisposable
     /// <summary>The peer's exchanges evicted from memory to stay within <see cref="Capacity"/>: counted and reported, never silent.</summary>
     public long Evicted => Interlocked.Read(ref _evicted);
 
+    /// <summary>Publishes an exchange that has ended, under the Seq it took when it started.</summary>
     public void Add(Exchange exchange)
+    {
+        if (Log is null)
+        {
+            Publish(exchange);
+        }
+        else
+        {
+            lock (_logGate)
+            {
+                Publish(exchange);
+                if (_logClosed)
+                {
+                    Log.Append(exchange);
+                }
+                else
+                {
+                    _heldForLog.Enqueue(exchange, exchange.Seq);
+                    WriteSettled();
+                }
+            }
+        }
+        Recorded?.Invoke(exchange);
+    }
+
+    private void Publish(Exchange exchange)
     {
         lock (_gate)
         {
+            _open.Remove(exchange.Seq);
             if (exchange.Direction == PeerDirection)
             {
                 if (!_peer.Add(exchange, Capacity)) _evicted++;
             }
             else
             {
-                // A delivery takes its Seq before it is sent and is added when it ends, after the calls it provoked, so arrivals
-                // are out of order but only near the end; an equal Seq goes after the ones already there, as a stable sort would.
+                // Arrivals are out of order (an exchange is added when it ends) but mostly near the end; an equal Seq goes
+                // after the ones already there, as a stable sort would.
                 var i = _stimuli.Count;
                 while (i > 0 && _stimuli[i - 1].Seq > exchange.Seq) i--;
                 _stimuli.Insert(i, exchange);
             }
             _snapshot = null;
         }
-        Log?.Append(exchange);
-        Recorded?.Invoke(exchange);
+    }
+
+    /// <summary>Appends, in Seq order, the held exchanges that no exchange still under way started before. Under _logGate.</summary>
+    private void WriteSettled()
+    {
+        if (Log is null || _logClosed) return;
+        var settled = SettledThrough;
+        while (_heldForLog.TryPeek(out var next, out var seq) && (seq <= settled || _heldForLog.Count > MaxHeldForOrder))
+        {
+            _heldForLog.Dequeue();
+            Log.Append(next);
+        }
     }
 
     /// <summary>What is in memory, in Seq order. The list is shared until the next exchange arrives: never cast it back to mutate it.</summary>
@@ -141,8 +233,23 @@ public sealed class Transcript : IDisposable
     public IReadOnlyList<Exchange> ForSubscription(string subscriptionId) =>
         Where(e => string.Equals(e.SubscriptionId, subscriptionId, StringComparison.Ordinal));
 
-    /// <summary>Flushes and closes the log, if any; the exchanges in memory stay readable.</summary>
-    public void Dispose() => Log?.Dispose();
+    /// <summary>
+    /// Writes what the log still holds (in Seq order, even behind an exchange that never ended), then flushes and closes
+    /// it; the exchanges in memory stay readable.
+    /// </summary>
+    public void Dispose()
+    {
+        if (Log is null) return;
+        lock (_logGate)
+        {
+            if (!_logClosed)
+            {
+                while (_heldForLog.TryDequeue(out var held, out _)) Log.Append(held);
+                _logClosed = true;
+            }
+        }
+        Log.Dispose();
+    }
 
     public static string Clip(string text) =>
         text.Length <= MaxBodyChars ? text : string.Concat(text.AsSpan(0, MaxBodyChars), $"…[{text.Length - MaxBodyChars} more chars]");
@@ -157,6 +264,17 @@ public sealed class Transcript : IDisposable
         while (p < _peer.Count) merged[m++] = _peer[p++];
         return merged;
     }
+}
+
+/// <summary>
+/// A Seq taken when an exchange starts; disposing it gives the Seq up unless the exchange was published. The default
+/// value holds none (an exchange that is not recorded).
+/// </summary>
+public readonly struct SeqReservation(Transcript transcript, long seq) : IDisposable
+{
+    public long Seq { get; } = seq;
+
+    public void Dispose() => transcript?.Abandon(Seq);
 }
 
 /// <summary>

@@ -8,8 +8,8 @@ namespace Dukaan.Simulator;
 
 /// <summary>
 /// Appends every exchange of a transcript to a JSON Lines file (one object per line, the <see cref="Exchange"/>'s
-/// fields) from one background writer, so the request path only enqueues. Lines are in the order exchanges were
-/// recorded, not Seq order (a delivery is recorded when it ends); each carries its <c>seq</c>, so the order can be restored.
+/// fields) from one background writer, so the request path only enqueues. Lines are in the order they are appended:
+/// the <see cref="Transcript"/> appends in Seq order, the order exchanges started (see <see cref="Transcript.MaxHeldForOrder"/>).
 /// </summary>
 /// <remarks>
 /// The queue is bounded: when the disk falls behind, recording waits for room (counted in <see cref="Stalls"/>) rather

@@ -101,6 +101,8 @@ public sealed class LyingFiles(Transcript transcript, TimeProvider clock) : IDis
         socket.SendBufferSize = ChunkBytes;
         var startedAt = clock.GetUtcNow();
         var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+        // Taken as the download starts, so it is listed before what the agent did while it read; a 404 is not recorded.
+        using var reservation = transcript.Reserve();
         var (method, target) = await ReadRequestLineAsync(socket, stopping).ConfigureAwait(false);
         var token = target.StartsWith("/files/", StringComparison.Ordinal) ? target["/files/".Length..] : "";
         if (method != "GET" || !_files.TryGetValue(token, out var file))
@@ -130,7 +132,7 @@ public sealed class LyingFiles(Transcript transcript, TimeProvider clock) : IDis
             var download = new FileDownload(token, file.SubscriptionId, written, outcome == SendOutcome.PeerClosed, outcome == SendOutcome.Stalled,
                 outcome == SendOutcome.Sent && written >= Cap, startedAt, stopwatch.Elapsed.TotalMilliseconds);
             _downloads.Enqueue(download);
-            Record(file, download, target);
+            Record(file, download, target, reservation.Seq);
             _running.AddOrUpdate(token, 0, (_, n) => n - 1);
         }
     }
@@ -182,10 +184,10 @@ public sealed class LyingFiles(Transcript transcript, TimeProvider clock) : IDis
         return line.Length >= 2 ? (line[0], line[1]) : ("", "");
     }
 
-    private void Record(LyingFile file, FileDownload d, string target)
+    private void Record(LyingFile file, FileDownload d, string target, long seq)
     {
         var how = d.AgentHungUp ? "the agent hung up" : d.AgentStoppedReading ? $"the agent stopped reading for {StallAfter.TotalSeconds:0} s" : "the stream ended at the cap";
-        transcript.Add(new Exchange(transcript.NextSeq(), Direction.AgentToPlatform, ExchangeKinds.ChatFile, file.SubscriptionId, "GET", file.Declared.Url,
+        transcript.Add(new Exchange(seq, Direction.AgentToPlatform, ExchangeKinds.ChatFile, file.SubscriptionId, "GET", file.Declared.Url,
             new Dictionary<string, string>(), "", 200, new Dictionary<string, string> { ["Content-Type"] = file.Declared.Mime },
             $"[{d.BytesWritten} bytes streamed, then {how}; not kept]", d.StartedAt, d.DurationMs, null,
             new Dictionary<string, string> { [TagKeys.FileBytes] = d.BytesWritten.ToString(CultureInfo.InvariantCulture), ["path"] = target }));

@@ -51,7 +51,8 @@ public sealed class Deliverer : IDisposable
 
     public async Task<DeliveryOutcome> SendAsync(Delivery delivery, CancellationToken cancellationToken)
     {
-        var seq = _transcript.NextSeq();
+        using var reservation = _transcript.Reserve();
+        var seq = reservation.Seq;
         using var request = new HttpRequestMessage(HttpMethod.Post, _webhookUrl);
         // ByteArrayContent: Content-Length and exactly these bytes, never chunked or re-encoded.
         request.Content = new ByteArrayContent(delivery.Body);

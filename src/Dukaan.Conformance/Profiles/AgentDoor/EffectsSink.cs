@@ -85,6 +85,9 @@ public sealed class EffectsSink : IAsyncDisposable
         }
         var startedAt = DateTimeOffset.UtcNow;
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        // Taken as the request arrives, so the transcript lists exchanges in the order they started.
+        using var reservation = _transcript.Reserve();
+        var seq = reservation.Seq;
         byte[] body;
         try
         {
@@ -107,7 +110,6 @@ public sealed class EffectsSink : IAsyncDisposable
         var tags = new Dictionary<string, string>(StringComparer.Ordinal);
         if (eventId is not null) tags[EventIdTag] = eventId;
         if (problem is not null) tags[TagKeys.Diagnosis] = problem;
-        var seq = _transcript.NextSeq();
         _transcript.Add(new Exchange(seq, Direction.AgentToPlatform, Kind, null, http.Request.Method, http.Request.Path + http.Request.QueryString,
             http.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
             Transcript.Clip(Encoding.UTF8.GetString(body)), http.Response.StatusCode, new Dictionary<string, string>(), answer, startedAt,

@@ -32,7 +32,8 @@ public sealed class Emitter(Uri emitUrl, Transcript transcript) : IDisposable
 
     public async Task<EmitOutcome> EmitAsync(string marker, string type, JsonObject data, CancellationToken cancellationToken)
     {
-        var seq = transcript.NextSeq();
+        using var reservation = transcript.Reserve();
+        var seq = reservation.Seq;
         var body = Encoding.UTF8.GetBytes(new JsonObject { ["type"] = type, ["data"] = data.DeepClone() }.ToJsonString());
         using var request = new HttpRequestMessage(HttpMethod.Post, emitUrl) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");

@@ -105,7 +105,8 @@ public sealed class ScriptedReceiver : IAsyncDisposable
     {
         var arrivedAt = _clock.GetUtcNow();
         var arrivedMs = NowMs;
-        var seq = _transcript.NextSeq();
+        using var reservation = _transcript.Reserve();
+        var seq = reservation.Seq;
         var path = http.Request.Path.Value ?? "";
         byte[] body;
         try

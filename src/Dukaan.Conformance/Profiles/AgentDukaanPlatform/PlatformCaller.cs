@@ -52,7 +52,8 @@ public sealed class PlatformCaller(Uri baseUrl, string secret, Transcript transc
     public async Task<Exchange> SendAsync(string scenario, string kind, string? subscriptionId, HttpMethod method, string path,
         IReadOnlyDictionary<string, string>? headers, byte[]? body, CancellationToken cancellationToken, TimeSpan? limit = null)
     {
-        var seq = transcript.NextSeq();
+        using var reservation = transcript.Reserve();
+        var seq = reservation.Seq;
         tags.Mark(seq, scenario);
         var url = new Uri(baseUrl, path);
         var startedAt = DateTimeOffset.UtcNow;

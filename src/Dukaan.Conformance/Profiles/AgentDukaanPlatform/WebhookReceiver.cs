@@ -126,7 +126,8 @@ public sealed class WebhookReceiver : IAsyncDisposable
             return;
         }
         var arrived = Stopwatch.GetTimestamp();
-        var seq = _transcript.NextSeq();
+        using var reservation = _transcript.Reserve();
+        var seq = reservation.Seq;
         _tags.Mark(seq, slot.Scenario);
         var number = slot.Arrive();
         var startedAt = DateTimeOffset.UtcNow;

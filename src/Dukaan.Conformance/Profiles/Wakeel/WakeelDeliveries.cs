@@ -44,7 +44,8 @@ public sealed class WakeelDeliveries : IDisposable
     /// <param name="signature">The header's value; null sends no header at all.</param>
     public async Task<DeliveryOutcome> SendAsync(string contractId, string probe, byte[] body, string? signature, CancellationToken cancellationToken)
     {
-        var seq = _transcript.NextSeq();
+        using var reservation = _transcript.Reserve();
+        var seq = reservation.Seq;
         var startedAt = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
         using var request = new HttpRequestMessage(HttpMethod.Post, _webhook) { Content = new ByteArrayContent(body) };

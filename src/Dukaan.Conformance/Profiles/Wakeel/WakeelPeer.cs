@@ -87,6 +87,9 @@ public sealed class WakeelPeer : IAsyncDisposable
         }
         var startedAt = DateTimeOffset.UtcNow;
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        // Taken as the request arrives, so the transcript lists exchanges in the order they started.
+        using var reservation = Transcript.Reserve();
+        var seq = reservation.Seq;
         byte[] raw;
         try
         {
@@ -99,7 +102,6 @@ public sealed class WakeelPeer : IAsyncDisposable
             http.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
             return;
         }
-        var seq = Transcript.NextSeq();
         var path = http.Request.Path.Value ?? "";
         var (kind, contractId, status, body) = path switch
         {
