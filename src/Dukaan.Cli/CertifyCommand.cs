@@ -170,18 +170,10 @@ public static class CertifyCommand
     }
 
     /// <summary>The scenarios --scenarios names (every one for <c>all</c>), or null when it was not given.</summary>
-    private static IReadOnlySet<string>? SelectScenarios(IProfile profile, string? names)
-    {
-        if (names is null) return null;
-        var known = profile.Docs.Scenarios.Select(s => s.Name).ToList();
-        var given = names.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (given.Length == 0)
-            throw new UsageException($"--scenarios needs scenario names, comma-separated, or {RerunCommands.AllScenarios}; the {profile.Info.Id} profile's: {string.Join(", ", known)}.");
-        if (given.Contains(RerunCommands.AllScenarios, StringComparer.Ordinal)) return known.ToHashSet(StringComparer.Ordinal);
-        if (given.FirstOrDefault(g => !known.Contains(g, StringComparer.Ordinal)) is { } unknown)
-            throw new UsageException($"--scenarios: '{unknown}' is not a scenario of the {profile.Info.Id} profile; its scenarios are {string.Join(", ", known)} (or {RerunCommands.AllScenarios}).");
-        return given.ToHashSet(StringComparer.Ordinal);
-    }
+    private static IReadOnlySet<string>? SelectScenarios(IProfile profile, string? names) =>
+        RerunCommands.Parse(names, profile.Info.Id, out var problem) is var scenarios && problem is null
+            ? scenarios
+            : throw new UsageException($"--scenarios: {problem}");
 
     /// <summary>
     /// The windows and deadlines the command line gave, for the rerun command: they decide what the agent had time to do,

@@ -39,6 +39,9 @@ public static class InProcessCertification
             throw new ArgumentException($"InProcessOptions.Rules: {ex.Message}", nameof(options), ex);
         }
 
+        var scenarios = RerunCommands.Parse(options.Scenarios, Profiles.AgentDukaan.AgentDukaanProfile.Metadata.Id, out var scenarioProblem);
+        if (scenarioProblem is not null) throw new ArgumentException($"InProcessOptions.Scenarios: {scenarioProblem}", nameof(options));
+
         var session = new InProcessSession(agentFactory, options);
         var request = new CertificationRequest(
             new TargetInfo("in-process", "ASP.NET Core agent on a TestServer", null, null, null, options.WebhookPath, options.TriggerPath),
@@ -46,7 +49,8 @@ public static class InProcessCertification
             options.Settings with { Seed = options.Seed, RerunPrefix = "in-process: set InProcessOptions" },
             options.Rules,
             session.StartPlatformAsync,
-            ProcessOnlyRules);
+            ProcessOnlyRules,
+            Scenarios: scenarios);
         var run = await CertificationEngine.RunAsync(request, options.Progress, cancellationToken).ConfigureAwait(false);
         return new InProcessRun(WithModeNote(run.Results), ProcessOnlyRules);
     }

@@ -47,7 +47,8 @@ public sealed class InProcessCertificationException : Exception
         if (results.Target.TriggerUrl is null && run.Failures.Any(r => r.Verdict == Verdict.NotExercised))
             text.AppendLine().AppendLine().Append("Set InProcessOptions.TriggerPath to the agent's test-mode trigger route, so the harness can ask it for billable work.");
         if (run.Failures.FirstOrDefault() is { } first)
-            text.AppendLine().AppendLine().Append($"Rerun one rule: new InProcessOptions {{ …, Rules = \"{first.Id}\", Seed = {results.Seed} }}");
+            text.AppendLine().AppendLine().Append($"Rerun one rule: new InProcessOptions {{ …, Rules = \"{first.Id}\", " +
+                (Engine.RerunCommands.ScenariosIn(first.Evidence.RerunCommand) is { } scenarios ? $"Scenarios = \"{scenarios}\", " : "") + $"Seed = {results.Seed} }}");
         return text.ToString();
     }
 

@@ -18,6 +18,12 @@ public sealed record InProcessOptions
     /// <summary>Comma-separated rule IDs or globs (<c>DK-SIG-*,DK-RUN-02</c>); null runs every rule.</summary>
     public string? Rules { get; init; }
 
+    /// <summary>
+    /// Comma-separated scenario names to play whatever <see cref="Rules"/> selects, or <c>all</c>; null plays the scenarios
+    /// of the selected rules. A failure message names the ones a rule's verdict came from, to rerun it faithfully.
+    /// </summary>
+    public string? Scenarios { get; init; }
+
     /// <summary>Makes the generated buyers, keys and canaries reproducible; a failure message names the seed to rerun with.</summary>
     public int Seed { get; init; } = 1;
 

@@ -108,6 +108,9 @@ public sealed class CertifyConfigTests
     [TestCase("--sim-port", "70000", "error: --sim-port must be between 0 and 65535.\n")]
     [TestCase("--secret", "short", "error: --secret must be at least 8 characters.\n")]
     [TestCase("--transcript-capacity", "10", "error: --transcript-capacity must be between 100 and 10000000 exchanges (got 10); each takes about 1 KB of memory.\n")]
+    [TestCase("--scenarios", "happy-path,nope", "error: --scenarios: 'nope' is not a scenario of the agentdukaan profile; its scenarios are happy-path, non-canonical-body, " +
+        "bad-signatures, unknown-fields, key-rotation, config-failure, request-config, concurrent-deliveries, run-limit, cancellation, restart, chat-conversation, " +
+        "chat-push, chat-attachment, chat-relays (or all).\n")]
     public async Task A_bad_flag_stops_the_run_before_the_bundled_agent_is_prepared(string flag, string value, string expected)
     {
         // Preparing the bundled agent makes a temp folder (and may build it); TMPDIR shows whether that happened.

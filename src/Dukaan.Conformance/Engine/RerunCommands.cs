@@ -68,6 +68,33 @@ public sealed class RerunCommands
         return from;
     }
 
+    /// <summary>
+    /// The scenarios a --scenarios value names for <paramref name="profileId"/> (every one for <see cref="AllScenarios"/>),
+    /// or null when none was given; <paramref name="problem"/> says what is wrong with it, naming the known scenarios.
+    /// </summary>
+    public static IReadOnlySet<string>? Parse(string? names, string profileId, out string? problem)
+    {
+        problem = null;
+        if (names is null) return null;
+        var known = ProfileRegistry.Get(profileId).Docs.Scenarios.Select(s => s.Name).ToList();
+        var given = names.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (given.Length == 0)
+            problem = $"give scenario names, comma-separated, or {AllScenarios}; the {profileId} profile's: {string.Join(", ", known)}.";
+        else if (given.Contains(AllScenarios, StringComparer.Ordinal))
+            return known.ToHashSet(StringComparer.Ordinal);
+        else if (given.FirstOrDefault(g => !known.Contains(g, StringComparer.Ordinal)) is { } unknown)
+            problem = $"'{unknown}' is not a scenario of the {profileId} profile; its scenarios are {string.Join(", ", known)} (or {AllScenarios}).";
+        return problem is null ? given.ToHashSet(StringComparer.Ordinal) : null;
+    }
+
+    /// <summary>What a rerun command gives --scenarios, or null when it plays the rule's own scenarios only.</summary>
+    public static string? ScenariosIn(string rerunCommand)
+    {
+        var words = rerunCommand.Split(' ');
+        var at = Array.IndexOf(words, "--scenarios");
+        return at >= 0 && at + 1 < words.Length ? words[at + 1] : null;
+    }
+
     /// <summary>The scenario name of findings judged over the whole run, in every profile.</summary>
     public const string WholeRun = "whole run";
 }
