@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Security.Cryptography;
 using System.Text;
 using Dukaan.Conformance.Agents;
 using Dukaan.Conformance.Engine;
@@ -43,7 +42,7 @@ public static class AgentDoorEngine
         var selected = rules.Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
         var settings = request.Settings;
         // A canary: long and unique per run, so finding it anywhere proves a leak and redaction never mangles ordinary text.
-        var secret = settings.WebhookSecret ?? "whsec_ad_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        var secret = settings.WebhookSecret ?? "whsec_ad_" + SeedStream.Hex(settings.Seed, "webhook-secret", 0, 16);
         var secrets = new[] { secret };
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(settings.RunDeadline);

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Security.Cryptography;
 using Dukaan.Conformance.Agents;
 using Dukaan.Conformance.Engine;
 using Dukaan.Simulator;
@@ -29,7 +28,7 @@ public static class AgentDoorSenderEngine
         var rules = AgentDoorSenderRules.Catalog.Select(request.RulePatterns);
         var selected = rules.Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
         var settings = request.Settings;
-        var secret = settings.WebhookSecret ?? "whsec_ads_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        var secret = settings.WebhookSecret ?? "whsec_ads_" + SeedStream.Hex(settings.Seed, "webhook-secret", 0, 16);
         var secrets = new[] { secret };
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(settings.RunDeadline);
@@ -78,7 +77,7 @@ public static class AgentDoorSenderEngine
             var scenarios = SenderScenarios.Docs.Where(s => s.Rules.Any(selected.Contains) || request.AlsoRuns(s.Name)).ToList();
             // A crashed sender ends every wait at once: nothing it was expected to do can happen any more.
             using var waits = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, agent.Gone);
-            var events = scenarios.SelectMany(s => SenderScenarios.EventsOf(s.Name)).ToList();
+            var events = scenarios.SelectMany(s => SenderScenarios.EventsOf(s.Name, settings.Seed)).ToList();
             progress?.Report($"emitting {events.Count} events through {emitUrl}");
             using var probing = CancellationTokenSource.CreateLinkedTokenSource(waits.Token);
             var probe = new LoadProbe(clock);

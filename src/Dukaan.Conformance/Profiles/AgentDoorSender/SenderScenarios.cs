@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Dukaan.Conformance.Profiles.AgentDoor;
 
@@ -41,12 +40,12 @@ public static class SenderScenarios
             ["AD-S-06", "AD-S-07", "AD-S-08", "AD-S-09"]),
     ];
 
-    /// <summary>The events of one scenario, each with a fresh marker.</summary>
-    public static IReadOnlyList<EmittedEvent> EventsOf(string scenario)
+    /// <summary>The events of one scenario, each with its own marker, drawn from the seed by scenario and label (the same whatever else runs).</summary>
+    public static IReadOnlyList<EmittedEvent> EventsOf(string scenario, int seed)
     {
         EmittedEvent One(string label, string type, AttemptScript script, int stopAt, Action<JsonObject>? shape = null)
         {
-            var marker = $"ag_{label.Replace('-', '_')}_{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
+            var marker = $"ag_{label.Replace('-', '_')}_{Dukaan.Simulator.SeedStream.Hex(seed, $"{scenario}/{label}", 0, 4)}";
             var data = (JsonObject)JsonNode.Parse(SeedEvents.DataOf(type))!;
             data["agent_id"] = marker;
             shape?.Invoke(data);

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Security.Cryptography;
 using Dukaan.Contract;
 using Dukaan.Conformance.Agents;
 using Dukaan.Conformance.Engine;
@@ -38,7 +37,7 @@ public static class PlatformEngine
         var settings = request.Settings;
         var external = settings.PlatformUrl;
         // The bundled simulator gets a fresh canary secret; an external platform's secret is the listing's, given with --secret.
-        var secret = settings.WebhookSecret ?? "whsec_pl_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        var secret = settings.WebhookSecret ?? "whsec_pl_" + SeedStream.Hex(settings.Seed, "webhook-secret", 0, 16);
         var secrets = new[] { secret };
         var scale = external is null ? BundledTimeScale : settings.PlatformTimeScale;
         TimeProvider clock = scale == 1 ? TimeProvider.System : new CompressedClock(scale);

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Security.Cryptography;
 using Dukaan.Conformance.Agents;
 using Dukaan.Conformance.Engine;
 
@@ -18,7 +17,7 @@ public static class WakeelEngine
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(settings.RunDeadline);
 
-        var secret = settings.WebhookSecret ?? "wkcb_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        var secret = settings.WebhookSecret ?? "wkcb_" + Dukaan.Simulator.SeedStream.Hex(settings.Seed, "webhook-secret", 0, 16);
         // Declared first so it is closed last, after the peer has stopped recording.
         using var transcript = RunTranscript.Create(settings);
         await using var peer = new WakeelPeer(secret, transcript);

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using Dukaan.Conformance.Agents;
@@ -16,6 +15,9 @@ public sealed class WakeelRun(WakeelPeer peer, WakeelDeliveries deliveries, IAge
 {
     private readonly ConcurrentDictionary<string, string> _scenarioOf = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> _secrets = new();
+    private readonly ConcurrentDictionary<string, int> _madeIn = new(StringComparer.Ordinal);
+    // Each contract's own stream, for the canaries of its deploys.
+    private readonly ConcurrentDictionary<string, Random> _streams = new(StringComparer.Ordinal);
 
     public WakeelPeer Peer { get; } = peer;
     public WakeelDeliveries Deliveries { get; } = deliveries;
@@ -40,22 +42,28 @@ public sealed class WakeelRun(WakeelPeer peer, WakeelDeliveries deliveries, IAge
     public IEnumerable<string> ContractsOf(string scenario) => _scenarioOf.Where(p => p.Value == scenario).Select(p => p.Key);
 
     /// <summary>
-    /// A fresh contract with its own random id and its own canary key, registered with the simulated Wakeel and CRM, so
-    /// every CRM call and callback is attributed to exactly one probe.
+    /// A fresh contract with its own id and its own canary key, registered with the simulated Wakeel and CRM, so every
+    /// CRM call and callback is attributed to exactly one probe. The n-th contract of a scenario draws from its own stream
+    /// of the seed: the same contract whichever scenarios run beside it.
     /// </summary>
     public WakeelContract NewContract(string scenario, string label, bool crmRejects = false)
     {
-        var contract = new WakeelContract($"clx{label}{Hex(4)}", "sk_crm_" + Hex(16), crmRejects);
+        var n = _madeIn.AddOrUpdate(scenario, 0, (_, made) => made + 1);
+        var random = Dukaan.Simulator.SeedStream.Random(Settings.Seed, "wakeel:" + scenario, n);
+        var contract = new WakeelContract($"clx{label}{Hex(random, 4)}", "sk_crm_" + Hex(random, 16), crmRejects);
+        _streams[contract.ContractId] = random;
         _secrets.Enqueue(contract.CrmApiKey);
         _scenarioOf[contract.ContractId] = scenario;
         Peer.Register(contract);
         return contract;
     }
 
-    /// <summary>A second pushed secret per deploy, so a leak of any config value is caught, not only the CRM key.</summary>
-    public string NewCanary()
+    /// <summary>A second pushed secret per deploy, so a leak of any config value is caught, not only the CRM key; from the contract's stream.</summary>
+    public string NewCanary(WakeelContract contract)
     {
-        var value = "tok_" + Hex(16);
+        var random = _streams[contract.ContractId];
+        string value;
+        lock (random) value = "tok_" + Hex(random, 16);
         _secrets.Enqueue(value);
         return value;
     }
@@ -70,7 +78,7 @@ public sealed class WakeelRun(WakeelPeer peer, WakeelDeliveries deliveries, IAge
         ["config"] = new JsonObject
         {
             ["crm_api_key"] = contract.CrmApiKey,
-            ["ticket_webhook_token"] = NewCanary(),
+            ["ticket_webhook_token"] = NewCanary(contract),
             ["support_channel"] = "live_chat",
             ["escalation_email"] = "support@client.example",
         },
@@ -101,5 +109,10 @@ public sealed class WakeelRun(WakeelPeer peer, WakeelDeliveries deliveries, IAge
     public void Report(string rule, FindingOutcome outcome, string observed, string scenario, IEnumerable<long>? seqs = null, string? diagnosis = null) =>
         Findings.Add(new Finding(rule, outcome, WakeelRules.Catalog.Get(rule).Statement, observed, diagnosis, [.. seqs ?? []], scenario));
 
-    private static string Hex(int bytes) => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(bytes));
+    private static string Hex(Random random, int bytes)
+    {
+        var buffer = new byte[bytes];
+        random.NextBytes(buffer);
+        return Convert.ToHexStringLower(buffer);
+    }
 }

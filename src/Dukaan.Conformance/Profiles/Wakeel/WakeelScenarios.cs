@@ -65,7 +65,7 @@ public static class WakeelScenarios
     private static async Task NonCanonicalAsync(WakeelRun run, string scenario, CancellationToken ct)
     {
         var contract = run.NewContract(scenario, "pretty");
-        var token = run.NewCanary();
+        var token = run.NewCanary(contract);
         // Every trick a re-serializing verifier trips on: indentation, key order, an escape JSON.stringify would not write, a final newline.
         var text = "{\n  \"timestamp\": \"" + DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture) + "\",\n" +
             $"  \"contractId\": \"{contract.ContractId}\",\n  \"event\": \"contract.deploy\",\n  \"clientName\": \"Caf\\u00e9 Ltd\",\n" +
