@@ -71,7 +71,8 @@ public static class CertificationEngine
             var stop = new StopReasons(cancellationToken, agent, run, settings);
             foreach (var phase in scenarios.GroupBy(s => s.Phase).OrderBy(g => g.Key))
             {
-                // Isolation scenarios observe cross-buyer effects, so they must not overlap each other.
+                // Isolation scenarios observe cross-buyer effects, so they must not overlap each other: an agent that stops
+                // every buyer it knows on one 429 (or 403) would stop the other scenario's buyers too and fail its rules as well.
                 if (phase.Key == Phase.Isolation)
                     foreach (var scenario in phase) await RunScenarioAsync(run, scenario, progress, stop, scenarioToken.Token);
                 else
