@@ -71,7 +71,9 @@ public sealed class DeliveryEngine(HttpClient http, TimeProvider clock, Transcri
 
     public static byte[] Serialize(BuyerConfigured message) => JsonSerializer.SerializeToUtf8Bytes(message, ContractJson.Options);
 
-    public async Task<DeliveryResult> SendAsync(OutgoingDelivery delivery, DeliveryPolicy policy, CancellationToken cancellationToken, DeliveryFaults? faults = null)
+    /// <param name="onAttempt">Told of each attempt as soon as it is answered, before any backoff: a caller that judges answers need not wait for the retries.</param>
+    public async Task<DeliveryResult> SendAsync(OutgoingDelivery delivery, DeliveryPolicy policy, CancellationToken cancellationToken, DeliveryFaults? faults = null,
+        Action<DeliveryAttempt>? onAttempt = null)
     {
         faults ??= DeliveryFaults.None;
         var attempts = new List<DeliveryAttempt>();
@@ -89,12 +91,14 @@ public sealed class DeliveryEngine(HttpClient http, TimeProvider clock, Transcri
             }
             var attempt = await AttemptAsync(sending, number, delayMs, policy.AttemptTimeout, cancellationToken).ConfigureAwait(false);
             attempts.Add(attempt);
+            onAttempt?.Invoke(attempt);
             if (delivered) break;
             if (attempt.Status is >= 200 and < 300)
             {
                 delivered = true;
                 if (!faults.RetryAfterSuccess || number > policy.MaxRetries) break;
             }
+            else if (!policy.Retries(attempt)) break;
         }
         return new DeliveryResult(delivery.SubscriptionId, delivery.Event, delivery.Url.ToString(), delivered, attempts);
     }

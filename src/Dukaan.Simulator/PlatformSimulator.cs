@@ -78,13 +78,13 @@ public sealed class PlatformSimulator(SimulatorOptions options, DeliveryEngine d
     }
 
     public async Task<DeliveryResult> SendAsync(Subscription subscription, OutgoingDelivery outgoing, DeliveryPolicy? policy, CancellationToken cancellationToken,
-        Func<OutgoingDelivery>? rebuildForRetry = null)
+        Func<OutgoingDelivery>? rebuildForRetry = null, Action<DeliveryAttempt>? onAttempt = null)
     {
         var effective = policy ?? Options.Delivery;
         if (Options.Has(SimulatorBreaks.Timeout5s)) effective = effective with { AttemptTimeout = TimeSpan.FromSeconds(5) };
         if (Options.Has(SimulatorBreaks.NoRetry)) effective = effective with { MaxRetries = 0 };
         var faults = new DeliveryFaults(Options.Has(SimulatorBreaks.RetryAfter2xx), rebuildForRetry);
-        var result = await Delivery.SendAsync(outgoing, effective, cancellationToken, faults).ConfigureAwait(false);
+        var result = await Delivery.SendAsync(outgoing, effective, cancellationToken, faults, onAttempt).ConfigureAwait(false);
         subscription.AddDelivery(result);
         subscription.AddAudit(new AuditEntry(Clock.GetUtcNow(), "delivery." + (result.Delivered ? "delivered" : "failed"),
             $"{result.Attempts.Count} attempt(s) to {result.Url}"));

@@ -62,5 +62,28 @@ public sealed record DeliveryPolicy(TimeSpan AttemptTimeout, int MaxRetries, Tim
     /// <summary>A single attempt, no retries: how the conformance harness sends crafted deliveries it wants to observe one by one.</summary>
     public static readonly DeliveryPolicy SingleAttempt = Default with { MaxRetries = 0 };
 
+    /// <summary>Which failed attempts are retried; the platform retries every one.</summary>
+    public RetryOn RetryOn { get; init; } = RetryOn.AnyFailure;
+
     public TimeSpan DelayBeforeRetry(int retry) => BaseDelay * Math.Pow(2, retry - 1);
+
+    /// <summary>Whether an attempt that was not answered 2xx earns the next one.</summary>
+    public bool Retries(DeliveryAttempt failed) => RetryOn switch
+    {
+        RetryOn.ServerError => failed.Status is >= 500 and < 600,
+        _ => true,
+    };
+}
+
+/// <summary>Which failed delivery attempts a <see cref="DeliveryPolicy"/> retries.</summary>
+public enum RetryOn
+{
+    /// <summary>A timeout, a failed connection or any non-2xx answer: what the platform does.</summary>
+    AnyFailure,
+
+    /// <summary>
+    /// Only a 5xx answer: the agent asking for the retry (002 §1, docs/rules.md decision 30). The conformance harness
+    /// retries no more than that, so an agent that times out costs one attempt timeout, not four.
+    /// </summary>
+    ServerError,
 }

@@ -17,7 +17,8 @@ public static class GlobalChecks
     /// </summary>
     public static IReadOnlyDictionary<string, string> Observations { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
     {
-        ["DK-ACK-01"] = "The time to the status line of every valid buyer_configured delivery the run sends, in every scenario.",
+        ["DK-ACK-01"] = "The time to the status line of every valid buyer_configured delivery the run sends, in every scenario, each redelivery included. " +
+            "A 5xx answered after the /config fetch made during that attempt got the injected 503 is the retry request of decision 30, not counted; the attempts after it are.",
         ["DK-ACK-02"] = "The same measurement as DK-ACK-01, against 2 s.",
         ["DK-CFG-02"] = "The simulator checks every /config request the agent makes; a refusal names the mistake it matches (ts in seconds, the wrong string, the wrong secret).",
         ["DK-RUN-01"] = "Every provider call made with a buyer's key must be matched by an accepted POST /run for that buyer. Billable work needs a trigger (--trigger-url); without one the rule is not-exercised.",
@@ -32,7 +33,7 @@ public static class GlobalChecks
     public static void Evaluate(RunContext run, ICollection<string> notes)
     {
         var transcript = run.Simulator.Transcript.Snapshot();
-        AckTiming(run);
+        AckTiming(run, transcript);
         SignedCalls(run, transcript, ExchangeKinds.Config, "DK-CFG-02", "/config");
         RunReporting(run, transcript);
         Heartbeats(run, transcript);
@@ -40,26 +41,51 @@ public static class GlobalChecks
         Port(run);
     }
 
-    private static void AckTiming(RunContext run)
+    private static void AckTiming(RunContext run, IReadOnlyList<Exchange> transcript)
     {
-        var deliveries = run.ValidDeliveries;
+        var retryRequests = run.ValidDeliveries.Select(d => (Delivery: d, Fetch: FailedFetchDuring(d, transcript)))
+            .Where(r => r.Fetch is not null).ToList();
+        var excused = retryRequests.Select(r => r.Delivery.Attempt.ExchangeSeq).ToHashSet();
+        var deliveries = run.ValidDeliveries.Where(d => !excused.Contains(d.Attempt.ExchangeSeq)).ToList();
         if (deliveries.Count == 0) return;
+        var notCounted = retryRequests.Count == 0 ? "" :
+            $" Not counted: {retryRequests.Count} answered 5xx after the /config fetch made during the attempt got the injected 503 — the retry request of " +
+            "002 §1 (decision 30); the harness redelivered it and DK-CFG-04 judges the recovery: " +
+            string.Join("; ", retryRequests.Take(3).Select(r => $"{r.Delivery.SubscriptionId} ({r.Delivery.Scenario}): #{r.Delivery.Attempt.ExchangeSeq} {r.Delivery.Attempt.Describe()} after {r.Fetch!.Describe()}")) + ".";
+        var excusedSeqs = retryRequests.Take(3).SelectMany(r => new[] { r.Delivery.Attempt.ExchangeSeq, r.Fetch!.Seq });
         foreach (var (ruleId, budget) in new[] { ("DK-ACK-01", run.Settings.AckBudget), ("DK-ACK-02", run.Settings.FastAck) })
         {
             var expected = $"Every valid buyer_configured answered 2xx within {budget.TotalSeconds:0} s";
             var late = deliveries.Where(d => !d.Attempt.Is2xx() || d.Attempt.DurationMs > budget.TotalMilliseconds).ToList();
             var slowest = deliveries.Max(d => d.Attempt.DurationMs);
             if (late.Count == 0)
-                run.Report(Global, ruleId, FindingOutcome.Satisfied, expected, $"{deliveries.Count} valid deliveries, all 2xx; slowest {slowest:0} ms.", null, deliveries.Take(3).Select(d => d.Attempt.ExchangeSeq));
+                run.Report(Global, ruleId, FindingOutcome.Satisfied, expected, $"{deliveries.Count} valid deliveries, all 2xx; slowest {slowest:0} ms.{notCounted}", null,
+                    deliveries.Take(3).Select(d => d.Attempt.ExchangeSeq).Concat(excusedSeqs));
             else
                 run.Report(Global, ruleId, FindingOutcome.Violated, expected,
                     $"{late.Count} of {deliveries.Count} valid deliveries were not answered 2xx within {budget.TotalSeconds:0} s: " +
-                    string.Join("; ", late.Take(5).Select(d => $"{d.SubscriptionId} ({d.Scenario}): {d.Attempt.Describe()}")),
+                    string.Join("; ", late.Take(5).Select(d => $"{d.SubscriptionId} ({d.Scenario}): {d.Attempt.Describe()}")) + (notCounted.Length > 0 ? "." + notCounted : ""),
                     late.Any(d => d.Attempt.Status is null)
                         ? "The agent does its work before answering: ACK immediately and fetch /config in the background."
-                        : null,
-                    late.Take(5).Select(d => d.Attempt.ExchangeSeq));
+                        : late.Any(d => d.Attempt.Number > 1 && d.Attempt.Status >= 500)
+                            ? "A redelivery was answered 5xx again though no platform call failed during it: process each redelivery afresh (fetch /config again) instead of repeating the earlier answer."
+                            : null,
+                    late.Take(5).Select(d => d.Attempt.ExchangeSeq).Concat(excusedSeqs));
         }
+    }
+
+    /// <summary>
+    /// The /config fetch that got the simulator's injected 503 while this attempt waited for its answer, when the answer
+    /// was a 5xx: the agent could not process the delivery and asked for the platform's retry (decision 30). Any other
+    /// 4xx/5xx, and every later attempt, is judged like any answer.
+    /// </summary>
+    private static Exchange? FailedFetchDuring(ValidDelivery delivery, IReadOnlyList<Exchange> transcript)
+    {
+        var attempt = delivery.Attempt;
+        if (attempt.Status is not (>= 500 and < 600)) return null;
+        var answeredAt = attempt.StartedAt.AddMilliseconds(attempt.DurationMs);
+        return transcript.FirstOrDefault(e => e.From(ExchangeKinds.Config, delivery.SubscriptionId) && e.Seq > attempt.ExchangeSeq && e.StartedAt <= answeredAt
+            && e.Status == 503 && e.Tag(TagKeys.ErrorCode) == ErrorCodes.ConfigUnavailable);
     }
 
     /// <param name="optional">

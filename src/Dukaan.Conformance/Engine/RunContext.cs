@@ -15,7 +15,13 @@ public sealed record PendingDelivery(long Mark, OutgoingDelivery Sent, Task<Deli
     public IEnumerable<long> AnsweredSeq => Answer.IsCompletedSuccessfully ? [Answer.Result.ExchangeSeq] : [];
 }
 
-/// <summary>A valid buyer_configured the harness sent; the ACK rules are judged over all of them.</summary>
+/// <summary>
+/// A delivery the harness sends again while it is answered 5xx, as the platform does (decision 30): its first attempt, and
+/// the whole delivery, every attempt, once the answers end.
+/// </summary>
+public sealed record RetriedDelivery(PendingDelivery First, Task<DeliveryResult> Done);
+
+/// <summary>A valid buyer_configured the harness sent (each attempt of a redelivered one); the ACK rules are judged over all of them.</summary>
 public sealed record ValidDelivery(string Scenario, string SubscriptionId, DeliveryAttempt Attempt);
 
 /// <summary>Everything shared by the scenarios of one run.</summary>

@@ -69,6 +69,43 @@ public sealed class ScenarioContext(RunContext run, string scenario, Cancellatio
         return attempt;
     }
 
+    /// <summary>
+    /// A valid buyer_configured sent again, the same bytes on the platform's schedule (decision 3), for as long as the agent
+    /// answers 5xx: the retry an agent asks for when a platform call it needed failed (002 §1, decision 30). Every attempt
+    /// is judged by the ACK rules. Only a 5xx is retried: a timeout or a 4xx is the agent's answer, and retrying a timeout
+    /// would spend the 10 s budget three more times on an agent that is merely slow.
+    /// </summary>
+    public RetriedDelivery DeliverRetryingInBackground(Subscription subscription)
+    {
+        var sent = Simulator.SignedDelivery(subscription, Run.Agent.WebhookUrl);
+        var mark = Transcript.LastSeq;
+        var first = new TaskCompletionSource<DeliveryAttempt>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var policy = Simulator.Options.Delivery with { AttemptTimeout = Settings.AckBudget, RetryOn = RetryOn.ServerError };
+        var done = SendRetryingAsync(subscription, sent, policy, first);
+        Run.TrackPending(done);
+        return new RetriedDelivery(new PendingDelivery(mark, sent, first.Task), done);
+    }
+
+    private async Task<DeliveryResult> SendRetryingAsync(Subscription subscription, OutgoingDelivery sent, DeliveryPolicy policy, TaskCompletionSource<DeliveryAttempt> first)
+    {
+        try
+        {
+            return await Simulator.SendAsync(subscription, sent, policy, Cancellation, onAttempt: attempt =>
+            {
+                Run.ObserveDeliveryAnswer(attempt);
+                Run.AddValidDelivery(new ValidDelivery(Scenario, subscription.Id, attempt));
+                first.TrySetResult(attempt);
+            }).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // Whoever waits for the first answer must not wait forever for a delivery that ended without one.
+            if (ex is OperationCanceledException cancelled) first.TrySetCanceled(cancelled.CancellationToken);
+            else first.TrySetException(ex);
+            throw;
+        }
+    }
+
     /// <summary>The buyer_configured body for the subscription as it stands, serialized as the platform sends it.</summary>
     public byte[] BuyerConfiguredBody(Subscription subscription) => DeliveryEngine.Serialize(Simulator.BuildBuyerConfigured(subscription));
 
