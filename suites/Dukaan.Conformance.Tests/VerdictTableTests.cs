@@ -162,7 +162,7 @@ public sealed class VerdictTableTests
     [Test]
     public async Task A_config_cached_under_the_agents_home_fails_the_disk_rule_and_the_evidence_names_the_file()
     {
-        var run = await CertifyRun.StartAsync(FixtureAgents.CertifyArgs("csharp", "cache-config-home", "--rules", "DK-SEC-02", "--observation-window", "5"), TimeSpan.FromMinutes(2));
+        var run = await CertifyRun.StartAsync(FixtureAgents.CertifyArgs("csharp", "cache-config-home", "--rules", "DK-SEC-02,DK-CFG-01", "--observation-window", "5"), TimeSpan.FromMinutes(2));
         var evidence = run.Results!.Rules.Single(r => r.Id == "DK-SEC-02").Evidence;
         Assert.Multiple(() =>
         {
