@@ -60,8 +60,8 @@ public sealed class VerdictTableTests
         ["global-403"] = (new() { ["DK-SUB-02"] = F }, 1),
         ["permanent-cancel"] = (new() { ["DK-SUB-03"] = W }, 0),
         ["no-heartbeat"] = (new() { ["DK-HB-01"] = W }, 0),
-        // Issue 18: a 30 s heartbeat loop that ignores 403 sends nothing within the run, so DK-HB-02 has no witness and is
-        // not-applicable (ExpectedNotApplicable), never a pass.
+        // Issue 18: a 30 s heartbeat loop that ignores 403 sends nothing within the run (about 8 s of engine time, and the
+        // restart starts the loop over), so DK-HB-02 has no witness and is not-applicable (ExpectedNotApplicable), never a pass.
         ["heartbeat-30s-ignore-403"] = (new() { ["DK-HB-01"] = W }, 0),
         ["heartbeat-after-403"] = (new() { ["DK-SUB-01"] = F, ["DK-HB-02"] = F }, 1),
         ["no-request-config"] = (new() { ["DK-RCF-01"] = W, ["DK-RCF-04"] = N }, 0),
