@@ -62,6 +62,7 @@ public sealed class PlatformVerdictTableTests
             Assert.That(run.Results.Rules.Select(r => r.Id), Is.EquivalentTo(PlatformRules.Catalog.All.Select(r => r.Id)));
             Assert.That(run.Results.Notes, Has.Some.Contains($"compressed clock").And.Some.Contains($"{PlatformEngine.BundledTimeScale:0}×"));
             Assert.That(run.Wall, Is.LessThan(TimeSpan.FromSeconds(20)), "a full platform run against the bundled simulator must take at most 20 s");
+            Assert.That(run.PassesWithoutWitness, Is.Empty, "passes that cite no exchange and no scan (decision 32)\n" + run.Describe());
         });
         TestContext.Out.WriteLine($"bundled platform run: {run.Wall.TotalSeconds:0.0} s wall, {run.Results!.DurationMs / 1000.0:0.0} s in the engine");
     }
@@ -78,6 +79,7 @@ public sealed class PlatformVerdictTableTests
             Assert.That(run.NonPassing, Is.EquivalentTo(Table[breakName]), run.Describe());
             Assert.That(run.ExitCode, Is.EqualTo(1), run.Describe());
             Assert.That(run.Results!.Target.Kind, Is.EqualTo("platform"));
+            Assert.That(run.PassesWithoutWitness, Is.Empty, "passes that cite no exchange and no scan (decision 32)\n" + run.Describe());
         });
         TestContext.Out.WriteLine($"platform break {breakName}: {run.Wall.TotalSeconds:0.0} s");
     }

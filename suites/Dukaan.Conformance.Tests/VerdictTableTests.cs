@@ -59,6 +59,8 @@ public sealed class VerdictTableTests
         ["503-every-delivery"] = (new() { ["DK-SIG-01"] = F, ["DK-SIG-06"] = F, ["DK-ACK-01"] = F, ["DK-ACK-02"] = W, ["DK-ACK-03"] = F, ["DK-ACK-04"] = F, ["DK-ACK-05"] = W }, 1),
         ["log-config"] = (new() { ["DK-SEC-01"] = F }, 1),
         ["write-config"] = (new() { ["DK-SEC-02"] = F }, 1),
+        // The config cached under the fresh HOME the harness gives the agent ($XDG_CACHE_HOME), not in the working directory.
+        ["cache-config-home"] = (new() { ["DK-SEC-02"] = F }, 1),
         ["reuse-stored-config"] = (new() { ["DK-SEC-02"] = F, ["DK-SEC-04"] = F }, 1),
         ["leak-to-platform"] = (new() { ["DK-SEC-03"] = F }, 1),
         ["forget-on-restart"] = (new() { ["DK-SEC-05"] = W }, 0),
@@ -69,6 +71,9 @@ public sealed class VerdictTableTests
         ["global-403"] = (new() { ["DK-SUB-02"] = F }, 1),
         ["permanent-cancel"] = (new() { ["DK-SUB-03"] = W }, 0),
         ["no-heartbeat"] = (new() { ["DK-HB-01"] = W }, 0),
+        // Issue 18: a 30 s heartbeat loop that ignores 403 sends nothing within the run (about 8 s of engine time, and the
+        // restart starts the loop over), so DK-HB-02 has no witness and is not-applicable (ExpectedNotApplicable), never a pass.
+        ["heartbeat-30s-ignore-403"] = (new() { ["DK-HB-01"] = W }, 0),
         ["heartbeat-after-403"] = (new() { ["DK-SUB-01"] = F, ["DK-HB-02"] = F }, 1),
         ["no-request-config"] = (new() { ["DK-RCF-01"] = W, ["DK-RCF-04"] = N }, 0),
         ["rcf-body-mismatch"] = (new() { ["DK-RCF-02"] = F }, 1),
@@ -84,6 +89,22 @@ public sealed class VerdictTableTests
         // The agent never answers on $PORT: nothing else can be checked, and the run is a configuration error.
         // The listing declares no chat, so the chat rules stay not-applicable even here.
         ["ignore-port"] = (AgentDukaanRules.Catalog.All.Where(r => r.Area != Areas.Chat).ToDictionary(r => r.Id, r => r.Id == "DK-OPS-01" ? W : N), 2),
+    };
+
+    /// <summary>
+    /// Rules a row leaves not-applicable besides the chat rules (the runs declare no chat): something optional the agent
+    /// never did in the run (decision 32). Not-applicable never blocks, so the rows' exit codes are unaffected.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string[]> ExpectedNotApplicable = new Dictionary<string, string[]>
+    {
+        // No heartbeat within the run: no credentials (ts-seconds), none at all, or only every 30 s.
+        ["ts-seconds"] = ["DK-HB-02"],
+        ["no-heartbeat"] = ["DK-HB-02"],
+        ["heartbeat-30s-ignore-403"] = ["DK-HB-02"],
+        // No request-config sent, so no request-config signature to judge.
+        ["no-request-config"] = ["DK-RCF-02", "DK-RCF-03"],
+        // No agent-state.json and no other file: nothing on disk to scan.
+        ["forget-on-restart"] = ["DK-SEC-02"],
     };
 
     /// <summary>The breaks issue 5 asks of every language, with the same expected verdicts as the C# agent.</summary>
@@ -116,7 +137,9 @@ public sealed class VerdictTableTests
             Assert.That(run.ExitCode, Is.EqualTo(exit), run.Describe());
             Assert.That(run.Results!.Rules.Select(r => r.Id), Is.EquivalentTo(AgentDukaanRules.Catalog.All.Select(r => r.Id)));
             // These runs give no settings file, so the listing declares no chat: the chat rules are not-applicable, never judged.
-            Assert.That(run.NotApplicable, Is.EquivalentTo(AgentDukaanRules.Catalog.All.Where(r => r.Area == Areas.Chat).Select(r => r.Id)), run.Describe());
+            Assert.That(run.NotApplicable, Is.EquivalentTo(AgentDukaanRules.Catalog.All.Where(r => r.Area == Areas.Chat).Select(r => r.Id)
+                .Concat(ExpectedNotApplicable.GetValueOrDefault(breakName, []))), run.Describe());
+            Assert.That(run.PassesWithoutWitness, Is.Empty, "passes that cite no exchange and no scan (decision 32)\n" + run.Describe());
         });
         TestContext.Out.WriteLine($"{language} {breakName}: {run.Wall.TotalSeconds:0.0} s");
     }
@@ -143,6 +166,34 @@ public sealed class VerdictTableTests
             Assert.That(run.Results!.Notes.Count(n => n.Contains(quoted, StringComparison.Ordinal)), Is.EqualTo(1), run.Describe());
             Assert.That(run.Results.Rules.Where(r => r.Id is "DK-SUB-02" or "DK-RUN-01").Select(r => r.Evidence.Diagnosis), Has.All.Contains(quoted), run.Describe());
             Assert.That(run.Results.Rules.Select(r => r.Verdict), Has.None.EqualTo(Verdict.Fail), run.Describe());
+        });
+    }
+
+    /// <summary>Issue 18: a config cached under ~/.cache is found, because HOME and XDG_CACHE_HOME are the run's own, and scanned.</summary>
+    [Test]
+    public async Task A_config_cached_under_the_agents_home_fails_the_disk_rule_and_the_evidence_names_the_file()
+    {
+        var run = await CertifyRun.StartAsync(FixtureAgents.CertifyArgs("csharp", "cache-config-home", "--rules", "DK-SEC-02,DK-CFG-01", "--observation-window", "5"), TimeSpan.FromMinutes(2));
+        var evidence = run.Results!.Rules.Single(r => r.Id == "DK-SEC-02").Evidence;
+        Assert.Multiple(() =>
+        {
+            Assert.That(run.VerdictOf("DK-SEC-02"), Is.EqualTo(Verdict.Fail), run.Describe());
+            Assert.That(evidence.Observed, Does.Match(@"/home/\.cache/reference-agent/config-[^ ]+\.json \(plain\)"), "the file, under the fresh HOME's XDG_CACHE_HOME");
+            Assert.That(evidence.Observed, Does.Contain("TMPDIR (").And.Contain("HOME (").And.Contain("XDG_CACHE_HOME"), "the places scanned");
+            Assert.That(evidence.Scanned, Has.Some.Matches<ScanCount>(c => c.What == "files" && c.Count > 0));
+        });
+    }
+
+    /// <summary>Issue 18's case: an agent that never heartbeats within the run gets no pass for how it heartbeats.</summary>
+    [Test]
+    public async Task An_agent_whose_heartbeats_never_come_in_the_run_is_not_applicable_with_the_reason_not_passed()
+    {
+        var run = await CertifyRun.StartAsync(FixtureAgents.CertifyArgs("csharp", "heartbeat-30s-ignore-403", "--rules", "DK-HB-*", "--observation-window", "5"), TimeSpan.FromMinutes(2));
+        Assert.Multiple(() =>
+        {
+            Assert.That(run.VerdictOf("DK-HB-02"), Is.EqualTo(Verdict.NotApplicable), run.Describe());
+            Assert.That(run.Results!.Rules.Single(r => r.Id == "DK-HB-02").Evidence.Observed, Does.Contain("sent no /heartbeat call during the run"));
+            Assert.That(run.VerdictOf("DK-HB-01"), Is.EqualTo(Verdict.Warn), run.Describe());
         });
     }
 

@@ -18,6 +18,15 @@ public sealed record Finding(
     /// refused work for a buyer it should serve, and this finding (the scenario's failure) replaces it.
     /// </summary>
     public Finding? IfOtherTriggersWorked { get; init; }
+
+    /// <summary>What a scan of the target's output or files covered, for a rule judged on a scan rather than on exchanges.</summary>
+    public IReadOnlyList<ScanCount> Scanned { get; init; } = [];
+
+    /// <summary>
+    /// Decision 32: what exercised the rule, the exchanges or a scan that covered something. A pass without it says
+    /// nothing was wrong where nothing was looked at, so the assembler refuses it.
+    /// </summary>
+    public bool HasWitness => ExchangeSeqs.Count > 0 || Scanned.Any(s => s.Count > 0);
 }
 
 public sealed class FindingSink

@@ -23,11 +23,11 @@ public static class GlobalChecks
         ["DK-CFG-02"] = "The simulator checks every /config request the agent makes; a refusal names the mistake it matches (ts in seconds, the wrong string, the wrong secret).",
         ["DK-RUN-01"] = "Every provider call made with a buyer's key must be matched by an accepted POST /run for that buyer. Billable work needs a trigger (--trigger-url); without one the rule is not-exercised.",
         ["DK-HB-01"] = "Whether any POST /heartbeat is seen during the run.",
-        ["DK-HB-02"] = "Every /heartbeat the agent sends is checked like /config.",
-        ["DK-SEC-01"] = "Unique canary values, and their base64, URL-encoded and hex forms, are searched for in the agent's captured stdout/stderr (a spawned agent, or --agent-log for a running one).",
-        ["DK-SEC-02"] = "Every file the agent created or changed in its fresh working directory and TMPDIR, binary files such as SQLite databases included, is scanned for the canaries (spawned agents only).",
+        ["DK-HB-02"] = "Every /heartbeat the agent sends is checked like /config; an agent that sends none during the run leaves the rule not-applicable (decision 32).",
+        ["DK-SEC-01"] = "Unique canary values, and their base64, URL-encoded and hex forms, are searched for in the agent's captured stdout/stderr (a spawned agent, or --agent-log for a running one); the evidence says how many characters were scanned, and an agent that wrote nothing leaves the rule not-applicable.",
+        ["DK-SEC-02"] = "Every file the agent created or changed in its working directory, and every file in the fresh TMPDIR, HOME and XDG_CACHE_HOME, XDG_CONFIG_HOME, XDG_DATA_HOME and XDG_STATE_HOME (inside that HOME) the harness gives it, binary files such as SQLite databases included, is scanned for the canaries (spawned agents only); the evidence names the places and how many files were read, and an agent that wrote no file leaves the rule not-applicable.",
         ["DK-SEC-03"] = "The canaries are searched for in the URL, headers and body of every request the agent makes to the platform.",
-        ["DK-OPS-01"] = "A spawned agent must answer on 127.0.0.1:$PORT; an --agent-url target is not judged.",
+        ["DK-OPS-01"] = "A spawned agent must answer on 127.0.0.1:$PORT, shown by a delivery it answered there; an --agent-url target is not judged.",
     };
 
     public static void Evaluate(RunContext run, ICollection<string> notes)
@@ -38,7 +38,7 @@ public static class GlobalChecks
         RunReporting(run, transcript);
         Heartbeats(run, transcript);
         Secrets(run, transcript, notes);
-        Port(run);
+        Port(run, transcript);
     }
 
     private static void AckTiming(RunContext run, IReadOnlyList<Exchange> transcript)
@@ -90,7 +90,8 @@ public static class GlobalChecks
 
     /// <param name="optional">
     /// The call is optional in the contract (heartbeats): an agent that never makes it has not broken a rule about how
-    /// to make it, and the run did give it every chance, so that is a pass that says so — not a missing stimulus.
+    /// to make it, and the run did give it every chance, so the rule is not-applicable and says why (decision 32) —
+    /// neither a pass, which would cite nothing, nor a missing stimulus.
     /// </param>
     private static void SignedCalls(RunContext run, IReadOnlyList<Exchange> transcript, string kind, string ruleId, string label, bool optional = false)
     {
@@ -99,7 +100,8 @@ public static class GlobalChecks
         if (calls.Count == 0)
         {
             if (optional)
-                run.Report(Global, ruleId, FindingOutcome.Satisfied, expected, $"The agent sent no {label} call during the run (they are optional), so none was wrongly signed or sent for a cancelled subscription.");
+                run.Report(Global, ruleId, FindingOutcome.NotApplicable, expected,
+                    $"The agent sent no {label} call during the run ({run.Elapsed.Elapsed.TotalSeconds:0} s; they are optional), so there was none to check (decision 32).");
             else
                 run.Report(Global, ruleId, FindingOutcome.NotExercised, expected, $"The agent made no {label} call.");
             return;
@@ -187,28 +189,37 @@ public static class GlobalChecks
         {
             var output = run.Agent.CapturedOutput();
             var hits = scanner.InText(output, "agent output").ToList();
-            if (hits.Count == 0)
-                run.Report(Global, "DK-SEC-01", FindingOutcome.Satisfied, expectOutput, $"Scanned {output.Length} characters of output for {secrets.Count} secrets: none found.");
-            else
+            ScanCount[] scanned = [new(output.Length, "characters of stdout/stderr")];
+            if (hits.Count > 0)
                 run.Report(Global, "DK-SEC-01", FindingOutcome.Violated, expectOutput, $"{hits.Count} secret(s) found in the agent's output ({string.Join(", ", hits.Select(h => h.Form).Distinct())} form): {string.Join("; ", hits.Take(3).Select(h => h.Secret))}",
-                    "The agent logs the fetched config or a request with credentials: log field names, never values.");
+                    "The agent logs the fetched config or a request with credentials: log field names, never values.", scanned: scanned);
+            else if (output.Length == 0)
+                // Empty output proves nothing was leaked there only because nothing was written: not a witness (decision 32).
+                run.Report(Global, "DK-SEC-01", FindingOutcome.NotApplicable, expectOutput, "The agent wrote nothing to stdout/stderr during the run, so there was no output to scan.");
+            else
+                run.Report(Global, "DK-SEC-01", FindingOutcome.Satisfied, expectOutput, $"Scanned {output.Length} characters of output for {secrets.Count} secrets: none found.", scanned: scanned);
         }
         else
             run.Report(Global, "DK-SEC-01", FindingOutcome.NotExercised, expectOutput, "The agent's output is not visible to the harness: use --agent-cmd, or give --agent-log FILE for a running agent.");
 
-        const string expectDisk = "No secret in any file the agent created or changed (working directory and TMPDIR)";
+        const string expectDisk = "No secret in any file the agent created or changed (working directory, TMPDIR, HOME and its XDG directories)";
         if (run.Agent.CanScanFiles)
         {
             var files = run.Agent.FilesToScan();
-            var hits = files.SelectMany(f => scanner.InFile(f, notes)).ToList();
-            if (hits.Count == 0)
-                run.Report(Global, "DK-SEC-02", FindingOutcome.Satisfied, expectDisk, $"Scanned {files.Count} file(s) the agent created or changed: no secret found." + (files.Count > 0 ? $" Files: {string.Join(", ", files.Take(5).Select(Path.GetFileName))}" : ""));
+            var scan = scanner.InFiles(files, notes);
+            var places = string.Join("; ", run.Agent.FileScanPlaces);
+            ScanCount[] scanned = [new(scan.FilesRead, "files")];
+            if (scan.Hits.Count > 0)
+                run.Report(Global, "DK-SEC-02", FindingOutcome.Violated, expectDisk, $"Secret(s) written to disk: {string.Join("; ", scan.Hits.Take(3).Select(h => $"{h.Where} ({h.Form})"))}. Scanned: {places}.",
+                    "The agent persists credentials (a cache file, a database row): keep them in memory only and re-pull after a restart.", scanned: scanned);
+            else if (scan.FilesRead == 0)
+                run.Report(Global, "DK-SEC-02", FindingOutcome.NotApplicable, expectDisk, $"The agent wrote no file with content in the places scanned ({places}), so none could hold a secret.");
             else
-                run.Report(Global, "DK-SEC-02", FindingOutcome.Violated, expectDisk, $"Secret(s) written to disk: {string.Join("; ", hits.Take(3).Select(h => $"{h.Where} ({h.Form})"))}",
-                    "The agent persists credentials (a cache file, a database row): keep them in memory only and re-pull after a restart.");
+                run.Report(Global, "DK-SEC-02", FindingOutcome.Satisfied, expectDisk,
+                    $"Scanned {scan.FilesRead} file(s) ({scan.BytesRead} bytes) the agent created or changed, in {places}: no secret found. Files: {string.Join(", ", files.Take(5).Select(Path.GetFileName))}", scanned: scanned);
         }
         else
-            run.Report(Global, "DK-SEC-02", FindingOutcome.NotExercised, expectDisk, "The harness cannot see the files of a running agent; use --agent-cmd so it can scan the working directory and TMPDIR.");
+            run.Report(Global, "DK-SEC-02", FindingOutcome.NotExercised, expectDisk, "The harness cannot see the files of a running agent; use --agent-cmd so it can scan the working directory, TMPDIR and HOME.");
 
         const string expectPlatform = "No secret in any request from the agent to the platform (URL, headers, body)";
         var toPlatform = transcript.Where(e => e.Direction == Direction.AgentToPlatform && e.Kind != ExchangeKinds.Provider).ToList();
@@ -216,18 +227,27 @@ public static class GlobalChecks
         if (toPlatform.Count == 0)
             run.Report(Global, "DK-SEC-03", FindingOutcome.NotExercised, expectPlatform, "The agent made no request to the platform.");
         else if (leaks.Count == 0)
-            run.Report(Global, "DK-SEC-03", FindingOutcome.Satisfied, expectPlatform, $"Scanned {toPlatform.Count} request(s) to the platform: no secret found.");
+            run.Report(Global, "DK-SEC-03", FindingOutcome.Satisfied, expectPlatform, $"Scanned {toPlatform.Count} request(s) to the platform: no secret found.", null, toPlatform.Take(3).Select(e => e.Seq));
         else
             run.Report(Global, "DK-SEC-03", FindingOutcome.Violated, expectPlatform, $"{leaks.Count} request(s) carried a secret: {string.Join("; ", leaks.Take(3).Select(e => e.Describe()))}",
                 "The agent sends the buyer's key back to the platform (a debug field, a header): the platform never needs it.", leaks.Take(5).Select(e => e.Seq));
     }
 
-    private static void Port(RunContext run)
+    private static void Port(RunContext run, IReadOnlyList<Exchange> transcript)
     {
         const string expected = "The agent answers on 127.0.0.1:$PORT";
+        var port = run.Agent.WebhookUrl.Port;
         switch (run.Agent.ListensOnGivenPort)
         {
-            case true: run.Report(Global, "DK-OPS-01", FindingOutcome.Satisfied, expected, $"The agent answered on the port given in $PORT ({run.Agent.WebhookUrl.Port})."); break;
+            case true:
+                // The port opening proves a listener; the witness is a request the agent answered there (decision 32).
+                var answered = transcript.FirstOrDefault(e => e.Direction == Direction.PlatformToAgent && e.Status is not null
+                    && Uri.TryCreate(e.Url, UriKind.Absolute, out var url) && url.Port == port);
+                if (answered is not null)
+                    run.Report(Global, "DK-OPS-01", FindingOutcome.Satisfied, expected, $"The agent answered on the port given in $PORT ({port}): {answered.Describe()}.", null, [answered.Seq]);
+                else
+                    run.Report(Global, "DK-OPS-01", FindingOutcome.NotExercised, expected, $"Port {port} (given in $PORT) accepted connections, but no request sent there got an answer.");
+                break;
             case false: run.Report(Global, "DK-OPS-01", FindingOutcome.Violated, expected, "The agent never answered on the port given in $PORT."); break;
             default: run.Report(Global, "DK-OPS-01", FindingOutcome.NotExercised, expected, "The harness did not choose this agent's port (--agent-url target)."); break;
         }

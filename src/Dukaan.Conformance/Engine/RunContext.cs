@@ -51,13 +51,15 @@ public sealed class RunContext(PlatformSimulator simulator, IAgentUnderTest agen
     }
 
     /// <summary>Records a finding for a rule the run selected; findings for other rules are dropped here, in one place.</summary>
-    public void Report(string scenario, string ruleId, FindingOutcome outcome, string expected, string observed, string? diagnosis = null, IEnumerable<long>? seqs = null)
+    /// <param name="scanned">What a scan of the agent's output or files covered, for a rule judged on one (decision 32).</param>
+    public void Report(string scenario, string ruleId, FindingOutcome outcome, string expected, string observed, string? diagnosis = null, IEnumerable<long>? seqs = null,
+        IReadOnlyList<ScanCount>? scanned = null)
     {
         // A mistyped ID would otherwise be dropped below as "not selected" and leave its rule silently not-exercised;
         // failing here turns it into a harness error on every rule of the scenario, which a test or a user sees at once.
         if (!Rules.AgentDukaanRules.Catalog.Contains(ruleId)) throw new ArgumentException($"Unknown rule id '{ruleId}' reported by '{scenario}'.", nameof(ruleId));
         if (!SelectedRules.Contains(ruleId)) return;
-        Findings.Add(new Finding(ruleId, outcome, expected, observed, diagnosis, [.. seqs ?? []], scenario));
+        Findings.Add(new Finding(ruleId, outcome, expected, observed, diagnosis, [.. seqs ?? []], scenario) { Scanned = scanned ?? [] });
     }
 
     internal void AddEvent(HarnessEvent e) { lock (_gate) _events.Add(e); }

@@ -114,7 +114,7 @@ public static class AgentDukaanRules
         new("DK-SEC-01", RuleLevel.Must, Areas.SecretCustody, "Secrets never appear in stdout/stderr",
             "No sensitive value (nor its base64, URL-encoded or hex form) appears in the agent's output.", $"{Seed000} §2b; {Seed002} Key custody"),
         new("DK-SEC-02", RuleLevel.Must, Areas.SecretCustody, "Secrets never written to disk",
-            "No sensitive value appears in any file the agent created or changed in its working directory or TMPDIR.", $"{Seed000} §2b, §3 step 4; {Seed002} §2"),
+            "No sensitive value appears in any file the agent created or changed in its working directory, TMPDIR or HOME (with the XDG folders inside it).", $"{Seed000} §2b, §3 step 4; {Seed002} §2"),
         new("DK-SEC-03", RuleLevel.Must, Areas.SecretCustody, "Secrets never sent back to the platform",
             "No sensitive value appears in any request the agent makes to the platform (URL, headers or body).", $"{Seed002} Key custody"),
         new("DK-SEC-04", RuleLevel.Must, Areas.SecretCustody, "After a restart, credentials come from a new /config fetch",

@@ -48,6 +48,7 @@ public sealed class PlatformProfile : IProfile
             new(28, "PL-CHAT-01 and PL-CHAT-02 need a listing whose chat manifest opts in to push (category `alert`); the bundled simulator is started with one, and an external " +
                 "platform without it leaves both rules not-exercised (`simulate --chat` provides it). The opt-in is turned off per conversation through the adapter for the 403 probe."),
             new(29, "The control adapter is plumbing, not the platform under test: when it refuses or fails, the rules it was setting up are not-exercised, never failed."),
+            RuleDecisions.PassNeedsWitness,
         ],
         [.. PlatformEngine.All.Select(s => s.Doc)],
         new Dictionary<string, string>(StringComparer.Ordinal));

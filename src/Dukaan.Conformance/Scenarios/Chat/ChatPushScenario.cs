@@ -140,7 +140,11 @@ public sealed class ChatPushScenario : ChatScenario
         await context.QuietAsync();
         var pushes = context.PushesOf(subscription, answer!.Mark);
         if (pushes.Count == 0)
-            context.Pass(rule, expected, $"Asked to push (trigger → {answer.Describe()}) for a conversation without the opt-in, the agent sent no push.");
+        {
+            // The witness: the relays that told the agent proactive.enabled: false (the trigger itself is not on the wire the harness records).
+            var told = context.Run.Chat.Relays.Where(r => r.SubscriptionId == subscription.Id && r.Answer.IsCompletedSuccessfully).Select(r => r.Answer.Result.ExchangeSeq);
+            context.Pass(rule, expected, $"Asked to push (trigger → {answer.Describe()}) for a conversation whose relays said proactive.enabled: false, the agent sent no push.", told);
+        }
         else
             context.Fail(rule, expected, $"The agent pushed {pushes.Count} time(s) although the relays said proactive.enabled: false: {string.Join("; ", pushes.Take(3).Select(e => e.Describe()))}",
                 pushes.Count > 1 && pushes.All(e => e.Status == 403)
