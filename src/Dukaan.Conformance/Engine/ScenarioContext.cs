@@ -141,17 +141,15 @@ public sealed class ScenarioContext(RunContext run, string scenario, Cancellatio
     /// Records the answer in the run's trigger log; for one that was not 2xx, first looks at what the agent did for the buyer
     /// since the request.
     /// A synchronous trigger's work is on the wire before it answers, so only the simulator's recording of its last call
-    /// may lag: a short grace covers that, and a trigger that refuses everything costs no more than the grace per request.
+    /// may lag: the reaction grace covers that, and a trigger that refuses everything costs no more per request.
     /// </summary>
     private async Task<TriggerAnswer> WithWorkSinceAsync(TriggerAnswer answer)
     {
         if (!answer.Answered2xx)
-            answer = answer with { FirstWork = await WaitForAsync(e => e.Seq > answer.Mark && e.IsWorkFor(answer.SubscriptionId), WorkAfterRefusalGrace).ConfigureAwait(false) };
+            answer = answer with { FirstWork = await WaitForAsync(e => e.Seq > answer.Mark && e.IsWorkFor(answer.SubscriptionId), Settings.ReactionGrace).ConfigureAwait(false) };
         Run.Triggers.Add(answer);
         return answer;
     }
-
-    private TimeSpan WorkAfterRefusalGrace => Settings.ReactionGrace * 2;
 
     /// <summary>
     /// The start of a refusal's body, to quote it back to the seller. Read at most 200 bytes, so an agent that answers a
