@@ -80,6 +80,15 @@ public sealed class VerdictTableTests
         ["run-token-request-config"] = (new() { ["DK-RCF-02"] = F, ["DK-RCF-03"] = F }, 1),
         // A style, not a deviation: the trigger answers 202 and the run happens 150 ms later; the harness waits for the work.
         ["queue-trigger-work"] = ([], 0),
+        // A style: the trigger runs synchronously and answers with the outcome (409 after a 429 or 403, 422 after a provider
+        // 401). The answer is the agent's own business; the harness judges the work it sees on the wire (decision 32).
+        ["sync-trigger-outcome"] = ([], 0),
+        // A style: the provider call first, /run only for a call answered 2xx; a refused call is not billable (decision 31).
+        ["report-after-work"] = ([], 0),
+        // The 422 after the provider's 401 must not hide the request-config the agent signed with the run token.
+        ["sync-trigger-run-token-request-config"] = (new() { ["DK-RCF-02"] = F, ["DK-RCF-03"] = F }, 1),
+        // The 409 after the 429 must not hide the provider calls that still followed it.
+        ["sync-trigger-ignore-429"] = (new() { ["DK-RUN-02"] = F }, 1),
         // The trigger answers 400 to everything: rules that need work are not-exercised (blamed on the trigger), never failed.
         ["refuse-trigger"] = (new()
         {
@@ -106,6 +115,32 @@ public sealed class VerdictTableTests
         // No agent-state.json and no other file: nothing on disk to scan.
         ["forget-on-restart"] = ["DK-SEC-02"],
     };
+
+    /// <summary>
+    /// break → what a rule's evidence must show, so a verdict is not right for the wrong reason: its observed text names
+    /// what happened and it cites the exchange that shows it (a kind and a status from the transcript).
+    /// </summary>
+    private static readonly IReadOnlyDictionary<string, Witness[]> Witnesses = new Dictionary<string, Witness[]>
+    {
+        ["sync-trigger-outcome"] =
+        [
+            new("DK-RUN-02", "run", 429, "RUN_LIMIT_EXCEEDED"),
+            new("DK-RUN-03", "provider", 200, "was served"),
+            new("DK-RCF-01", "request-config", 200, "request-config"),
+            new("DK-RCF-02", "request-config", 200, "request-config"),
+        ],
+        ["sync-trigger-run-token-request-config"] =
+        [
+            new("DK-RCF-01", "provider", 401, "request-config"),
+            new("DK-RCF-02", "request-config", 401, "request-config", "run token"),
+            new("DK-RCF-03", "request-config", 401, "run token", "run token"),
+        ],
+        ["sync-trigger-ignore-429"] = [new("DK-RUN-02", "provider", 200, "still made")],
+        ["report-after-work"] = [new("DK-RUN-01", "provider", 401, "refused by the provider")],
+    };
+
+    /// <summary>What one rule's evidence must show; <paramref name="DiagnosisHas"/> also checks the diagnosis.</summary>
+    public sealed record Witness(string Rule, string Kind, int Status, string ObservedHas, string? DiagnosisHas = null);
 
     /// <summary>The breaks issue 5 asks of every language, with the same expected verdicts as the C# agent.</summary>
     private static readonly string[] PortedBreaks = ["", "reserialize-json", "log-config", "ts-seconds", "ignore-429", "ignore-403", "no-refetch"];
@@ -141,8 +176,24 @@ public sealed class VerdictTableTests
                 .Concat(ExpectedNotApplicable.GetValueOrDefault(breakName, []))), run.Describe());
             Assert.That(run.PassesWithoutWitness, Is.Empty, "passes that cite no exchange and no scan (decision 32)\n" + run.Describe());
         });
+        if (language == "csharp" && Witnesses.TryGetValue(breakName, out var witnesses)) AssertWitnesses(run, witnesses);
         TestContext.Out.WriteLine($"{language} {breakName}: {run.Wall.TotalSeconds:0.0} s");
     }
+
+    private static void AssertWitnesses(CertifyRun run, Witness[] witnesses) => Assert.Multiple(() =>
+    {
+        foreach (var w in witnesses)
+        {
+            var evidence = run.Results!.Rules.Single(r => r.Id == w.Rule).Evidence;
+            var cited = string.Join("; ", evidence.Transcript.Select(e => $"#{e.Seq} {e.Kind} {e.Status}"));
+            Assert.That(evidence.Observed, Does.Contain(w.ObservedHas), $"{w.Rule}: observed");
+            // A trigger that worked and answered with the outcome was not refused: no evidence may say the work never came.
+            Assert.That(evidence.Observed, Does.Not.Contain("no 401 could be shown").And.Not.Contain("never reported enough runs").And.Not.Contain("the trigger answered"),
+                $"{w.Rule}: observed");
+            Assert.That(evidence.Transcript.Any(e => e.Kind == w.Kind && e.Status == w.Status), $"{w.Rule} cites {w.Kind} {w.Status}; it cites {cited}");
+            if (w.DiagnosisHas is { } diagnosis) Assert.That(evidence.Diagnosis, Does.Contain(diagnosis), $"{w.Rule}: diagnosis");
+        }
+    });
 
     [Test]
     public void The_table_shows_every_rule_passing_on_the_compliant_agent_and_not_passing_on_some_broken_one()

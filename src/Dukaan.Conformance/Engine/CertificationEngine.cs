@@ -123,8 +123,9 @@ public static class CertificationEngine
     }
 
     /// <summary>
-    /// Rules left waiting on a refused trigger: if every trigger was refused, the harness never could ask for work, so
-    /// they are not-exercised and the trigger is named; otherwise the agent refused work it should have done.
+    /// Rules left waiting on a refused trigger (no 2xx, and no work on the wire after it: a trigger that worked and answered
+    /// 409 or 422 with the outcome is not refused, decision 32): if every trigger was refused, the harness never could ask
+    /// for work, so they are not-exercised and the trigger is named; otherwise the agent refused work it should have done.
     /// </summary>
     private static void JudgeRefusedTriggers(RunContext run, ICollection<string> notes)
     {

@@ -13,9 +13,10 @@ public sealed record Finding(
     string Scenario)
 {
     /// <summary>
-    /// Set when the seller's trigger refused the request for work this rule needed. If every trigger of the run was
-    /// refused, the harness never could ask for work and the rule stays not-exercised; if others were accepted, the agent
-    /// refused work for a buyer it should serve, and this finding (the scenario's failure) replaces it.
+    /// Set when the seller's trigger refused the request for work this rule needed (no 2xx, and no work for the buyer on
+    /// the wire after it). If every trigger of the run was refused, the harness never could ask for work and
+    /// the rule stays not-exercised; if others led to work, the agent refused work for a buyer it should serve, and this
+    /// finding (the scenario's failure) replaces it.
     /// </summary>
     public Finding? IfOtherTriggersWorked { get; init; }
 

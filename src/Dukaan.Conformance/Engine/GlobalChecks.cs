@@ -21,7 +21,7 @@ public static class GlobalChecks
             "A 5xx answered after the /config fetch made during that attempt got the injected 503 is the retry request of decision 30, not counted; the attempts after it are.",
         ["DK-ACK-02"] = "The same measurement as DK-ACK-01, against 2 s.",
         ["DK-CFG-02"] = "The simulator checks every /config request the agent makes; a refusal names the mistake it matches (ts in seconds, the wrong string, the wrong secret).",
-        ["DK-RUN-01"] = "Every provider call made with a buyer's key must be matched by an accepted POST /run for that buyer. Billable work needs a trigger (--trigger-url); without one the rule is not-exercised.",
+        ["DK-RUN-01"] = "Every provider call made with a buyer's key and answered 2xx (a billable run) must be matched by an accepted POST /run for that buyer; a call the provider refused (401, 429, 5xx) needs none, and reporting it is no failure either (decision 31). The evidence cites billable calls, their /run reports and the refused calls excused. Billable work needs a trigger (--trigger-url); without one the rule is not-exercised.",
         ["DK-HB-01"] = "Whether any POST /heartbeat is seen during the run.",
         ["DK-HB-02"] = "Every /heartbeat the agent sends is checked like /config; an agent that sends none during the run leaves the rule not-applicable (decision 32).",
         ["DK-SEC-01"] = "Unique canary values, and their base64, URL-encoded and hex forms, are searched for in the agent's captured stdout/stderr (a spawned agent, or --agent-log for a running one); the evidence says how many characters were scanned, and an agent that wrote nothing leaves the rule not-applicable.",
@@ -130,19 +130,27 @@ public static class GlobalChecks
     };
 
     /// <summary>
-    /// Billable work is a call to the provider with a buyer's key; each must be matched by a /run for that buyer.
-    /// Counting per subscription keeps this independent of whether the agent reports before or after the work.
+    /// Billable work is a call to the provider with a buyer's key that the provider answered 2xx (decision 31); each must be
+    /// matched by a /run for that buyer. A call the provider refused (401, 429, 5xx) is not billable: it needs no /run, and a
+    /// /run for it is no failure either (the platform counts it). Counting per subscription keeps this independent of
+    /// whether the agent reports before or after the work.
     /// </summary>
     private static void RunReporting(RunContext run, IReadOnlyList<Exchange> transcript)
     {
-        const string expected = "Every provider call made for a buyer is matched by a POST /run for that buyer, signed like /config";
+        const string expected = "Every provider call answered 2xx for a buyer (a billable run) is matched by a POST /run for that buyer, signed like /config";
         var runs = transcript.Where(e => e.Direction == Direction.AgentToPlatform && e.Kind == ExchangeKinds.Run).ToList();
-        var work = transcript.Where(e => e.Kind == ExchangeKinds.Provider && e.SubscriptionId is not null).ToList();
-        if (runs.Count == 0 && work.Count == 0)
+        var calls = transcript.Where(e => e.Kind == ExchangeKinds.Provider && e.SubscriptionId is not null).ToList();
+        var billable = calls.Where(e => e.IsOk()).ToList();
+        var notBillable = calls.Where(e => !e.IsOk()).ToList();
+        if (runs.Count == 0 && billable.Count == 0)
         {
-            run.Report(Global, "DK-RUN-01", FindingOutcome.NotExercised, expected,
-                run.Agent.TriggerUrl is null && run.Settings.Listing.Chat is null ? "No --trigger-url was given, so the harness could not ask the agent for billable work." : "The agent did no billable work when asked (no provider call, no /run).",
-                run.Triggers.AllRefused ? run.Triggers.RefusalDiagnosis(run.Agent.TriggerUrl) : null);
+            var why = run.Agent.TriggerUrl is null && run.Settings.Listing.Chat is null
+                ? "No --trigger-url was given, so the harness could not ask the agent for billable work."
+                : notBillable.Count > 0
+                    ? $"The provider refused every call the agent made ({notBillable.Count}, e.g. {notBillable[0].Describe()}), so there was no billable run to report."
+                    : "The agent did no billable work when asked (no provider call, no /run).";
+            run.Report(Global, "DK-RUN-01", FindingOutcome.NotExercised, expected, why,
+                run.Triggers.AllRefused ? run.Triggers.RefusalDiagnosis(run.Agent.TriggerUrl) : null, notBillable.Take(3).Select(e => e.Seq));
             return;
         }
         var problems = new List<string>();
@@ -153,20 +161,27 @@ public static class GlobalChecks
             problems.Add($"{refused.Count} /run call(s) refused with 401: {refused[0].Describe()}");
             seqs.AddRange(refused.Take(3).Select(e => e.Seq));
         }
-        foreach (var group in work.GroupBy(e => e.SubscriptionId!))
+        foreach (var group in billable.GroupBy(e => e.SubscriptionId!))
         {
             var reported = runs.Count(e => e.SubscriptionId == group.Key);
             if (group.Count() > reported)
             {
-                problems.Add($"{group.Key}: {group.Count()} provider call(s) but {reported} /run report(s)");
+                problems.Add($"{group.Key}: {group.Count()} billable provider call(s) (answered 2xx) but {reported} /run report(s)");
                 seqs.AddRange(group.Take(3).Select(e => e.Seq));
             }
         }
         if (problems.Count == 0)
-            run.Report(Global, "DK-RUN-01", FindingOutcome.Satisfied, expected, $"{work.Count} provider call(s) and {runs.Count} /run report(s), all accepted by the signature check.", null, runs.Take(3).Select(e => e.Seq));
+        {
+            var excused = notBillable.Count == 0 ? ""
+                : $"; {notBillable.Count} call(s) refused by the provider ({string.Join(", ", notBillable.Select(e => e.Status?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? e.Error ?? "no answer").Distinct())}): not billable, no /run needed (decision 31)";
+            // The witnesses: billable calls, the /run reports that match them, and the refused calls the rule excused.
+            var witnesses = billable.Take(2).Concat(runs.Take(2)).Concat(notBillable.Take(2)).Select(e => e.Seq).Order();
+            run.Report(Global, "DK-RUN-01", FindingOutcome.Satisfied, expected,
+                $"{billable.Count} billable provider call(s) (answered 2xx) and {runs.Count} /run report(s), all accepted by the signature check{excused}.", null, witnesses);
+        }
         else
             run.Report(Global, "DK-RUN-01", FindingOutcome.Violated, expected, string.Join("; ", problems),
-                refused.Count > 0 ? Explain(refused[0]) : "Runs are not reported: call POST /run for each billable run, so limits and billing work.", seqs);
+                refused.Count > 0 ? Explain(refused[0]) : "Runs are not reported: call POST /run for each billable run (a provider call answered 2xx), so limits and billing work.", seqs);
     }
 
     private static void Heartbeats(RunContext run, IReadOnlyList<Exchange> transcript)

@@ -124,8 +124,10 @@ public sealed class ScenarioContext(RunContext run, string scenario, Cancellatio
 
     /// <summary>
     /// Asks the agent for one billable run (or, with <paramref name="action"/> "push", for a chat push); null when there is
-    /// no way to ask. Without a trigger a chat agent is asked for work with a buyer message (decision 12). The answer only
-    /// says whether the request was taken: an agent may answer at once (202) and work later, so callers wait for the work.
+    /// no way to ask. Without a trigger a chat agent is asked for work with a buyer message (decision 12). The answer is not
+    /// the verdict (decision 32): an agent may answer at once (202) and work later, so callers wait for the work; or work
+    /// first and answer with the outcome (409, 422), so after any other answer the wire is looked at before the trigger
+    /// counts as refused.
     /// </summary>
     public async Task<TriggerAnswer?> TriggerAsync(Subscription subscription, string? action = null)
     {
@@ -155,10 +157,11 @@ public sealed class ScenarioContext(RunContext run, string scenario, Cancellatio
         {
             error = $"could not be reached ({ex.Message})";
         }
-        var answer = new TriggerAnswer(subscription.Id, status, bodyStart, error, mark);
-        Run.Triggers.Add(answer);
+        var answer = await WithWorkSinceAsync(new TriggerAnswer(subscription.Id, status, bodyStart, error, mark)).ConfigureAwait(false);
         var what = action is null ? "trigger" : $"trigger ({action})";
-        Note("trigger", error is null ? $"{what} → {status}" : $"{what}: {error}", status, subscription.Id, startedAt, stopwatch.Elapsed.TotalMilliseconds);
+        var label = error is null ? $"{what} → {status}" : $"{what}: {error}";
+        if (!answer.Answered2xx) label += answer.FirstWork is { } work ? $", after work (#{work.Seq})" : ", nothing followed";
+        Note("trigger", label, status, subscription.Id, startedAt, stopwatch.Elapsed.TotalMilliseconds);
         return answer;
     }
 
@@ -167,7 +170,20 @@ public sealed class ScenarioContext(RunContext run, string scenario, Cancellatio
     {
         var sent = this.Relay(subscription, "Please run this week's report.");
         var attempt = await sent.Answer.ConfigureAwait(false);
-        var answer = new TriggerAnswer(subscription.Id, attempt.Status, "", attempt.Status is null ? $"the buyer message got no answer ({attempt.Error})" : null, sent.Mark);
+        return await WithWorkSinceAsync(new TriggerAnswer(subscription.Id, attempt.Status, "", attempt.Status is null ? $"the buyer message got no answer ({attempt.Error})" : null, sent.Mark))
+            .ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Records the answer in the run's trigger log; for one that was not 2xx, first looks at what the agent did for the buyer
+    /// since the request.
+    /// A synchronous trigger's work is on the wire before it answers, so only the simulator's recording of its last call
+    /// may lag: the reaction grace covers that, and a trigger that refuses everything costs no more per request.
+    /// </summary>
+    private async Task<TriggerAnswer> WithWorkSinceAsync(TriggerAnswer answer)
+    {
+        if (!answer.Answered2xx)
+            answer = answer with { FirstWork = await WaitForAsync(e => e.Seq > answer.Mark && e.IsWorkFor(answer.SubscriptionId), Settings.ReactionGrace).ConfigureAwait(false) };
         Run.Triggers.Add(answer);
         return answer;
     }
@@ -197,12 +213,13 @@ public sealed class ScenarioContext(RunContext run, string scenario, Cancellatio
 
     /// <summary>
     /// Asks for one run and waits for the work it provokes — bounded by the observation window, ending as soon as
-    /// <paramref name="done"/> is seen after the request. A refused trigger ends the wait at once: no work can follow.
+    /// <paramref name="done"/> is seen after the request, whatever the trigger answered. Only a refused trigger (no 2xx and
+    /// no work on the wire after it, see <see cref="TriggerAnswer.Refused"/>) ends the wait at once.
     /// </summary>
     public async Task<WorkOutcome> AskForWorkAsync(Subscription subscription, Func<Exchange, bool> done)
     {
         var answer = await TriggerAsync(subscription).ConfigureAwait(false);
-        if (answer is not { Accepted: true }) return new WorkOutcome(answer, null);
+        if (answer is null or { Refused: true }) return new WorkOutcome(answer, null);
         var work = await WaitForAsync(e => e.Seq > answer.Mark && done(e)).ConfigureAwait(false);
         return new WorkOutcome(answer, work);
     }
@@ -214,7 +231,7 @@ public sealed class ScenarioContext(RunContext run, string scenario, Cancellatio
     public void NotExercisedByTrigger(string ruleId, string expected, TriggerAnswer refused, string failObserved, string? failDiagnosis = null, IEnumerable<long>? seqs = null)
     {
         if (!Run.SelectedRules.Contains(ruleId)) return;
-        var observed = $"When asked for work for {refused.SubscriptionId}, the trigger answered {refused.Describe()}.";
+        var observed = $"When asked for work for {refused.SubscriptionId}, the trigger answered {refused.Describe()} and no work for that buyer followed on the wire.";
         Run.Findings.Add(new Finding(ruleId, FindingOutcome.NotExercised, expected, observed, null, [], Scenario)
         {
             IfOtherTriggersWorked = new Finding(ruleId, FindingOutcome.Violated, expected, $"{failObserved} {observed}", failDiagnosis, [.. seqs ?? []], Scenario),

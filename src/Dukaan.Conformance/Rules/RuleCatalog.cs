@@ -122,7 +122,7 @@ public static class AgentDukaanRules
         new("DK-SEC-05", RuleLevel.Should, Areas.SecretCustody, "After a restart, active subscriptions are still served",
             "After a restart the agent serves known subscriptions without a new buyer_configured (non-sensitive state persisted).", $"{Seed000} §3 step 4"),
         new("DK-RUN-01", RuleLevel.Must, Areas.Runs, "Every billable run is reported with POST /run",
-            "Each billable run (a provider call) is reported with POST /run, signed like /config.", $"{Seed000} §2c; {Seed002} §3"),
+            "Each billable run (a provider call answered 2xx) is reported with POST /run, signed like /config.", $"{Seed000} §2c; {Seed002} §3"),
         new("DK-RUN-02", RuleLevel.Must, Areas.Runs, "No more work after 429 RUN_LIMIT_EXCEEDED",
             "After a 429 RUN_LIMIT_EXCEEDED the agent does no more billable work for that subscription this period: no provider calls, no /run.", $"{Seed000} §2c; {Seed002} §3"),
         new("DK-RUN-03", RuleLevel.Must, Areas.Runs, "A 429 for one buyer does not stop the others",

@@ -95,7 +95,7 @@ public sealed class ConfigFailureScenario : Scenario
             if (asked.Work is not { } served)
             {
                 var observed = $"Recovered the config {how} ({recovered.Describe()}) but then did not serve the buyer when asked to work.";
-                if (asked.Trigger is { Accepted: false } refused) context.NotExercisedByTrigger("DK-CFG-04", expected, refused, observed, null, seqs);
+                if (asked.Trigger is { Refused: true } refused) context.NotExercisedByTrigger("DK-CFG-04", expected, refused, observed, null, seqs);
                 else context.Fail("DK-CFG-04", expected, observed, null, seqs);
                 return;
             }

@@ -34,7 +34,7 @@ public sealed class RequestConfigScenario : Scenario
         context.Note("fault", "provider rejects the buyer's key (401)", subscriptionId: subscription.Id);
         var mark = context.Transcript.LastSeq;
         var asked = await context.AskForWorkAsync(subscription, e => e.IsProviderCallWith(subscription.Id) && e.Status == 401);
-        if (asked.Trigger is { Accepted: false } refusedTrigger)
+        if (asked.Trigger is { Refused: true } refusedTrigger)
         {
             const string noCall = "When asked to work, the agent made no provider call with this buyer's key, so no 401 could be shown to it.";
             for (var i = 0; i < 4; i++) context.NotExercisedByTrigger(Rules[i], expected[i], refusedTrigger, noCall);

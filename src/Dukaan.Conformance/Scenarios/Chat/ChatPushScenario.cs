@@ -43,9 +43,9 @@ public sealed class ChatPushScenario : ChatScenario
     private static async Task<Exchange?> AskForPushAsync(ScenarioContext context, Subscription subscription, string rule)
     {
         var answer = await context.TriggerAsync(subscription, "push");
-        if (answer is { Accepted: false } refused)
+        if (answer is { Refused: true } refused)
         {
-            context.NotExercised(rule, Statement(rule), $"Asked to push for {subscription.Id}, the trigger answered {refused.Describe()}.");
+            context.NotExercised(rule, Statement(rule), $"Asked to push for {subscription.Id}, the trigger answered {refused.Describe()} and no work for that buyer followed on the wire.");
             return null;
         }
         var push = await context.WaitForAsync(e => e.Seq > answer!.Mark && e.From(ExchangeKinds.ChatPush, subscription.Id));
@@ -132,9 +132,9 @@ public sealed class ChatPushScenario : ChatScenario
         const string expected = "No push for a conversation whose relays say platform.proactive.enabled: false; a 403 push is never re-sent";
         if (await ReadyAsync(context, rule, s => s.Chat.SetProactive(false)) is not { } subscription) return;
         var answer = await context.TriggerAsync(subscription, "push");
-        if (answer is { Accepted: false } refused)
+        if (answer is { Refused: true } refused)
         {
-            context.NotExercised(rule, expected, $"Asked to push for {subscription.Id}, the trigger answered {refused.Describe()}.");
+            context.NotExercised(rule, expected, $"Asked to push for {subscription.Id}, the trigger answered {refused.Describe()} and no work for that buyer followed on the wire.");
             return;
         }
         await context.QuietAsync();
