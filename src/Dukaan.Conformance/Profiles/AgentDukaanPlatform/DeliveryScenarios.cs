@@ -251,7 +251,11 @@ public sealed class DeliveryTimeoutScenario : PlatformScenario
         var problems = new List<string>();
         var notes = new List<string>();
         var (s, e, h, d, l) = (all[0][0], all[1][0], all[2][0], all[3][0], lateHits[0]);
-        var budget = Budget + Tolerance;
+        // On a loaded machine every timer fires late, the platform's as well as the receiver's: the tolerance grows by as much
+        // as the receiver's own scheduled answers came late in this run (decision 23), and the report says so.
+        var lateness = Lateness(run, (s, SlowAnswer), (e, EdgeAnswer), (h, GiveUpAt), (l, LateAnswer));
+        if (lateness > 0.05) notes.Add($"the receiver's own timers ran up to {lateness:0.00} s late in this run, so the tolerances below grew by that much");
+        var budget = Budget + Tolerance + TimeSpan.FromSeconds(lateness);
         var slowTook = At(run, s);
         if (s.AbortedByPlatform || s.Answered != 200)
             problems.Add($"the attempt the receiver answers after {SlowAnswer.TotalSeconds:0} s was abandoned by the platform after {slowTook:0.0} s");
@@ -269,18 +273,20 @@ public sealed class DeliveryTimeoutScenario : PlatformScenario
         if (!h.AbortedByPlatform)
             problems.Add($"the attempt that got no answer was still open after {hangTook:0.0} s (the receiver answered it then); it must be abandoned by {budget.TotalSeconds:0} s");
         else if (hangTook > budget.TotalSeconds)
-            problems.Add($"the attempt that got no answer was abandoned only after {hangTook:0.0} s, later than {Budget.TotalSeconds:0} s + {Tolerance.TotalSeconds:0} s");
+            problems.Add($"the attempt that got no answer was abandoned only after {hangTook:0.0} s, later than {Budget.TotalSeconds:0} s + {Tolerance.TotalSeconds:0} s{Plus(lateness)}");
         var dripTook = At(run, d);
         if (!d.AbortedByPlatform)
             problems.Add($"the attempt whose status line came at once but whose headers trickled in a byte a second was still open after {dripTook:0.0} s (its 200 counted); " +
                 "the 10 s budget is for the whole attempt, not for each socket read");
         else if (dripTook > budget.TotalSeconds)
-            problems.Add($"the attempt whose headers trickled in was abandoned only after {dripTook:0.0} s, later than {Budget.TotalSeconds:0} s + {Tolerance.TotalSeconds:0} s");
+            problems.Add($"the attempt whose headers trickled in was abandoned only after {dripTook:0.0} s, later than {Budget.TotalSeconds:0} s + {Tolerance.TotalSeconds:0} s{Plus(lateness)}");
         var lateTook = At(run, l);
-        if (l.Succeeded && lateHits.Count < 2)
+        if (l.Succeeded && lateHits.Count < 2 && (LateAnswer - Budget).TotalSeconds > lateness)
             problems.Add($"the first attempt answered 200 after {lateTook:0.0} s, past the 10 s budget, was counted as delivered: no retry followed");
+        else if (l.Succeeded && lateHits.Count < 2)
+            notes.Add($"the platform took the 200 sent after {lateTook:0.0} s without a retry, but with the harness's timers {lateness:0.00} s late that cannot be told from a 10 s budget whose timer fired late");
         else if (l.AbortedByPlatform && lateTook > budget.TotalSeconds)
-            problems.Add($"the attempt answered after {LateAnswer.TotalSeconds:0.0} s was abandoned only after {lateTook:0.0} s, later than {Budget.TotalSeconds:0} s + {Tolerance.TotalSeconds:0} s");
+            problems.Add($"the attempt answered after {LateAnswer.TotalSeconds:0.0} s was abandoned only after {lateTook:0.0} s, later than {Budget.TotalSeconds:0} s + {Tolerance.TotalSeconds:0} s{Plus(lateness)}");
         var edgeSaid = e.AbortedByPlatform ? $"the {EdgeAnswer.TotalSeconds:0.0} s one was abandoned at {edgeTook:0.00} s (see below)" : $"the {EdgeAnswer.TotalSeconds:0.0} s one was delivered";
         run.Judge(Name, "PL-DLV-03", problems,
             $"The attempt answered after {slowTook:0.0} s was delivered, {edgeSaid}; the unanswered one was abandoned after {hangTook:0.0} s, the dripping one after {dripTook:0.0} s, " +
@@ -291,6 +297,13 @@ public sealed class DeliveryTimeoutScenario : PlatformScenario
     }
 
     private static double At(PlatformRun run, Hit hit) => DeliveryWatch.Open(run, hit).TotalSeconds;
+
+    private static string Plus(double lateness) => lateness > 0.05 ? $" + {lateness:0.00} s of the harness's own lateness" : "";
+
+    /// <summary>How much later than scripted the receiver answered, at most, over the attempts it did answer (platform seconds).</summary>
+    private static double Lateness(PlatformRun run, params (Hit Hit, TimeSpan Scripted)[] answered) =>
+        answered.Where(a => a.Hit.Answered is not null && !a.Hit.AbortedByPlatform)
+            .Select(a => (DeliveryWatch.Open(run, a.Hit) - a.Scripted).TotalSeconds).DefaultIfEmpty(0).Max() is var late && late > 0 ? late : 0;
 }
 
 /// <summary>

@@ -25,7 +25,7 @@ public static class PlatformRules
         new("PL-DLV-02", RuleLevel.Must, Delivery, "The webhook body carries no sensitive value",
             "The webhook body carries no sensitive value, only `sensitiveFields` ids and a `credentialsUrl`.", $"{Seed000} §2a, §3; {Seed002} §1"),
         new("PL-DLV-03", RuleLevel.Must, Delivery, "10 s per attempt",
-            "An attempt that answers 2xx within 10 s succeeds; one that has not answered after 10 s (+1 s tolerance) is abandoned. The 10 s bound the whole attempt (an answer that trickles in included), and an answer after them does not count.", $"{Seed000} §2a; {Seed002} §1 (timeouts)"),
+            "An attempt that answers 2xx within 10 s succeeds; one that has not answered after 10 s (+1 s tolerance) is abandoned. The 10 s cover the whole attempt (an answer that trickles in included), and an answer after them does not count.", $"{Seed000} §2a; {Seed002} §1 (timeouts)"),
         new("PL-DLV-04", RuleLevel.Must, Delivery, "1 attempt + up to 3 retries, growing delays",
             "A failed attempt (non-2xx, timeout, refused or reset connection) is retried: 1 attempt + up to 3 retries, after delays of seconds that grow (exponential backoff).", $"{Seed000} §2a; {Seed002} §1 (retries)"),
         new("PL-DLV-05", RuleLevel.Must, Delivery, "A retry resends the same bytes; nothing after a 2xx",
