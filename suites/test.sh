@@ -49,22 +49,20 @@ dotnet build fixtures/senders/agentdoor/csharp/AgentDoorSender.csproj -c Release
 results="$root/reports/test-results"
 rm -rf "$results" "$root/reports/coverage"
 mkdir -p "$results"
-passed=0; failed=0; skipped=0; broken=0
-run_tests() { # project log [name filter]: one test project (or the tests the filter picks), its output to the log
+passed=0; failed=0; skipped=0
+# shellcheck source=suites/tally.sh
+. "$root/suites/tally.sh"
+run_tests() { # project log [name filter]: one test project (or the tests the filter picks), its output to the log; dotnet test's exit code
   local name="${3:-$(basename "$1" .csproj)}"
   dotnet test "$1" --no-build --nologo ${4:+--filter "$4"} \
     --logger "console;verbosity=minimal" \
     --logger "junit;LogFilePath=$results/$name.junit.xml" \
     --collect:"XPlat Code Coverage" --results-directory "$results/$name" >"$2" 2>&1
 }
-count() { # name log: adds the project's summary line to the totals
-  local line; line="$(grep -E '^(Passed|Failed)!' "$2" | tail -1)"
-  if [ -z "$line" ]; then
-    echo "no test summary from $1: counted as one failure"
-    broken=$((broken + 1)); return
-  fi
-  num() { echo "$line" | sed -E "s/.*$1: *([0-9]+).*/\1/"; }
-  passed=$((passed + $(num Passed))); failed=$((failed + $(num Failed))); skipped=$((skipped + $(num Skipped)))
+count() { # name log exit discovered: adds the project's run to the totals (suites/tally.sh says when a run counts as failed)
+  local p f s
+  read -r p f s < <(tally "$@")
+  passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
 }
 # The end-to-end project spends most of its time waiting on real agent processes and windows, so it runs beside the
 # others instead of after them (about four minutes less on two cores); its output is printed when it ends.
@@ -74,26 +72,30 @@ e2e=suites/Dukaan.Conformance.Tests/Dukaan.Conformance.Tests.csproj
 # It runs from a copy of the project's output: the coverage collector rewrites the assemblies in an output folder while
 # its run lasts, and a second run in the same folder reads (and restores) them under the first one's feet.
 fleet_filter="FullyQualifiedName~Dukaan.Conformance.Tests.FleetTests"
+e2e_filter="FullyQualifiedName!~Dukaan.Conformance.Tests.FleetTests"
 fleet_bin="$results/fleet-bin"
 cp -r suites/Dukaan.Conformance.Tests/bin/Debug/net10.0 "$fleet_bin"
-run_tests "$e2e" "$results/Dukaan.Conformance.Tests.log" "" "FullyQualifiedName!~Dukaan.Conformance.Tests.FleetTests" &
+e2e_discovered="$(discovered "$fleet_bin/Dukaan.Conformance.Tests.dll" "$e2e_filter")"
+fleet_discovered="$(discovered "$fleet_bin/Dukaan.Conformance.Tests.dll" "$fleet_filter")"
+run_tests "$e2e" "$results/Dukaan.Conformance.Tests.log" "" "$e2e_filter" &
 e2e_pid=$!
 for project in suites/*/*.csproj; do
   [ "$project" = "$e2e" ] && continue
   name="$(basename "$project" .csproj)"
   step "test $name"
-  run_tests "$project" "$results/$name.log"
+  found="$(discovered "$project")"
+  run_tests "$project" "$results/$name.log"; code=$?
   cat "$results/$name.log"
-  count "$name" "$results/$name.log"
+  count "$name" "$results/$name.log" "$code" "$found"
 done
 step "test Dukaan.Conformance.Tests: the fleet"
-run_tests "$fleet_bin/Dukaan.Conformance.Tests.dll" "$results/Dukaan.Conformance.Fleet.log" Dukaan.Conformance.Fleet "$fleet_filter"
+run_tests "$fleet_bin/Dukaan.Conformance.Tests.dll" "$results/Dukaan.Conformance.Fleet.log" Dukaan.Conformance.Fleet "$fleet_filter"; code=$?
 cat "$results/Dukaan.Conformance.Fleet.log"
-count Dukaan.Conformance.Fleet "$results/Dukaan.Conformance.Fleet.log"
+count Dukaan.Conformance.Fleet "$results/Dukaan.Conformance.Fleet.log" "$code" "$fleet_discovered"
 step "test Dukaan.Conformance.Tests (ran alongside)"
-wait "$e2e_pid"
+wait "$e2e_pid"; code=$?
 cat "$results/Dukaan.Conformance.Tests.log"
-count Dukaan.Conformance.Tests "$results/Dukaan.Conformance.Tests.log"
+count Dukaan.Conformance.Tests "$results/Dukaan.Conformance.Tests.log" "$code" "$e2e_discovered"
 
 step "coverage"
 if dotnet reportgenerator -reports:"$results/**/coverage.cobertura.xml" -targetdir:reports/coverage \
@@ -104,7 +106,6 @@ else
   echo "  (no coverage report: ReportGenerator failed)"
 fi
 
-failed=$((failed + broken))
 summary="tests: $passed passed, $failed failed"
 [ "$skipped" -gt 0 ] && summary="$summary, $skipped skipped"
 echo

@@ -139,14 +139,14 @@ public static class CertifyCommand
 
         console.MarkupLine($"[bold]DukaanConformance[/] {HarnessInfo.Version} · certifying [blue]{Markup.Escape(request.Target.Description)}[/]");
         if (configFile is not null) console.MarkupLine($"  [grey]settings: {Markup.Escape(configFile)}[/]");
-        var progress = new Progress<string>(line => console.MarkupLine($"  [grey]{Markup.Escape(line)}[/]"));
         RunResults results;
         IReadOnlyList<string> secrets;
         WrittenReports written;
         IReadOnlyList<string> files;
         try
         {
-            (results, secrets) = await profile.CertifyAsync(request, progress, cancellationToken);
+            using (var progress = new ConsoleProgress(console))
+                (results, secrets) = await profile.CertifyAsync(request, progress, cancellationToken);
             if (results.Outcome == Outcome.Interrupted && TerminationSignals.Current?.ExitCode is { } signalExit)
                 results = results with { ExitCode = signalExit };
             written = ReportOutput.Write(results, outDir, secrets, baseline, output, sink.SpeakGitHub);

@@ -99,13 +99,21 @@ public sealed record RuleResult(
     Evidence Evidence);
 
 /// <summary>Why a verdict was reached, in the shape h2spec and Autobahn use: expected, observed, the wire, one command to rerun.</summary>
+/// <param name="Scanned">
+/// What the rule scanned of the target's own output and files (decision 32): a pass judged on a scan cites this as
+/// others cite the transcript. Absent when the rule scanned nothing, and in results written before it existed.
+/// </param>
 public sealed record Evidence(
     string Expected,
     string Observed,
     string? Diagnosis,
     IReadOnlyList<TranscriptEntry> Transcript,
     string RerunCommand,
-    IReadOnlyList<string> Scenarios);
+    IReadOnlyList<string> Scenarios,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<ScanCount>? Scanned = null);
+
+/// <summary>How much of one kind of output a scan covered: 5 210 "characters of stdout/stderr", 3 "files".</summary>
+public sealed record ScanCount(long Count, string What);
 
 public sealed record TranscriptEntry(
     long Seq,

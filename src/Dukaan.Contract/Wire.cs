@@ -31,6 +31,8 @@ public static class ErrorCodes
     public const string MethodNotAllowed = "METHOD_NOT_ALLOWED";
     public const string UnsupportedMediaType = "UNSUPPORTED_MEDIA_TYPE";
     public const string InvalidProviderKey = "invalid_api_key";
+    /// <summary>The simulator's injected /config fault (a 503), which the config-failure scenario provokes.</summary>
+    public const string ConfigUnavailable = "CONFIG_UNAVAILABLE";
 }
 
 public static class ApiPaths

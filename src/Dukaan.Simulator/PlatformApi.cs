@@ -24,7 +24,7 @@ public static class PlatformApi
         var exchange = Tag(http, ExchangeKinds.Config, id);
         if (Authorize(http, simulator, id, exchange, out var subscription) is { } refused) return refused;
         if (subscription.TakeInjectedConfigFailure())
-            return exchange.Refuse(StatusCodes.Status503ServiceUnavailable, "CONFIG_UNAVAILABLE", "Injected fault: the config service is temporarily unavailable; retry.");
+            return exchange.Refuse(StatusCodes.Status503ServiceUnavailable, ErrorCodes.ConfigUnavailable, "Injected fault: the config service is temporarily unavailable; retry.");
         if (!simulator.Options.Has(SimulatorBreaks.NoConfigAudit))
             subscription.AddAudit(new AuditEntry(simulator.Clock.GetUtcNow(), "config.fetched", $"fields: {string.Join(",", subscription.SensitiveFields)}"));
         return Results.Json(new Envelope<ConfigData>(true, new ConfigData(subscription.FullConfig())), ContractJson.Options);

@@ -47,6 +47,12 @@ public sealed record SimulatorOptions
     /// </summary>
     public string? TranscriptFile { get; init; }
 
+    /// <summary>
+    /// The control adapter answers <c>POST /_sim/subscriptions/{id}/deliver</c> at once (202 <c>{"queued": true}</c>) and the
+    /// delivery runs in the background, as a platform with a delivery queue does; false: it answers when the delivery is done.
+    /// </summary>
+    public bool QueueDeliveries { get; init; }
+
     /// <summary>Whether this simulator was started with the break <paramref name="name"/>.</summary>
     public bool Has(string name) => Breaks.Contains(name);
 }
@@ -62,5 +68,32 @@ public sealed record DeliveryPolicy(TimeSpan AttemptTimeout, int MaxRetries, Tim
     /// <summary>A single attempt, no retries: how the conformance harness sends crafted deliveries it wants to observe one by one.</summary>
     public static readonly DeliveryPolicy SingleAttempt = Default with { MaxRetries = 0 };
 
+    /// <summary>Which failed attempts are retried; the platform retries every one.</summary>
+    public RetryOn RetryOn { get; init; } = RetryOn.AnyFailure;
+
     public TimeSpan DelayBeforeRetry(int retry) => BaseDelay * Math.Pow(2, retry - 1);
+
+    /// <summary>Whether an attempt that was not answered 2xx earns the next one.</summary>
+    public bool Retries(DeliveryAttempt failed) => RetryOn switch
+    {
+        RetryOn.ServerError => failed.Status is >= 500 and < 600,
+        RetryOn.AnsweredOnly => failed.Status is not null,
+        _ => true,
+    };
+}
+
+/// <summary>Which failed delivery attempts a <see cref="DeliveryPolicy"/> retries.</summary>
+public enum RetryOn
+{
+    /// <summary>A timeout, a failed connection or any non-2xx answer: what the platform does.</summary>
+    AnyFailure,
+
+    /// <summary>
+    /// Only a 5xx answer: the agent asking for the retry (002 §1, docs/rules.md decision 30). The conformance harness
+    /// retries no more than that, so an agent that times out costs one attempt timeout, not four.
+    /// </summary>
+    ServerError,
+
+    /// <summary>Any non-2xx answer, but not a timeout or a failed connection: a deliberate break (no-retry-on-timeout), never a default.</summary>
+    AnsweredOnly,
 }

@@ -75,6 +75,7 @@ public sealed class AgentDoorSenderVerdictTableTests
             Assert.That(run.ExitCode, Is.EqualTo(exit), run.Describe());
             Assert.That(run.Results!.Profile, Is.EqualTo(AgentDoorSenderProfile.Id));
             Assert.That(run.Results.Rules.Select(r => r.Id), Is.EquivalentTo(selected));
+            Assert.That(run.PassesWithoutWitness, Is.Empty, "passes that cite no exchange and no scan (decision 32)\n" + run.Describe());
         });
         TestContext.Out.WriteLine($"agentdoor-sender {language} {breakName}: {run.Wall.TotalSeconds:0.0} s");
         if (language == "node")

@@ -67,6 +67,7 @@ public sealed class AgentDoorVerdictTableTests
             Assert.That(run.ExitCode, Is.EqualTo(exit), run.Describe());
             Assert.That(run.Results!.Profile, Is.EqualTo("agentdoor"));
             Assert.That(run.Results.Rules.Select(r => r.Id), Is.EquivalentTo(AgentDoorRules.Catalog.All.Select(r => r.Id)));
+            Assert.That(run.PassesWithoutWitness, Is.Empty, "passes that cite no exchange and no scan (decision 32)\n" + run.Describe());
         });
         TestContext.Out.WriteLine($"agentdoor {language} {breakName}: {run.Wall.TotalSeconds:0.0} s");
         if (language == "node")

@@ -66,19 +66,53 @@ public sealed class BoundedRunTests
         TestContext.Out.WriteLine($"hangs: {run.Wall.TotalSeconds:0.0} s");
     }
 
+    /// <remarks>
+    /// What a late ACK costs is set by the schedule, not by the machine: each delivery times out after exactly 10 s, so
+    /// the run lasts about 10 s per wave of timed-out deliveries that cannot overlap the next. Three waves are the least
+    /// the scenarios allow (≈ 37 s with the rest of the work): the concurrent phase; the burst, which must measure its 20
+    /// deliveries with nothing else in flight; and the isolation scenarios, whose deliveries must be answered before the
+    /// restart kills the agent (the restart's own delivery rides in the same wave). The wall-clock budget is the 45 s
+    /// target plus 15 s for a loaded CI machine: only the ≈ 7 s that are not timeouts, and the two process starts, stretch.
+    /// </remarks>
     [Test]
-    public async Task An_agent_that_acks_every_delivery_late_costs_at_most_a_minute()
+    public async Task An_agent_that_acks_every_delivery_late_pays_the_ack_budget_three_times_over_and_costs_at_most_a_minute()
     {
         var run = await CertifyRun.StartAsync(FixtureAgents.CertifyArgs("csharp", "slow-ack"), TimeSpan.FromSeconds(150));
+        Assert.That(run.Results, Is.Not.Null, run.Describe());
+        var waves = TimeoutWaves(run.Results!);
+        var shown = string.Join("\n", waves.Select(w => $"  {w.StartMs / 1000:0.0}–{w.EndMs / 1000:0.0} s: {string.Join(", ", w.Scenarios)}"));
         Assert.Multiple(() =>
         {
             Assert.That(run.Wall, Is.LessThan(HostileBudget), run.Describe());
             // The same verdicts as with short windows in the verdict table: only the cost changed.
             Assert.That(run.NonPassing, Is.EquivalentTo(VerdictTableTests.CSharpTable["slow-ack"].Verdicts), run.Describe());
+            Assert.That(waves, Has.Count.LessThanOrEqualTo(3), "waves of timed-out deliveries, one after another:\n" + shown);
+            Assert.That(waves.Where(w => w.Scenarios.Contains("concurrent-deliveries")).Select(w => w.Scenarios), Has.All.EquivalentTo(new[] { "concurrent-deliveries" }),
+                "the burst shares its wave with no other scenario's deliveries:\n" + shown);
         });
-        TestContext.Out.WriteLine($"slow-ack: {run.Wall.TotalSeconds:0.0} s");
+        TestContext.Out.WriteLine($"slow-ack: {run.Wall.TotalSeconds:0.0} s, {waves.Count} waves of timeouts:\n{shown}");
         // DK-ACK-01 fails on this row alone, judged over every scenario's deliveries: its rerun command must play them again.
         Assert.That(await Reruns.MismatchesAsync(run.Results!, ["DK-ACK-01"]), Is.Empty, "rerun commands that do not reproduce");
+    }
+
+    private sealed record Wave(double StartMs, double EndMs, IReadOnlySet<string> Scenarios);
+
+    /// <summary>The timed-out deliveries of the run, merged while they overlap: each wave costs one ACK budget of wall time.</summary>
+    private static List<Wave> TimeoutWaves(RunResults results)
+    {
+        var waves = new List<Wave>();
+        var timeouts = results.Scenarios
+            .SelectMany(s => s.Events.Where(e => e.Kind == "delivery" && e.Status is null && e.Label.Contains("timeout", StringComparison.Ordinal))
+                .Select(e => (Start: e.AtMs, End: e.AtMs + e.DurationMs, Scenario: s.Name)))
+            .OrderBy(t => t.Start);
+        foreach (var (start, end, scenario) in timeouts)
+        {
+            if (waves.Count > 0 && start < waves[^1].EndMs)
+                waves[^1] = waves[^1] with { EndMs = Math.Max(waves[^1].EndMs, end), Scenarios = new HashSet<string>(waves[^1].Scenarios) { scenario } };
+            else
+                waves.Add(new Wave(start, end, new HashSet<string> { scenario }));
+        }
+        return waves;
     }
 
     /// <remarks>

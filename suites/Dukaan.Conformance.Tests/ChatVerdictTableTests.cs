@@ -70,6 +70,7 @@ public sealed class ChatVerdictTableTests
             Assert.That(run.NonPassing, Is.EquivalentTo(expected), run.Describe());
             Assert.That(run.ExitCode, Is.EqualTo(exit), run.Describe());
             Assert.That(run.Results!.Rules.Select(r => r.Id), Is.EquivalentTo(ChatRules.Select(r => r.Id)));
+            Assert.That(run.PassesWithoutWitness, Is.Empty, "passes that cite no exchange and no scan (decision 32)\n" + run.Describe());
         });
         TestContext.Out.WriteLine($"chat {language} {breakName}: {run.Wall.TotalSeconds:0.0} s");
         if (language == "node")
@@ -94,6 +95,7 @@ public sealed class ChatVerdictTableTests
             Assert.That(run.NonPassing.Where(p => !(p.Value == W && p.Key is "DK-ACK-02" or "DK-ACK-05")), Is.Empty, run.Describe());
             Assert.That(run.NotApplicable, Is.Empty, run.Describe());
             Assert.That(run.ExitCode, Is.Zero, run.Describe());
+            Assert.That(run.PassesWithoutWitness, Is.Empty, "passes that cite no exchange and no scan (decision 32)\n" + run.Describe());
         });
         TestContext.Out.WriteLine($"full run with chat, {language}: {run.Wall.TotalSeconds:0.0} s");
     }

@@ -34,7 +34,46 @@ public sealed class CorpusTests
         ["fastapi"] = $"{DebianPython} '{Corpus("fastapi/main.py")}'",
         ["fastify"] = $"node '{Corpus("fastify/server.js")}'",
         ["hono"] = $"node '{Corpus("hono/server.js")}'",
+        // Issue 18's clean room: written from the seeds and docs/ only, by someone who never read this repository.
+        ["express-queue"] = $"node '{Corpus("express-queue/server.js")}'",
+        ["node-sync-trigger"] = $"node '{Corpus("node-sync-trigger/server.js")}'",
+        ["python-fetch-before-ack"] = $"python3 '{Corpus("python-fetch-before-ack/agent.py")}'",
     };
+
+    /// <summary>Agents that send no heartbeat: DK-HB-01 (INFO) warns, and DK-HB-02 has nothing to judge (decision 32).</summary>
+    private static readonly HashSet<string> Heartbeatless = ["express-queue", "node-sync-trigger"];
+
+    private static Dictionary<string, Verdict> WithoutHeartbeat(string agent, Dictionary<string, Verdict> verdicts)
+    {
+        if (Heartbeatless.Contains(agent)) verdicts["DK-HB-01"] = W;
+        return verdicts;
+    }
+
+    /// <summary>
+    /// The clean-room agents' planted bugs, each caught on the rule it breaks. Before issue 18 each compliant build failed
+    /// a MUST too: express-queue and python-fetch-before-ack DK-RUN-01 (a provider call refused with 401 was counted as
+    /// billable), node-sync-trigger DK-RUN-02/03 and DK-RCF-02/03 (its 409/422 outcome answers were taken as refusals),
+    /// python-fetch-before-ack DK-ACK-01 (its 503 asking for the platform's retry); and cache-config-home passed DK-SEC-02.
+    /// </summary>
+    public static IEnumerable<(string Agent, string Break, Dictionary<string, Verdict> Verdicts)> CleanRoomBreaks()
+    {
+        yield return ("express-queue", "no-run-report", new()
+        {
+            // Without /run it never meets the 429 or the 403 (the provider does not know about subscriptions).
+            ["DK-RUN-01"] = F, ["DK-RUN-02"] = N, ["DK-RUN-03"] = N, ["DK-SUB-01"] = N, ["DK-SUB-02"] = N, ["DK-SUB-03"] = N,
+        });
+        yield return ("express-queue", "retry-429", new() { ["DK-RUN-02"] = F });
+        yield return ("express-queue", "stringify-verify", new() { ["DK-SIG-01"] = F });
+        yield return ("node-sync-trigger", "run-token-request-config", new() { ["DK-RCF-02"] = F, ["DK-RCF-03"] = F });
+        yield return ("node-sync-trigger", "bill-after-429", new() { ["DK-RUN-02"] = F });
+        yield return ("node-sync-trigger", "timingsafe-500", new() { ["DK-SIG-03"] = F, ["DK-SIG-05"] = F });
+        yield return ("python-fetch-before-ack", "503-always", new()
+        {
+            ["DK-SIG-01"] = F, ["DK-SIG-06"] = F, ["DK-ACK-01"] = F, ["DK-ACK-02"] = W, ["DK-ACK-03"] = F, ["DK-ACK-04"] = F, ["DK-ACK-05"] = W,
+        });
+        yield return ("python-fetch-before-ack", "heartbeat-ignores-403", new() { ["DK-SUB-01"] = F, ["DK-HB-02"] = F });
+        yield return ("python-fetch-before-ack", "cache-config-home", new() { ["DK-SEC-02"] = F, ["DK-SEC-04"] = F });
+    }
 
     /// <summary>
     /// json.dumps with its default separators (", " and ": ") never reproduces the platform's compact bytes, so every
@@ -53,8 +92,10 @@ public sealed class CorpusTests
     {
         // Every corpus agent is compliant: no rule may be left unpassed, not even a SHOULD or INFO one.
         foreach (var name in Commands.Keys)
-            yield return new TestCaseData(name, null, new Dictionary<string, Verdict>(), 0).SetName($"corpus {name} compliant");
+            yield return new TestCaseData(name, null, WithoutHeartbeat(name, []), 0).SetName($"corpus {name} compliant");
         yield return new TestCaseData("python-httpserver", "json-dumps", JsonDumpsVerdicts, 1).SetName("corpus python-httpserver json-dumps");
+        foreach (var (agent, breakName, verdicts) in CleanRoomBreaks())
+            yield return new TestCaseData(agent, breakName, WithoutHeartbeat(agent, verdicts), 1).SetName($"corpus {agent} {breakName}");
     }
 
     [TestCaseSource(nameof(Cases))]
@@ -76,6 +117,14 @@ public sealed class CorpusTests
             Assert.That(run.NonPassing, Is.EquivalentTo(expected), run.Describe());
             Assert.That(run.ExitCode, Is.EqualTo(exit), run.Describe());
             Assert.That(run.Results!.Rules.Select(r => r.Id), Is.EquivalentTo(AgentDukaanRules.Catalog.All.Select(r => r.Id)));
+            Assert.That(run.PassesWithoutWitness, Is.Empty, run.Describe());
+            if (Heartbeatless.Contains(agent))
+                Assert.That(run.NotApplicable, Does.Contain("DK-HB-02"), "no heartbeat in the run: DK-HB-02 has no witness (decision 32)");
+            // The evidence must name the real mistake, not a side effect of how the agent answered its trigger.
+            if (breakName == "run-token-request-config")
+                Assert.That(run.Results.Rules.Single(r => r.Id == "DK-RCF-02").Evidence.Diagnosis, Does.Contain("run token"), run.Describe());
+            if (breakName == "cache-config-home")
+                Assert.That(run.Results.Rules.Single(r => r.Id == "DK-SEC-02").Evidence.Observed, Does.Contain("/home/.cache/"), run.Describe());
             if (breakName == "json-dumps")
                 Assert.That(run.Results.Rules.Single(r => r.Id == "DK-SIG-01").Evidence.Diagnosis, Does.Contain("re-serialized JSON"), run.Describe());
         });
@@ -95,7 +144,7 @@ public sealed class CorpusTests
                     Assert.Fail($"{DebianPython} cannot import flask, fastapi and uvicorn: apt-get install python3-flask=2.2.2-3 python3-fastapi=0.92.0-1 python3-uvicorn=0.17.6-1 (suites/test.sh does it).");
                 break;
             }
-            case "fastify" or "hono":
+            case "fastify" or "hono" or "express-queue":
                 if (!Directory.Exists(Corpus($"{agent}/node_modules")))
                     Assert.Fail($"fixtures/agents/corpus/{agent} has no node_modules: run `npm ci` there (suites/test.sh does it).");
                 break;

@@ -58,4 +58,32 @@ public sealed class SpawnedAgentTests
 
         Assert.That(files, Is.EquivalentTo(new[] { ".hidden", "state" }));
     }
+
+    /// <summary>
+    /// Issue 18: an agent that caches under ~/.cache or the XDG folders wrote where the scan never looked. Written only
+    /// when HOME is not the harness's own, so the test never touches the real home folder, even when it fails.
+    /// </summary>
+    [Test]
+    public async Task Home_and_the_XDG_folders_are_fresh_inside_the_run_folder_and_scanned()
+    {
+        var realHome = Environment.GetEnvironmentVariable("HOME");
+        await using var agent = await StartAsync(
+            $"if [ \"$HOME\" != '{realHome}' ] && [ -n \"$XDG_CACHE_HOME\" ]; then " +
+            "mkdir -p \"$XDG_CACHE_HOME/app\" \"$XDG_CONFIG_HOME/app\" \"$XDG_DATA_HOME/app\" \"$XDG_STATE_HOME/app\" && " +
+            "echo a > \"$XDG_CACHE_HOME/app/cached\" && echo b > \"$XDG_CONFIG_HOME/app/configured\" && echo c > \"$XDG_DATA_HOME/app/data\" && " +
+            "echo d > \"$XDG_STATE_HOME/app/kept\" && echo e > \"$HOME/.agentrc\" && echo \"$HOME\" > \"$TMPDIR/home-was\"; fi; " + Serve);
+
+        var files = agent.FilesToScan();
+        var home = files.FirstOrDefault(f => Path.GetFileName(f) == "home-was") is { } note ? File.ReadAllText(note).Trim() : "(not written)";
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(files.Select(Path.GetFileName), Is.EquivalentTo(new[] { "cached", "configured", "data", "kept", ".agentrc", "home-was" }));
+            Assert.That(home, Is.Not.EqualTo(realHome));
+            Assert.That(files.Where(f => Path.GetFileName(f) != "home-was"), Has.All.StartWith(home + "/"), "the XDG folders are inside the fresh HOME");
+            Assert.That(Path.GetDirectoryName(home), Is.EqualTo(Path.GetDirectoryName(Path.GetDirectoryName(files.Single(f => Path.GetFileName(f) == "home-was")))),
+                "HOME and TMPDIR share the run's own folder");
+            Assert.That(agent.FileScanPlaces, Has.Some.StartsWith("TMPDIR (").And.Some.StartsWith($"HOME ({home})"));
+        });
+    }
 }

@@ -46,8 +46,21 @@ public sealed class VerdictTableTests
         }, 1),
         ["no-refetch"] = (new() { ["DK-CFG-01"] = F, ["DK-CFG-03"] = F, ["DK-SUB-03"] = W, ["DK-RCF-04"] = W }, 1),
         ["give-up-on-config-failure"] = (new() { ["DK-CFG-01"] = F, ["DK-CFG-04"] = W }, 1),
+        // A style, not a deviation: the fetch comes before the answer, and a failed one is answered 503 — the retry request
+        // of 002 §1 (decision 30). The harness redelivers the same bytes and the agent gets its config then. Its ACKs wait
+        // for a /config round trip, so DK-ACK-02 has less margin than for the compliant agent (slowest 0.6 s vs 0.4 s alone on a
+        // loaded 2-core machine; over 2 s only with several certifications at once on top of heavy load).
+        ["fetch-before-ack"] = ([], 0),
+        // Asks for the retry, then answers the redeliveries 503 without fetching: it never gets its config (DK-CFG-04), and
+        // a redelivery it could have processed (the fault was over) answered 503 is an ACK failure like any other.
+        ["fetch-before-ack-no-recover"] = (new() { ["DK-CFG-04"] = W, ["DK-ACK-01"] = F, ["DK-ACK-02"] = W }, 1),
+        // 503 to deliveries the agent did process: no platform call failed, so nothing excuses it (decision 30). Every rule
+        // that needs a 2xx to a valid delivery fails with DK-ACK-01.
+        ["503-every-delivery"] = (new() { ["DK-SIG-01"] = F, ["DK-SIG-06"] = F, ["DK-ACK-01"] = F, ["DK-ACK-02"] = W, ["DK-ACK-03"] = F, ["DK-ACK-04"] = F, ["DK-ACK-05"] = W }, 1),
         ["log-config"] = (new() { ["DK-SEC-01"] = F }, 1),
         ["write-config"] = (new() { ["DK-SEC-02"] = F }, 1),
+        // The config cached under the fresh HOME the harness gives the agent ($XDG_CACHE_HOME), not in the working directory.
+        ["cache-config-home"] = (new() { ["DK-SEC-02"] = F }, 1),
         ["reuse-stored-config"] = (new() { ["DK-SEC-02"] = F, ["DK-SEC-04"] = F }, 1),
         ["leak-to-platform"] = (new() { ["DK-SEC-03"] = F }, 1),
         ["forget-on-restart"] = (new() { ["DK-SEC-05"] = W }, 0),
@@ -58,12 +71,24 @@ public sealed class VerdictTableTests
         ["global-403"] = (new() { ["DK-SUB-02"] = F }, 1),
         ["permanent-cancel"] = (new() { ["DK-SUB-03"] = W }, 0),
         ["no-heartbeat"] = (new() { ["DK-HB-01"] = W }, 0),
+        // Issue 18: a 30 s heartbeat loop that ignores 403 sends nothing within the run (about 8 s of engine time, and the
+        // restart starts the loop over), so DK-HB-02 has no witness and is not-applicable (ExpectedNotApplicable), never a pass.
+        ["heartbeat-30s-ignore-403"] = (new() { ["DK-HB-01"] = W }, 0),
         ["heartbeat-after-403"] = (new() { ["DK-SUB-01"] = F, ["DK-HB-02"] = F }, 1),
         ["no-request-config"] = (new() { ["DK-RCF-01"] = W, ["DK-RCF-04"] = N }, 0),
         ["rcf-body-mismatch"] = (new() { ["DK-RCF-02"] = F }, 1),
         ["run-token-request-config"] = (new() { ["DK-RCF-02"] = F, ["DK-RCF-03"] = F }, 1),
         // A style, not a deviation: the trigger answers 202 and the run happens 150 ms later; the harness waits for the work.
         ["queue-trigger-work"] = ([], 0),
+        // A style: the trigger runs synchronously and answers with the outcome (409 after a 429 or 403, 422 after a provider
+        // 401). The answer is the agent's own business; the harness judges the work it sees on the wire (decision 32).
+        ["sync-trigger-outcome"] = ([], 0),
+        // A style: the provider call first, /run only for a call answered 2xx; a refused call is not billable (decision 31).
+        ["report-after-work"] = ([], 0),
+        // The 422 after the provider's 401 must not hide the request-config the agent signed with the run token.
+        ["sync-trigger-run-token-request-config"] = (new() { ["DK-RCF-02"] = F, ["DK-RCF-03"] = F }, 1),
+        // The 409 after the 429 must not hide the provider calls that still followed it.
+        ["sync-trigger-ignore-429"] = (new() { ["DK-RUN-02"] = F }, 1),
         // The trigger answers 400 to everything: rules that need work are not-exercised (blamed on the trigger), never failed.
         ["refuse-trigger"] = (new()
         {
@@ -74,6 +99,48 @@ public sealed class VerdictTableTests
         // The listing declares no chat, so the chat rules stay not-applicable even here.
         ["ignore-port"] = (AgentDukaanRules.Catalog.All.Where(r => r.Area != Areas.Chat).ToDictionary(r => r.Id, r => r.Id == "DK-OPS-01" ? W : N), 2),
     };
+
+    /// <summary>
+    /// Rules a row leaves not-applicable besides the chat rules (the runs declare no chat): something optional the agent
+    /// never did in the run (decision 32). Not-applicable never blocks, so the rows' exit codes are unaffected.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string[]> ExpectedNotApplicable = new Dictionary<string, string[]>
+    {
+        // No heartbeat within the run: no credentials (ts-seconds), none at all, or only every 30 s.
+        ["ts-seconds"] = ["DK-HB-02"],
+        ["no-heartbeat"] = ["DK-HB-02"],
+        ["heartbeat-30s-ignore-403"] = ["DK-HB-02"],
+        // No request-config sent, so no request-config signature to judge.
+        ["no-request-config"] = ["DK-RCF-02", "DK-RCF-03"],
+        // No agent-state.json and no other file: nothing on disk to scan.
+        ["forget-on-restart"] = ["DK-SEC-02"],
+    };
+
+    /// <summary>
+    /// break → what a rule's evidence must show, so a verdict is not right for the wrong reason: its observed text names
+    /// what happened and it cites the exchange that shows it (a kind and a status from the transcript).
+    /// </summary>
+    private static readonly IReadOnlyDictionary<string, Witness[]> Witnesses = new Dictionary<string, Witness[]>
+    {
+        ["sync-trigger-outcome"] =
+        [
+            new("DK-RUN-02", "run", 429, "RUN_LIMIT_EXCEEDED"),
+            new("DK-RUN-03", "provider", 200, "was served"),
+            new("DK-RCF-01", "request-config", 200, "request-config"),
+            new("DK-RCF-02", "request-config", 200, "request-config"),
+        ],
+        ["sync-trigger-run-token-request-config"] =
+        [
+            new("DK-RCF-01", "provider", 401, "request-config"),
+            new("DK-RCF-02", "request-config", 401, "request-config", "run token"),
+            new("DK-RCF-03", "request-config", 401, "run token", "run token"),
+        ],
+        ["sync-trigger-ignore-429"] = [new("DK-RUN-02", "provider", 200, "still made")],
+        ["report-after-work"] = [new("DK-RUN-01", "provider", 401, "refused by the provider")],
+    };
+
+    /// <summary>What one rule's evidence must show; <paramref name="DiagnosisHas"/> also checks the diagnosis.</summary>
+    public sealed record Witness(string Rule, string Kind, int Status, string ObservedHas, string? DiagnosisHas = null);
 
     /// <summary>The breaks issue 5 asks of every language, with the same expected verdicts as the C# agent.</summary>
     private static readonly string[] PortedBreaks = ["", "reserialize-json", "log-config", "ts-seconds", "ignore-429", "ignore-403", "no-refetch"];
@@ -105,13 +172,31 @@ public sealed class VerdictTableTests
             Assert.That(run.ExitCode, Is.EqualTo(exit), run.Describe());
             Assert.That(run.Results!.Rules.Select(r => r.Id), Is.EquivalentTo(AgentDukaanRules.Catalog.All.Select(r => r.Id)));
             // These runs give no settings file, so the listing declares no chat: the chat rules are not-applicable, never judged.
-            Assert.That(run.NotApplicable, Is.EquivalentTo(AgentDukaanRules.Catalog.All.Where(r => r.Area == Areas.Chat).Select(r => r.Id)), run.Describe());
+            Assert.That(run.NotApplicable, Is.EquivalentTo(AgentDukaanRules.Catalog.All.Where(r => r.Area == Areas.Chat).Select(r => r.Id)
+                .Concat(ExpectedNotApplicable.GetValueOrDefault(breakName, []))), run.Describe());
+            Assert.That(run.PassesWithoutWitness, Is.Empty, "passes that cite no exchange and no scan (decision 32)\n" + run.Describe());
         });
+        if (language == "csharp" && Witnesses.TryGetValue(breakName, out var witnesses)) AssertWitnesses(run, witnesses);
         TestContext.Out.WriteLine($"{language} {breakName}: {run.Wall.TotalSeconds:0.0} s");
         // The ported breaks repeat the C# rows; one language's rerun commands cover the table.
         if (language == "csharp")
             Assert.That(await Reruns.MismatchesAsync(run.Results!, RerunCoverage.RulesOf(Rows, breakName, "slow-ack")), Is.Empty, "rerun commands that do not reproduce");
     }
+
+    private static void AssertWitnesses(CertifyRun run, Witness[] witnesses) => Assert.Multiple(() =>
+    {
+        foreach (var w in witnesses)
+        {
+            var evidence = run.Results!.Rules.Single(r => r.Id == w.Rule).Evidence;
+            var cited = string.Join("; ", evidence.Transcript.Select(e => $"#{e.Seq} {e.Kind} {e.Status}"));
+            Assert.That(evidence.Observed, Does.Contain(w.ObservedHas), $"{w.Rule}: observed");
+            // A trigger that worked and answered with the outcome was not refused: no evidence may say the work never came.
+            Assert.That(evidence.Observed, Does.Not.Contain("no 401 could be shown").And.Not.Contain("never reported enough runs").And.Not.Contain("the trigger answered"),
+                $"{w.Rule}: observed");
+            Assert.That(evidence.Transcript.Any(e => e.Kind == w.Kind && e.Status == w.Status), $"{w.Rule} cites {w.Kind} {w.Status}; it cites {cited}");
+            if (w.DiagnosisHas is { } diagnosis) Assert.That(evidence.Diagnosis, Does.Contain(diagnosis), $"{w.Rule}: diagnosis");
+        }
+    });
 
     /// <summary>The table's rows in order, for <see cref="RerunCoverage"/> (slow-ack's DK-ACK-01 rerun is checked by BoundedRunTests).</summary>
     public static IEnumerable<(string Row, IReadOnlyDictionary<string, Verdict> Verdicts)> Rows =>
@@ -139,6 +224,34 @@ public sealed class VerdictTableTests
             Assert.That(run.Results!.Notes.Count(n => n.Contains(quoted, StringComparison.Ordinal)), Is.EqualTo(1), run.Describe());
             Assert.That(run.Results.Rules.Where(r => r.Id is "DK-SUB-02" or "DK-RUN-01").Select(r => r.Evidence.Diagnosis), Has.All.Contains(quoted), run.Describe());
             Assert.That(run.Results.Rules.Select(r => r.Verdict), Has.None.EqualTo(Verdict.Fail), run.Describe());
+        });
+    }
+
+    /// <summary>Issue 18: a config cached under ~/.cache is found, because HOME and XDG_CACHE_HOME are the run's own, and scanned.</summary>
+    [Test]
+    public async Task A_config_cached_under_the_agents_home_fails_the_disk_rule_and_the_evidence_names_the_file()
+    {
+        var run = await CertifyRun.StartAsync(FixtureAgents.CertifyArgs("csharp", "cache-config-home", "--rules", "DK-SEC-02,DK-CFG-01", "--observation-window", "5"), TimeSpan.FromMinutes(2));
+        var evidence = run.Results!.Rules.Single(r => r.Id == "DK-SEC-02").Evidence;
+        Assert.Multiple(() =>
+        {
+            Assert.That(run.VerdictOf("DK-SEC-02"), Is.EqualTo(Verdict.Fail), run.Describe());
+            Assert.That(evidence.Observed, Does.Match(@"/home/\.cache/reference-agent/config-[^ ]+\.json \(plain\)"), "the file, under the fresh HOME's XDG_CACHE_HOME");
+            Assert.That(evidence.Observed, Does.Contain("TMPDIR (").And.Contain("HOME (").And.Contain("XDG_CACHE_HOME"), "the places scanned");
+            Assert.That(evidence.Scanned, Has.Some.Matches<ScanCount>(c => c.What == "files" && c.Count > 0));
+        });
+    }
+
+    /// <summary>Issue 18's case: an agent that never heartbeats within the run gets no pass for how it heartbeats.</summary>
+    [Test]
+    public async Task An_agent_whose_heartbeats_never_come_in_the_run_is_not_applicable_with_the_reason_not_passed()
+    {
+        var run = await CertifyRun.StartAsync(FixtureAgents.CertifyArgs("csharp", "heartbeat-30s-ignore-403", "--rules", "DK-HB-*", "--observation-window", "5"), TimeSpan.FromMinutes(2));
+        Assert.Multiple(() =>
+        {
+            Assert.That(run.VerdictOf("DK-HB-02"), Is.EqualTo(Verdict.NotApplicable), run.Describe());
+            Assert.That(run.Results!.Rules.Single(r => r.Id == "DK-HB-02").Evidence.Observed, Does.Contain("sent no /heartbeat call during the run"));
+            Assert.That(run.VerdictOf("DK-HB-01"), Is.EqualTo(Verdict.Warn), run.Describe());
         });
     }
 

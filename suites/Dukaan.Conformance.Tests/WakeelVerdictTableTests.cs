@@ -25,7 +25,8 @@ public sealed class WakeelVerdictTableTests
         ["crash-on-malformed-signature"] = (new() { ["WK-SIG-02"] = W, ["WK-SIG-03"] = F }, 1),
         // Every 200 to a valid deploy comes after 11 s: a timeout against the 10 s budget, so what needs a 2xx fails with it.
         ["slow-ack"] = (new() { ["WK-SIG-01"] = F, ["WK-ACK-01"] = F, ["WK-ACK-02"] = W, ["WK-RED-01"] = W }, 1),
-        // No callback at all: WK-CB-02 has nothing to validate and WK-RED-01 no ACTIVE to count; both pass vacuously.
+        // No callback at all: WK-CB-02 has nothing to validate (not-applicable, decision 32) and WK-RED-01 no ACTIVE to count
+        // (it passes on the redelivery's 2xx alone).
         ["no-callback"] = (new() { ["WK-CB-01"] = F, ["WK-CB-03"] = W, ["WK-CB-04"] = W }, 1),
         ["wrong-secret-in-callback"] = (new() { ["WK-CB-02"] = F }, 1),
         ["bad-status"] = (new() { ["WK-CB-01"] = F, ["WK-CB-02"] = F }, 1),
@@ -35,6 +36,14 @@ public sealed class WakeelVerdictTableTests
         ["log-secret"] = (new() { ["WK-SEC-01"] = F }, 1),
         ["no-activity"] = (new() { ["WK-CB-04"] = W }, 0),
         ["crash-on-unknown-event"] = (new() { ["WK-ACK-03"] = F }, 1),
+    };
+
+    /// <summary>Rules a row must leave not-applicable (decision 32): what the rule is about never happened in the run.</summary>
+    private static readonly IReadOnlyDictionary<string, string[]> ExpectedNotApplicable = new Dictionary<string, string[]>
+    {
+        ["no-callback"] = ["WK-CB-02"],
+        // It refuses no bad signature, so no refused contract is left for WK-CB-05 to watch.
+        ["no-verify"] = ["WK-CB-05"],
     };
 
     /// <summary>The Python agent implements every break too; these cover its raw-body, logging and malformed-header paths.</summary>
@@ -76,6 +85,8 @@ public sealed class WakeelVerdictTableTests
             Assert.That(run.ExitCode, Is.EqualTo(exit), run.Describe());
             Assert.That(run.Results!.Profile, Is.EqualTo("wakeel"));
             Assert.That(run.Results.Rules.Select(r => r.Id), Is.EquivalentTo(WakeelRules.Catalog.All.Select(r => r.Id)));
+            Assert.That(run.NotApplicable, Is.SupersetOf(ExpectedNotApplicable.GetValueOrDefault(breakName, [])), run.Describe());
+            Assert.That(run.PassesWithoutWitness, Is.Empty, "passes that cite no exchange and no scan (decision 32)\n" + run.Describe());
         });
         TestContext.Out.WriteLine($"wakeel {language} {breakName}: {run.Wall.TotalSeconds:0.0} s");
         if (language == "node")

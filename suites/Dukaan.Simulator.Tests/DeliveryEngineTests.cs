@@ -152,6 +152,37 @@ public sealed class DeliveryEngineTests
         Assert.That(recorded.Select(e => e.Direction), Is.All.EqualTo(Direction.PlatformToAgent));
     }
 
+    [TestCase(503, 4)]
+    [TestCase(409, 1)]
+    public async Task A_policy_that_retries_only_5xx_retries_a_503_and_takes_a_4xx_as_the_answer(int status, int attempts)
+    {
+        Answer(status);
+        var sub = _sim.Create();
+        var policy = DeliveryPolicy.Default with { RetryOn = RetryOn.ServerError };
+        var told = new List<DeliveryAttempt>();
+
+        var sending = _sim.Simulator.SendAsync(sub, _sim.Simulator.SignedDelivery(sub, HookUrl), policy, _cts.Token, onAttempt: told.Add);
+        var result = await _sim.Clock.DriveAsync(sending, AttemptTimeout, false, _cts.Token);
+
+        Assert.That(result.Attempts.Select(a => a.Status), Is.EqualTo(Enumerable.Repeat<int?>(status, attempts)));
+        Assert.That(told, Is.EqualTo(result.Attempts), "each attempt is told as it is answered");
+    }
+
+    [Test]
+    public async Task A_policy_that_retries_only_5xx_does_not_retry_a_timeout()
+    {
+        _receiver.Given(Request.Create().WithPath(HookPath).UsingPost())
+            .RespondWith(Response.Create().WithStatusCode(200).WithDelay(TimeSpan.FromSeconds(11)));
+        var sub = _sim.Create();
+        var policy = DeliveryPolicy.Default with { RetryOn = RetryOn.ServerError };
+
+        var sending = _sim.Simulator.SendAsync(sub, _sim.Simulator.SignedDelivery(sub, HookUrl), policy, _cts.Token);
+        var result = await _sim.Clock.DriveAsync(sending, AttemptTimeout, true, _cts.Token);
+
+        Assert.That(result.Attempts, Has.Count.EqualTo(1));
+        Assert.That(result.Attempts[0].Error, Does.StartWith("timeout"));
+    }
+
     [Test]
     public async Task A_receiver_slower_than_10_s_times_out_on_every_attempt()
     {

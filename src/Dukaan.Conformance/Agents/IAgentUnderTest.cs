@@ -22,8 +22,11 @@ public interface IAgentUnderTest : IAsyncDisposable
     /// <summary>Everything the agent has written to stdout/stderr so far (all process generations).</summary>
     string CapturedOutput();
 
-    /// <summary>Files the agent created or changed (working directory and TMPDIR), for the secrets-on-disk scan.</summary>
+    /// <summary>Files the agent created or changed (working directory, TMPDIR, HOME and its XDG directories), for the secrets-on-disk scan.</summary>
     IReadOnlyList<string> FilesToScan();
+
+    /// <summary>Where <see cref="FilesToScan"/> looks, as the secret rules' evidence names it; empty when files cannot be scanned.</summary>
+    IReadOnlyList<string> FileScanPlaces => [];
 
     Task RestartAsync(CancellationToken cancellationToken);
 

@@ -12,8 +12,8 @@ public sealed record SpawnSpec(
     TimeSpan StartupTimeout);
 
 /// <summary>
-/// An agent process the harness starts, watches and can restart: fresh TMPDIR, the contract's environment,
-/// output captured across restarts, killed with its whole process tree at the end.
+/// An agent process the harness starts, watches and can restart: fresh TMPDIR, HOME and XDG directories, the
+/// contract's environment, output captured across restarts, killed with its whole process tree at the end.
 /// </summary>
 public sealed class SpawnedAgent : IAgentUnderTest
 {
@@ -22,7 +22,7 @@ public sealed class SpawnedAgent : IAgentUnderTest
     private readonly Lock _notesGate = new();
     private readonly List<string> _notes = [];
     private readonly FileSnapshot _workDirSnapshot;
-    private readonly string _tmpDir;
+    private readonly AgentHome _home;
     private readonly CancellationTokenSource _gone = new();
     private readonly Stopwatch _sinceStart = Stopwatch.StartNew();
     private Process? _process;
@@ -33,11 +33,11 @@ public sealed class SpawnedAgent : IAgentUnderTest
     // restart has begun, or after disposal) still knows the harness caused that exit.
     private int _stoppedGeneration;
 
-    private SpawnedAgent(SpawnSpec spec, int port, string tmpDir)
+    private SpawnedAgent(SpawnSpec spec, int port, AgentHome home)
     {
         _spec = spec;
         Port = port;
-        _tmpDir = tmpDir;
+        _home = home;
         _workDirSnapshot = FileSnapshot.Take(spec.WorkDir);
         WebhookUrl = new Uri($"http://127.0.0.1:{port}{spec.WebhookPath}");
         TriggerUrl = spec.TriggerUrlTemplate is null ? null : new Uri(spec.TriggerUrlTemplate.Replace("{port}", port.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal));
@@ -68,8 +68,7 @@ public sealed class SpawnedAgent : IAgentUnderTest
     {
         if (!Directory.Exists(spec.WorkDir))
             throw new AgentStartException($"--agent-workdir '{spec.WorkDir}' does not exist. Point it at the directory the agent command should run in.");
-        var tmp = Directory.CreateTempSubdirectory("dukaan-agent-tmp-").FullName;
-        var agent = new SpawnedAgent(spec, FreePort.Pick(), tmp);
+        var agent = new SpawnedAgent(spec, FreePort.Pick(), AgentHome.Create());
         try
         {
             await agent.LaunchAsync(cancellationToken).ConfigureAwait(false);
@@ -85,17 +84,9 @@ public sealed class SpawnedAgent : IAgentUnderTest
 
     public string CapturedOutput() => _output.Text();
 
-    // TMPDIR is the agent's to fill: an unreadable folder must not end the run, and a link (perhaps back to TMPDIR
-    // itself) must not lead the walk elsewhere or in circles. Hidden files stay in: caches like to be dotfiles.
-    private static readonly EnumerationOptions TmpDirWalk = new()
-    {
-        RecurseSubdirectories = true,
-        IgnoreInaccessible = true,
-        AttributesToSkip = FileAttributes.ReparsePoint,
-    };
+    public IReadOnlyList<string> FilesToScan() => [.. _workDirSnapshot.ChangedFiles(), .. _home.Files()];
 
-    public IReadOnlyList<string> FilesToScan() =>
-        [.. _workDirSnapshot.ChangedFiles(), .. Directory.EnumerateFiles(_tmpDir, "*", TmpDirWalk)];
+    public IReadOnlyList<string> FileScanPlaces => [$"the working directory ({_spec.WorkDir}, files created or changed)", .. _home.Places];
 
     public async Task RestartAsync(CancellationToken cancellationToken)
     {
@@ -132,7 +123,9 @@ public sealed class SpawnedAgent : IAgentUnderTest
         };
         foreach (var (key, value) in _spec.Environment) info.Environment[key] = value;
         info.Environment["PORT"] = Port.ToString(CultureInfo.InvariantCulture);
-        info.Environment["TMPDIR"] = _tmpDir;
+        // After the seller's variables: a HOME of their choosing would put the agent's files where the scan does not look.
+        var fresh = _home.Environment(System.Environment.GetEnvironmentVariable("HOME"), key => info.Environment.TryGetValue(key, out var set) && !string.IsNullOrEmpty(set));
+        foreach (var (key, value) in fresh) info.Environment[key] = value;
         Process process;
         try
         {
@@ -226,7 +219,6 @@ public sealed class SpawnedAgent : IAgentUnderTest
     {
         await StopAsync().ConfigureAwait(false);
         Http.Dispose();
-        try { Directory.Delete(_tmpDir, recursive: true); }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { /* a leftover temp dir is harmless */ }
+        _home.Delete();
     }
 }

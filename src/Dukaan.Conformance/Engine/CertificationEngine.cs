@@ -71,7 +71,8 @@ public static class CertificationEngine
             var stop = new StopReasons(cancellationToken, agent, run, settings);
             foreach (var phase in scenarios.GroupBy(s => s.Phase).OrderBy(g => g.Key))
             {
-                // Isolation scenarios observe cross-buyer effects, so they must not overlap each other.
+                // Isolation scenarios observe cross-buyer effects, so they must not overlap each other: an agent that stops
+                // every buyer it knows on one 429 (or 403) would stop the other scenario's buyers too and fail its rules as well.
                 if (phase.Key == Phase.Isolation)
                     foreach (var scenario in phase) await RunScenarioAsync(run, scenario, progress, stop, scenarioToken.Token);
                 else
@@ -122,8 +123,9 @@ public static class CertificationEngine
     }
 
     /// <summary>
-    /// Rules left waiting on a refused trigger: if every trigger was refused, the harness never could ask for work, so
-    /// they are not-exercised and the trigger is named; otherwise the agent refused work it should have done.
+    /// Rules left waiting on a refused trigger (no 2xx, and no work on the wire after it: a trigger that worked and answered
+    /// 409 or 422 with the outcome is not refused, decision 32): if every trigger was refused, the harness never could ask
+    /// for work, so they are not-exercised and the trigger is named; otherwise the agent refused work it should have done.
     /// </summary>
     private static void JudgeRefusedTriggers(RunContext run, ICollection<string> notes)
     {

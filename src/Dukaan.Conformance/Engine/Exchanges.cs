@@ -39,6 +39,15 @@ public static class Exchanges
         e.SubscriptionId == subscriptionId &&
         (e.Kind == ExchangeKinds.Provider || (e.Direction == Direction.AgentToPlatform && e.Kind is ExchangeKinds.Run or ExchangeKinds.Heartbeat));
 
+    /// <summary>
+    /// What only a request for work makes the agent do for the buyer — the provider, /run, request-config, a chat reply,
+    /// state or push — so it shows the request was acted on, whatever the trigger answered. Not /config or heartbeats: a
+    /// delivery's fetch and the agent's own timer land after a request for work too, without being caused by it.
+    /// </summary>
+    public static bool IsWorkFor(this Exchange e, string subscriptionId) =>
+        e.Direction == Direction.AgentToPlatform && e.SubscriptionId == subscriptionId &&
+        e.Kind is ExchangeKinds.Provider or ExchangeKinds.Run or ExchangeKinds.RequestConfig or ExchangeKinds.ChatReply or ExchangeKinds.ChatState or ExchangeKinds.ChatPush;
+
     public static string Describe(this Exchange e) =>
         $"#{e.Seq} {e.Method} {e.Url} → {(e.Status?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? e.Error ?? "no answer")}" +
         (e.Tag(TagKeys.ErrorCode) is { } code ? $" {code}" : "") + (e.Tag(TagKeys.Diagnosis) is { } d ? $" ({d})" : "");

@@ -106,9 +106,10 @@ public static class ResultsAssembler
             profile.Title, profile.SeedReferences);
     }
 
-    private static RuleResult Judge(RuleDefinition rule, IReadOnlyList<Finding> findings, RunSettings settings, IReadOnlyDictionary<long, Exchange> exchanges,
+    private static RuleResult Judge(RuleDefinition rule, IReadOnlyList<Finding> reported, RunSettings settings, IReadOnlyDictionary<long, Exchange> exchanges,
         DateTimeOffset runStart, Redactor redactor, RerunCommands reruns)
     {
+        var findings = reported.Select(f => Witnessed(rule, f)).ToList();
         var decisive = Decisive(findings);
         var verdict = decisive.Outcome switch
         {
@@ -128,15 +129,30 @@ public static class ResultsAssembler
             .Where(exchanges.ContainsKey).Take(MaxTranscriptEntries)
             .Select(seq => Entry(exchanges[seq], runStart, redactor)).ToList();
         var observed = string.Join("\n", relevant.Select(f => relevant.Count > 1 ? $"[{f.Scenario}] {f.Observed}" : f.Observed).Distinct());
+        var scanned = relevant.SelectMany(f => f.Scanned).Distinct().ToList();
         var evidence = new Evidence(
             redactor.Apply(decisive.Expected),
             redactor.Apply(observed),
             relevant.Select(f => f.Diagnosis).FirstOrDefault(d => d is not null) is { } diagnosis ? redactor.Apply(diagnosis) : null,
             transcript,
             reruns.For(rule, relevant),
-            [.. findings.Select(f => f.Scenario).Distinct()]);
+            [.. findings.Select(f => f.Scenario).Distinct()],
+            scanned.Count == 0 ? null : scanned);
         return new RuleResult(rule.Id, rule.Level, rule.Area, rule.Title, rule.Statement, rule.SeedReference, verdict, evidence);
     }
+
+    /// <summary>
+    /// Decision 32, kept here because every profile's findings pass through: a pass that cites neither an exchange nor a
+    /// scan that covered something is a bug of the engine that judged it, never a verdict on the target.
+    /// </summary>
+    internal static Finding Witnessed(RuleDefinition rule, Finding finding) =>
+        finding.Outcome != FindingOutcome.Satisfied || finding.HasWitness ? finding
+            : finding with
+            {
+                Outcome = FindingOutcome.HarnessError,
+                Observed = $"{rule.Id} was judged pass without citing what exercised it (decision 32: a pass needs a witness, the exchanges or a scan " +
+                           $"with a non-zero count). This is a bug of the harness, not the target's; please report it. The finding said: {finding.Observed}",
+            };
 
     /// <summary>
     /// A violation anywhere decides; then a harness error; then a pass; then not-applicable (the target declares nothing

@@ -15,7 +15,13 @@ public sealed record PendingDelivery(long Mark, OutgoingDelivery Sent, Task<Deli
     public IEnumerable<long> AnsweredSeq => Answer.IsCompletedSuccessfully ? [Answer.Result.ExchangeSeq] : [];
 }
 
-/// <summary>A valid buyer_configured the harness sent; the ACK rules are judged over all of them.</summary>
+/// <summary>
+/// A delivery the harness sends again while it is answered 5xx, as the platform does (decision 30): its first attempt, and
+/// the whole delivery, every attempt, once the answers end.
+/// </summary>
+public sealed record RetriedDelivery(PendingDelivery First, Task<DeliveryResult> Done);
+
+/// <summary>A valid buyer_configured the harness sent (each attempt of a redelivered one); the ACK rules are judged over all of them.</summary>
 public sealed record ValidDelivery(string Scenario, string SubscriptionId, DeliveryAttempt Attempt);
 
 /// <summary>Everything shared by the scenarios of one run.</summary>
@@ -52,13 +58,15 @@ public sealed class RunContext(PlatformSimulator simulator, IAgentUnderTest agen
     }
 
     /// <summary>Records a finding for a rule the run selected; findings for other rules are dropped here, in one place.</summary>
-    public void Report(string scenario, string ruleId, FindingOutcome outcome, string expected, string observed, string? diagnosis = null, IEnumerable<long>? seqs = null)
+    /// <param name="scanned">What a scan of the agent's output or files covered, for a rule judged on one (decision 32).</param>
+    public void Report(string scenario, string ruleId, FindingOutcome outcome, string expected, string observed, string? diagnosis = null, IEnumerable<long>? seqs = null,
+        IReadOnlyList<ScanCount>? scanned = null)
     {
         // A mistyped ID would otherwise be dropped below as "not selected" and leave its rule silently not-exercised;
         // failing here turns it into a harness error on every rule of the scenario, which a test or a user sees at once.
         if (!Rules.AgentDukaanRules.Catalog.Contains(ruleId)) throw new ArgumentException($"Unknown rule id '{ruleId}' reported by '{scenario}'.", nameof(ruleId));
         if (!SelectedRules.Contains(ruleId)) return;
-        Findings.Add(new Finding(ruleId, outcome, expected, observed, diagnosis, [.. seqs ?? []], scenario));
+        Findings.Add(new Finding(ruleId, outcome, expected, observed, diagnosis, [.. seqs ?? []], scenario) { Scanned = scanned ?? [] });
     }
 
     internal void AddEvent(HarnessEvent e) { lock (_gate) _events.Add(e); }

@@ -68,6 +68,43 @@ public sealed class ScenarioContext(RunContext run, string scenario, Cancellatio
         return attempt;
     }
 
+    /// <summary>
+    /// A valid buyer_configured sent again, the same bytes on the platform's schedule (decision 3), for as long as the agent
+    /// answers 5xx: the retry an agent asks for when a platform call it needed failed (002 §1, decision 30). Every attempt
+    /// is judged by the ACK rules. Only a 5xx is retried: a timeout or a 4xx is the agent's answer, and retrying a timeout
+    /// would spend the 10 s budget three more times on an agent that is merely slow.
+    /// </summary>
+    public RetriedDelivery DeliverRetryingInBackground(Subscription subscription)
+    {
+        var sent = Simulator.SignedDelivery(subscription, Run.Agent.WebhookUrl);
+        var mark = Transcript.LastSeq;
+        var first = new TaskCompletionSource<DeliveryAttempt>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var policy = Simulator.Options.Delivery with { AttemptTimeout = Settings.AckBudget, RetryOn = RetryOn.ServerError };
+        var done = SendRetryingAsync(subscription, sent, policy, first);
+        Run.TrackPending(done);
+        return new RetriedDelivery(new PendingDelivery(mark, sent, first.Task), done);
+    }
+
+    private async Task<DeliveryResult> SendRetryingAsync(Subscription subscription, OutgoingDelivery sent, DeliveryPolicy policy, TaskCompletionSource<DeliveryAttempt> first)
+    {
+        try
+        {
+            return await Simulator.SendAsync(subscription, sent, policy, Cancellation, onAttempt: attempt =>
+            {
+                Run.ObserveDeliveryAnswer(attempt);
+                Run.AddValidDelivery(new ValidDelivery(Scenario, subscription.Id, attempt));
+                first.TrySetResult(attempt);
+            }).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // Whoever waits for the first answer must not wait forever for a delivery that ended without one.
+            if (ex is OperationCanceledException cancelled) first.TrySetCanceled(cancelled.CancellationToken);
+            else first.TrySetException(ex);
+            throw;
+        }
+    }
+
     /// <summary>The buyer_configured body for the subscription as it stands, serialized as the platform sends it.</summary>
     public byte[] BuyerConfiguredBody(Subscription subscription) => DeliveryEngine.Serialize(Simulator.BuildBuyerConfigured(subscription));
 
@@ -86,8 +123,10 @@ public sealed class ScenarioContext(RunContext run, string scenario, Cancellatio
 
     /// <summary>
     /// Asks the agent for one billable run (or, with <paramref name="action"/> "push", for a chat push); null when there is
-    /// no way to ask. Without a trigger a chat agent is asked for work with a buyer message (decision 12). The answer only
-    /// says whether the request was taken: an agent may answer at once (202) and work later, so callers wait for the work.
+    /// no way to ask. Without a trigger a chat agent is asked for work with a buyer message (decision 12). The answer is not
+    /// the verdict (decision 32): an agent may answer at once (202) and work later, so callers wait for the work; or work
+    /// first and answer with the outcome (409, 422), so after any other answer the wire is looked at before the trigger
+    /// counts as refused.
     /// </summary>
     public async Task<TriggerAnswer?> TriggerAsync(Subscription subscription, string? action = null)
     {
@@ -117,10 +156,11 @@ public sealed class ScenarioContext(RunContext run, string scenario, Cancellatio
         {
             error = $"could not be reached ({ex.Message})";
         }
-        var answer = new TriggerAnswer(subscription.Id, status, bodyStart, error, mark);
-        Run.Triggers.Add(answer);
+        var answer = await WithWorkSinceAsync(new TriggerAnswer(subscription.Id, status, bodyStart, error, mark)).ConfigureAwait(false);
         var what = action is null ? "trigger" : $"trigger ({action})";
-        Note("trigger", error is null ? $"{what} → {status}" : $"{what}: {error}", status, subscription.Id, startedAt, stopwatch.Elapsed.TotalMilliseconds);
+        var label = error is null ? $"{what} → {status}" : $"{what}: {error}";
+        if (!answer.Answered2xx) label += answer.FirstWork is { } work ? $", after work (#{work.Seq})" : ", nothing followed";
+        Note("trigger", label, status, subscription.Id, startedAt, stopwatch.Elapsed.TotalMilliseconds);
         return answer;
     }
 
@@ -129,7 +169,20 @@ public sealed class ScenarioContext(RunContext run, string scenario, Cancellatio
     {
         var sent = this.Relay(subscription, "Please run this week's report.");
         var attempt = await sent.Answer.ConfigureAwait(false);
-        var answer = new TriggerAnswer(subscription.Id, attempt.Status, "", attempt.Status is null ? $"the buyer message got no answer ({attempt.Error})" : null, sent.Mark);
+        return await WithWorkSinceAsync(new TriggerAnswer(subscription.Id, attempt.Status, "", attempt.Status is null ? $"the buyer message got no answer ({attempt.Error})" : null, sent.Mark))
+            .ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Records the answer in the run's trigger log; for one that was not 2xx, first looks at what the agent did for the buyer
+    /// since the request.
+    /// A synchronous trigger's work is on the wire before it answers, so only the simulator's recording of its last call
+    /// may lag: the reaction grace covers that, and a trigger that refuses everything costs no more per request.
+    /// </summary>
+    private async Task<TriggerAnswer> WithWorkSinceAsync(TriggerAnswer answer)
+    {
+        if (!answer.Answered2xx)
+            answer = answer with { FirstWork = await WaitForAsync(e => e.Seq > answer.Mark && e.IsWorkFor(answer.SubscriptionId), Settings.ReactionGrace).ConfigureAwait(false) };
         Run.Triggers.Add(answer);
         return answer;
     }
@@ -159,12 +212,13 @@ public sealed class ScenarioContext(RunContext run, string scenario, Cancellatio
 
     /// <summary>
     /// Asks for one run and waits for the work it provokes — bounded by the observation window, ending as soon as
-    /// <paramref name="done"/> is seen after the request. A refused trigger ends the wait at once: no work can follow.
+    /// <paramref name="done"/> is seen after the request, whatever the trigger answered. Only a refused trigger (no 2xx and
+    /// no work on the wire after it, see <see cref="TriggerAnswer.Refused"/>) ends the wait at once.
     /// </summary>
     public async Task<WorkOutcome> AskForWorkAsync(Subscription subscription, Func<Exchange, bool> done)
     {
         var answer = await TriggerAsync(subscription).ConfigureAwait(false);
-        if (answer is not { Accepted: true }) return new WorkOutcome(answer, null);
+        if (answer is null or { Refused: true }) return new WorkOutcome(answer, null);
         var work = await WaitForAsync(e => e.Seq > answer.Mark && done(e)).ConfigureAwait(false);
         return new WorkOutcome(answer, work);
     }
@@ -176,7 +230,7 @@ public sealed class ScenarioContext(RunContext run, string scenario, Cancellatio
     public void NotExercisedByTrigger(string ruleId, string expected, TriggerAnswer refused, string failObserved, string? failDiagnosis = null, IEnumerable<long>? seqs = null)
     {
         if (!Run.SelectedRules.Contains(ruleId)) return;
-        var observed = $"When asked for work for {refused.SubscriptionId}, the trigger answered {refused.Describe()}.";
+        var observed = $"When asked for work for {refused.SubscriptionId}, the trigger answered {refused.Describe()} and no work for that buyer followed on the wire.";
         Run.Findings.Add(new Finding(ruleId, FindingOutcome.NotExercised, expected, observed, null, [], Scenario)
         {
             IfOtherTriggersWorked = new Finding(ruleId, FindingOutcome.Violated, expected, $"{failObserved} {observed}", failDiagnosis, [.. seqs ?? []], Scenario),

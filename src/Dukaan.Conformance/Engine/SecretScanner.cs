@@ -5,6 +5,9 @@ namespace Dukaan.Conformance.Engine;
 
 public sealed record SecretHit(string Secret, string Form, string Where);
 
+/// <summary>What a scan of files found, and how many files it actually read (empty files, links and sockets hold nothing and are not counted).</summary>
+public sealed record FileScan(IReadOnlyList<SecretHit> Hits, int FilesRead, long BytesRead);
+
 /// <summary>
 /// Finds canary values in text, files and requests, including the encodings a careless logger produces:
 /// base64, base64url, URL-encoding, hex, and UTF-16 in binary files.
@@ -56,26 +59,46 @@ public sealed class SecretScanner(IEnumerable<string> secrets)
                 }
     }
 
-    public IEnumerable<SecretHit> InFile(string path, ICollection<string> notes)
+    /// <summary>Every file scanned; the counts say what the scan covered, so a pass can cite them (decision 32).</summary>
+    public FileScan InFiles(IEnumerable<string> paths, ICollection<string> notes)
     {
+        var hits = new List<SecretHit>();
+        var read = 0;
+        long bytes = 0;
+        foreach (var path in paths)
+        {
+            hits.AddRange(InFile(path, notes, out var length));
+            if (length <= 0) continue;
+            read++;
+            bytes += length;
+        }
+        return new FileScan(hits, read, bytes);
+    }
+
+    public IEnumerable<SecretHit> InFile(string path, ICollection<string> notes) => InFile(path, notes, out _);
+
+    /// <param name="bytesRead">How many bytes were read and searched: 0 for a file that was skipped or empty.</param>
+    private List<SecretHit> InFile(string path, ICollection<string> notes, out long bytesRead)
+    {
+        bytesRead = 0;
         byte[] bytes;
         try
         {
             var info = new FileInfo(path);
             // FIFOs and sockets (the .NET runtime leaves diagnostic ones in TMPDIR) report length 0 and block on open;
             // an empty file holds no secret either.
-            if (!info.Exists || info.Length == 0 || info.LinkTarget is not null || IsSpecial(info)) yield break;
+            if (!info.Exists || info.Length == 0 || info.LinkTarget is not null || IsSpecial(info)) return [];
             if (info.Length > MaxFileBytes)
             {
                 notes.Add($"{path} is larger than 64 MiB and was not scanned for secrets.");
-                yield break;
+                return [];
             }
             bytes = File.ReadAllBytes(path);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             notes.Add($"{path} could not be read for the secrets scan: {ex.Message}");
-            yield break;
+            return [];
         }
         // Latin-1 maps every byte to one char, so ASCII canaries are found inside binary files such as SQLite pages.
         var asText = Encoding.Latin1.GetString(bytes);
@@ -85,8 +108,9 @@ public sealed class SecretScanner(IEnumerable<string> secrets)
         for (var i = 0; i < bytes.Length; i++) (i % 2 == 0 ? even : odd)[i / 2] = bytes[i];
         var utf16 = Encoding.Latin1.GetString(even) + "\n" + Encoding.Latin1.GetString(odd);
         var hits = InText(asText, path).ToList();
-        foreach (var hit in hits) yield return hit;
-        foreach (var hit in InText(utf16, path + " (UTF-16)").Where(h => hits.All(x => x.Secret != h.Secret)))
-            yield return hit with { Form = hit.Form + ", UTF-16" };
+        var wide = InText(utf16, path + " (UTF-16)").Where(h => hits.All(x => x.Secret != h.Secret)).Select(h => h with { Form = h.Form + ", UTF-16" }).ToList();
+        hits.AddRange(wide);
+        bytesRead = bytes.Length;
+        return hits;
     }
 }

@@ -50,4 +50,10 @@ public static class RuleDecisions
             "`pass`, and never a blocking `not-exercised`. The trigger's answer is the agent's own business: what the agent did on the wire after the request " +
             "decides, and a trigger counts as refused only when no work followed."),
     ];
+
+    /// <summary>The decision with this number, for a profile that leans on it too (numbers are shared by all profiles).</summary>
+    public static RuleDecision Get(int number) => All.Single(d => d.Number == number);
+
+    /// <summary>Decision 32, which every profile's verdicts follow: the assembler enforces it for all of them.</summary>
+    public static RuleDecision PassNeedsWitness => Get(32);
 }

@@ -26,7 +26,7 @@ public sealed class CancellationScenario : Scenario
         }
         // Served once before the cancellation, and that work over, so nothing queued before it is judged after it.
         var before = await ServedWhenAskedAsync(context, cancelled);
-        if (before.Trigger is { Accepted: false } refused)
+        if (before.Trigger is { Refused: true } refused)
         {
             const string notServed = "The agent did not serve the buyer even before the cancellation.";
             foreach (var (rule, expected) in all) context.NotExercisedByTrigger(rule, expected, refused, notServed);

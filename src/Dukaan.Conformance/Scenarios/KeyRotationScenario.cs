@@ -44,7 +44,7 @@ public sealed class KeyRotationScenario : Scenario
         var seqs = second.AnsweredSeq.Append(refetch.Seq).ToList();
         Func<Exchange, bool> anyCall = e => e.Seq > refetch.Seq && e.IsProviderCallWith(subscription.Id);
         var asked = await context.AskForWorkAsync(subscription, anyCall);
-        if (asked.Trigger is { Accepted: true }) asked = await context.AskForWorkAsync(subscription, anyCall);
+        if (asked.Trigger is { Refused: false }) asked = await context.AskForWorkAsync(subscription, anyCall);
         var stale = context.Exchanges(e => e.Seq > refetch.Seq && e.IsProviderCallWith(subscription.Id, ProviderApi.KeyRetired)).ToList();
         var fresh = ServedAfter(context, subscription, refetch.Seq);
         seqs.AddRange(stale.Select(e => e.Seq));
@@ -54,7 +54,7 @@ public sealed class KeyRotationScenario : Scenario
             context.Fail("DK-CFG-03", expected, $"{stale.Count} provider call(s) still used the rotated-out key after the re-fetch.", "The agent re-fetched but kept using its old cached key: replace the cached config with the new one.", seqs);
         else if (fresh is not null)
             context.Pass("DK-CFG-03", expected, $"Re-fetched ({refetch.Describe()}) and then used only the new key ({fresh.Describe()}).", seqs);
-        else if (asked.Trigger is { Accepted: false } refused)
+        else if (asked.Trigger is { Refused: true } refused)
             context.NotExercisedByTrigger("DK-CFG-03", expected, refused, noFreshCall, null, seqs);
         else
             context.Fail("DK-CFG-03", expected, noFreshCall, null, seqs);

@@ -34,7 +34,7 @@ public sealed class RequestConfigScenario : Scenario
         context.Note("fault", "provider rejects the buyer's key (401)", subscriptionId: subscription.Id);
         var mark = context.Transcript.LastSeq;
         var asked = await context.AskForWorkAsync(subscription, e => e.IsProviderCallWith(subscription.Id) && e.Status == 401);
-        if (asked.Trigger is { Accepted: false } refusedTrigger)
+        if (asked.Trigger is { Refused: true } refusedTrigger)
         {
             const string noCall = "When asked to work, the agent made no provider call with this buyer's key, so no 401 could be shown to it.";
             for (var i = 0; i < 4; i++) context.NotExercisedByTrigger(Rules[i], expected[i], refusedTrigger, noCall);
@@ -51,10 +51,10 @@ public sealed class RequestConfigScenario : Scenario
             context.Fail("DK-RCF-01", expected[0], $"No POST /request-config within {RequestWindow.TotalSeconds:0} s of the provider's 401 ({rejected.Describe()}).",
                 "The agent swallows the provider's 401: call request-config so the buyer is asked to fix the key.", [rejected.Seq]);
             // RCF-02/03 are about how request-config is signed when it is sent. The agent had its chance (a provider 401)
-            // and sent none, so it sent none wrongly; DK-RCF-01 carries the missing call.
-            const string declined = "The agent did not call request-config after the provider's 401 (see DK-RCF-01), so it sent no wrongly signed one.";
-            context.Pass("DK-RCF-02", expected[1], declined, [rejected.Seq]);
-            context.Pass("DK-RCF-03", expected[2], declined, [rejected.Seq]);
+            // and sent none: nothing was signed, so nothing exercised them (decision 32); DK-RCF-01 carries the missing call.
+            const string declined = "The agent did not call request-config after the provider's 401 (see DK-RCF-01), so there was no request-config signature to check.";
+            context.NotApplicable("DK-RCF-02", expected[1], declined);
+            context.NotApplicable("DK-RCF-03", expected[2], declined);
             context.NotExercised("DK-RCF-04", expected[3], "The agent never called request-config, so there was no re-submit to recover from.");
             return;
         }

@@ -58,7 +58,7 @@ public sealed class RestartScenario : Scenario
         const string forgets = "The agent forgets its subscriptions on restart: persist the non-sensitive state (which buyers are active) and re-pull credentials lazily.";
         if (firstUse is not null && firstUse.IsOk() && firstUse.Tag(TagKeys.ProviderKey) == ProviderApi.KeyCurrent)
             context.Pass("DK-SEC-05", expectServed, $"Served after the restart: {firstUse.Describe()}", [firstUse.Seq]);
-        else if (firstUse is null && asked.Trigger is { Accepted: false } refused)
+        else if (firstUse is null && asked.Trigger is { Refused: true } refused)
             context.NotExercisedByTrigger("DK-SEC-05", expectServed, refused, "After the restart the agent did not serve the buyer when asked.", forgets);
         else
             context.Fail("DK-SEC-05", expectServed, firstUse is null ? "After the restart the agent did not serve the buyer when asked." : $"After the restart: {firstUse.Describe()}", forgets);

@@ -96,7 +96,7 @@ public abstract class Scenario
     {
         if (outcome.Work is { } work)
             context.Pass(ruleId, expected, passObserved(work), [.. seqs, work.Seq]);
-        else if (outcome.Trigger is { Accepted: false } refused)
+        else if (outcome.Trigger is { Refused: true } refused)
             context.NotExercisedByTrigger(ruleId, expected, refused, failObserved, failDiagnosis, seqs);
         else
             context.Fail(ruleId, expected, failObserved, failDiagnosis, seqs);

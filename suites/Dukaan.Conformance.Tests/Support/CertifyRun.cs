@@ -13,6 +13,14 @@ public sealed record CertifyRun(int ExitCode, string Console, RunResults? Result
 
     public Verdict VerdictOf(string id) => Results!.Rules.Single(r => r.Id == id).Verdict;
 
+    /// <summary>
+    /// Decision 32 as results.json shows it: every pass cites the exchanges that exercised it (its transcript) or a scan
+    /// that covered something. The rules that pass without either; empty for an honest run.
+    /// </summary>
+    public IReadOnlyList<string> PassesWithoutWitness =>
+        [.. Results?.Rules.Where(r => r.Verdict == Verdict.Pass && r.Evidence.Transcript.Count == 0 && !(r.Evidence.Scanned?.Any(s => s.Count > 0) ?? false))
+            .Select(r => r.Id) ?? []];
+
     public string Describe() =>
         $"exit {ExitCode} after {Wall.TotalSeconds:0.0} s; non-passing: {string.Join(", ", NonPassing.Select(p => $"{p.Key}={p.Value}"))}\n" +
         string.Join("\n", Results?.Rules.Where(r => r.Verdict != Verdict.Pass).Select(r => $"  {r.Id}: {r.Evidence.Observed}") ?? []) +

@@ -26,7 +26,7 @@ public static class AgentDoorEngine
 
     public static IReadOnlyDictionary<string, string> WholeRunChecks { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
     {
-        ["AD-R-08"] = "After the scenarios, the receiver's stdout/stderr and every file it created or changed in its working directory and TMPDIR are scanned for the webhook secret (plain, base64, base64url, URL-encoded, hex).",
+        ["AD-R-08"] = "After the scenarios, the receiver's stdout/stderr, every file it created or changed in its working directory, and every file in its fresh TMPDIR, HOME and XDG directories are scanned for the webhook secret (plain, base64, base64url, URL-encoded, hex); the evidence says how much was scanned, and a receiver that wrote nothing leaves the rule not-applicable.",
     };
 
     private const string NonCanonical = "non-canonical-body";
@@ -136,15 +136,30 @@ public static class AgentDoorEngine
         }
         var scanner = new SecretScanner([secret]);
         var hits = new List<SecretHit>();
-        if (agent.CanCaptureOutput) hits.AddRange(scanner.InText(agent.CapturedOutput(), "stdout/stderr"));
-        var files = agent.CanScanFiles ? agent.FilesToScan() : [];
-        foreach (var file in files) hits.AddRange(scanner.InFile(file, notes));
-        var scanned = $"{(agent.CanCaptureOutput ? "stdout/stderr" : "no output")} and {files.Count} file(s)";
-        findings.Add(hits.Count == 0
-            ? new("AD-R-08", FindingOutcome.Satisfied, statement, $"The secret was not found in {scanned}.", null, [], RerunCommands.WholeRun)
-            : new("AD-R-08", FindingOutcome.Violated, statement,
-                $"The webhook secret was found in {string.Join("; ", hits.Select(h => $"{h.Where} ({h.Form})").Distinct())}.",
-                "Never log or write AGENTDOOR_WEBHOOK_SECRET: not at startup, not in error messages, not in request dumps.", [], RerunCommands.WholeRun));
+        var scanned = new List<ScanCount>();
+        var looked = new List<string>();
+        if (agent.CanCaptureOutput)
+        {
+            var output = agent.CapturedOutput();
+            hits.AddRange(scanner.InText(output, "stdout/stderr"));
+            scanned.Add(new(output.Length, "characters of stdout/stderr"));
+            looked.Add($"{output.Length} characters of stdout/stderr");
+        }
+        if (agent.CanScanFiles)
+        {
+            var files = scanner.InFiles(agent.FilesToScan(), notes);
+            hits.AddRange(files.Hits);
+            scanned.Add(new(files.FilesRead, "files"));
+            looked.Add($"{files.FilesRead} file(s) in {string.Join("; ", agent.FileScanPlaces)}");
+        }
+        var where = string.Join(" and ", looked);
+        var (outcome, observed, diagnosis) =
+            hits.Count > 0 ? (FindingOutcome.Violated, $"The webhook secret was found in {string.Join("; ", hits.Select(h => $"{h.Where} ({h.Form})").Distinct())}. Scanned: {where}.",
+                "Never log or write AGENTDOOR_WEBHOOK_SECRET: not at startup, not in error messages, not in request dumps.")
+            // An empty output and no file is no evidence the secret is kept: nothing was written to look in (decision 32).
+            : scanned.All(c => c.Count == 0) ? (FindingOutcome.NotApplicable, $"The receiver wrote nothing the harness could scan: {where}.", (string?)null)
+            : (FindingOutcome.Satisfied, $"The secret was not found in {where}.", null);
+        findings.Add(new("AD-R-08", outcome, statement, observed, diagnosis, [], RerunCommands.WholeRun) { Scanned = scanned });
     }
 
     private static ScenarioTimeline Timeline(ScenarioDoc scenario, ReceiverRun run, IReadOnlyList<Exchange> exchanges, DateTimeOffset startedAt, Redactor redactor)

@@ -22,6 +22,7 @@ public sealed class AgentDoorProfile : IProfile
             new("AGENTDOOR_WEBHOOK_SECRET", "a per-run signing secret (a canary: it must never show in output or files)"),
             new("AGENTDOOR_EFFECTS_URL", "test mode: POST {\"eventId\": \"...\", \"type\": \"...\"} there for each event processed"),
             new("TMPDIR", "a fresh directory, scanned for the secret afterwards"),
+            new("HOME", "a fresh directory, with XDG_CACHE_HOME, XDG_CONFIG_HOME, XDG_DATA_HOME and XDG_STATE_HOME inside it; scanned for the secret afterwards"),
         ],
         "no trigger: each delivery is the stimulus");
 
@@ -43,6 +44,7 @@ public sealed class AgentDoorProfile : IProfile
                 "`timestamp`; the id and type a receiver should use are the signed payload's, the `X-AgentDoor-*` headers merely repeat them."),
             new(18, "AgentDoor replay (AD-R-07). \"Refused or ignored\" = any answer but a 5xx or a dropped connection, and no effect; an acknowledgement that " +
                 "arrives after 10 s is still not a processing. AD-R-03 is \"never 5xx\" only: the malformed probes' answers are not graded under AD-R-02."),
+            RuleDecisions.PassNeedsWitness,
         ],
         AgentDoorEngine.Scenarios,
         AgentDoorEngine.WholeRunChecks);

@@ -22,6 +22,7 @@ public sealed class AgentDoorSenderProfile : IProfile
             new("AGENTDOOR_WEBHOOK_URL", "the harness's receiver: deliver every event there (maxRetries 3, timeoutMs 10000, the defaults under test)"),
             new("AGENTDOOR_WEBHOOK_SECRET", "the endpoint's signing secret"),
             new("TMPDIR", "a fresh directory"),
+            new("HOME", "a fresh directory, with XDG_CACHE_HOME, XDG_CONFIG_HOME, XDG_DATA_HOME and XDG_STATE_HOME inside it"),
         ],
         "POST {\"type\": \"...\", \"data\": {...}} to the emit route (default http://127.0.0.1:{port}/emit, or --trigger-url) emits one event; it may answer before or after delivery ends");
 

@@ -46,7 +46,7 @@ public static class AgentDoorSenderRules
 
     public static RuleCatalog Catalog { get; } = new(Definitions, example: "AD-S-04, AD-S-0*");
 
-    /// <summary>Decision 13 from the project's rules document, and the two this profile adds; numbers are stable like rule IDs.</summary>
+    /// <summary>Decisions 13 and 32 from the project's rules document, and the two this profile adds; numbers are stable like rule IDs.</summary>
     public static readonly IReadOnlyList<RuleDecision> Decisions =
     [
         new(13, "AgentDoor `maxRetries`. The seed calls it \"Max retry attempts (default: 3)\"; retries are the attempts after the first, as AgentDukaan's " +
@@ -64,5 +64,6 @@ public static class AgentDoorSenderRules
             "scripted for one event while others share the URL. Events are told apart by `data.agent_id`, unique per emitted event. `Content-Type` may carry " +
             "parameters (`application/json; charset=utf-8`). \"Same payload bytes\" is byte equality; \"agrees with the headers\" is string equality for id and type and " +
             "the same instant for the timestamps. The emit request may be answered before or after delivery ends; any 2xx means emitted."),
+        RuleDecisions.PassNeedsWitness,
     ];
 }

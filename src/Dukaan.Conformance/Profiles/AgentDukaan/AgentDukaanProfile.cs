@@ -24,6 +24,7 @@ public sealed class AgentDukaanProfile : IProfile
             new("AGENTDUKAAN_WEBHOOK_SECRET", "a per-run webhook secret"),
             new("OPENAI_BASE_URL", "the simulated provider, ending in /v1"),
             new("TMPDIR", "a fresh directory, scanned for secrets afterwards"),
+            new("HOME", "a fresh directory, with XDG_CACHE_HOME, XDG_CONFIG_HOME, XDG_DATA_HOME and XDG_STATE_HOME inside it; scanned for secrets afterwards"),
         ],
         "POST {\"subscriptionId\":\"…\"} asks for one billable run");
 

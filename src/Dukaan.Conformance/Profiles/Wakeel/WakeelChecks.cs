@@ -11,10 +11,10 @@ public static class WakeelChecks
     {
         ["WK-ACK-01"] = "every valid compact deploy of the run (first deliveries and the redelivery) timed to its status line; 10 s, no tolerance",
         ["WK-ACK-02"] = "the same deliveries, against 2 s",
-        ["WK-CB-02"] = "every callback the simulated Wakeel received, validated as it arrived",
+        ["WK-CB-02"] = "every callback the simulated Wakeel received, validated as it arrived; with no callback at all the rule is not-applicable (WK-CB-01 says none came)",
         ["WK-CB-04"] = "activity callbacks anywhere in the run; none, or one without a valid metadata object, is a warn (INFO)",
-        ["WK-CB-05"] = "every contract whose bad-signature delivery the agent answered 4xx: no callback names it, no CRM call carries its key",
-        ["WK-SEC-01"] = "the canaries pushed in config and the callback secret, with their encodings, in captured output, files in the working directory and TMPDIR, and callback message/metadata",
+        ["WK-CB-05"] = "every contract whose bad-signature delivery the agent answered 4xx: no callback names it, no CRM call carries its key; an agent that refused none leaves the rule not-applicable (WK-SIG-02 says so)",
+        ["WK-SEC-01"] = "the canaries pushed in config and the callback secret, with their encodings, in captured output, files the agent created or changed in its working directory and every file in its fresh TMPDIR, HOME and XDG directories, and callback message/metadata; the evidence says how much of each was scanned",
     };
 
     public static void Evaluate(WakeelRun run, ICollection<string> notes)
@@ -47,7 +47,12 @@ public static class WakeelChecks
     {
         var callbacks = run.Peer.Callbacks;
         var bad = callbacks.Where(c => c.Problem is not null).ToList();
-        // With no callback there is nothing malformed: WK-CB-01 already says none came.
+        if (callbacks.Count == 0)
+        {
+            // Nothing was sent, so nothing exercised the shape of a callback (decision 32); WK-CB-01 already says none came.
+            run.Report("WK-CB-02", FindingOutcome.NotApplicable, "The agent sent no callback during the run (see WK-CB-01), so there was none to validate.", Scenario);
+            return;
+        }
         run.Report("WK-CB-02", bad.Count == 0 ? FindingOutcome.Satisfied : FindingOutcome.Violated,
             bad.Count == 0 ? $"All {callbacks.Count} callbacks were well-formed." : $"{bad.Count} of {callbacks.Count} callbacks were refused: " +
                 string.Join("; ", bad.Select(c => c.Problem).Distinct()),
@@ -70,8 +75,8 @@ public static class WakeelChecks
         var refused = run.Refused.ToList();
         if (refused.Count == 0)
         {
-            // Vacuously kept: an agent that refused nothing fails WK-SIG-02, not this.
-            run.Report("WK-CB-05", FindingOutcome.Satisfied, "The agent refused none of the bad-signature deliveries (see WK-SIG-02), so no refused contract was left to watch.", Scenario);
+            // Nothing was refused, so nothing exercised this rule (decision 32): an agent that refused nothing fails WK-SIG-02, not this.
+            run.Report("WK-CB-05", FindingOutcome.NotApplicable, "The agent refused none of the bad-signature deliveries (see WK-SIG-02), so no refused contract was left to watch.", Scenario);
             return;
         }
         var acted = refused.Select(r => (r, callbacks: run.CallbacksFor(r.ContractId), crm: run.Peer.CrmCalls.Where(c => c.ContractId == r.ContractId).ToList()))
@@ -87,21 +92,39 @@ public static class WakeelChecks
     {
         var scanner = new SecretScanner(run.Secrets);
         var hits = new List<SecretHit>();
-        if (run.Agent.CanCaptureOutput) hits.AddRange(scanner.InText(run.Agent.CapturedOutput(), "stdout/stderr"));
+        var scanned = new List<ScanCount>();
+        var looked = new List<string>();
+        if (run.Agent.CanCaptureOutput)
+        {
+            var output = run.Agent.CapturedOutput();
+            hits.AddRange(scanner.InText(output, "stdout/stderr"));
+            scanned.Add(new(output.Length, "characters of stdout/stderr"));
+            looked.Add($"{output.Length} characters of stdout/stderr");
+        }
         if (run.Agent.CanScanFiles)
-            foreach (var file in run.Agent.FilesToScan()) hits.AddRange(scanner.InFile(file, notes));
-        var inCallbacks = run.Peer.Callbacks.SelectMany(c => scanner.InText($"{c.Message}\n{c.MetadataJson}", $"callback #{c.Seq} message/metadata").Select(h => (h, c.Seq))).ToList();
+        {
+            var files = scanner.InFiles(run.Agent.FilesToScan(), notes);
+            hits.AddRange(files.Hits);
+            scanned.Add(new(files.FilesRead, "files"));
+            looked.Add($"{files.FilesRead} file(s) in {string.Join("; ", run.Agent.FileScanPlaces)}");
+        }
+        var callbacks = run.Peer.Callbacks;
+        var inCallbacks = callbacks.SelectMany(c => scanner.InText($"{c.Message}\n{c.MetadataJson}", $"callback #{c.Seq} message/metadata").Select(h => (h, c.Seq))).ToList();
         hits.AddRange(inCallbacks.Select(x => x.h));
+        looked.Add($"{callbacks.Count} callback(s)");
+        var where = string.Join(", ", looked);
         if (hits.Count > 0)
         {
             run.Report("WK-SEC-01", FindingOutcome.Violated,
-                string.Join("; ", hits.GroupBy(h => h.Where).Select(g => $"{g.Count()} secret(s) in {g.Key} ({string.Join(", ", g.Select(h => h.Form).Distinct())})")),
-                Scenario, inCallbacks.Select(x => x.Seq).Distinct(), "Log config field names only, never values; the callback secret goes only in the callback's secret field.");
+                string.Join("; ", hits.GroupBy(h => h.Where).Select(g => $"{g.Count()} secret(s) in {g.Key} ({string.Join(", ", g.Select(h => h.Form).Distinct())})")) + $". Scanned: {where}.",
+                Scenario, inCallbacks.Select(x => x.Seq).Distinct(), "Log config field names only, never values; the callback secret goes only in the callback's secret field.", scanned);
         }
         else if (!run.Agent.CanCaptureOutput && !run.Agent.CanScanFiles)
             run.Report("WK-SEC-01", FindingOutcome.NotExercised, "The agent's output and files cannot be seen (give --agent-cmd, or --agent-log); only callbacks were scanned, and they were clean.", Scenario);
+        else if (callbacks.Count == 0 && scanned.All(s => s.Count == 0))
+            // No output, no file, no callback: nothing the agent wrote could have held a secret, and nothing was scanned (decision 32).
+            run.Report("WK-SEC-01", FindingOutcome.NotApplicable, $"The agent wrote nothing the harness could scan: {where}.", Scenario, scanned: scanned);
         else
-            run.Report("WK-SEC-01", FindingOutcome.Satisfied,
-                $"{run.Secrets.Count} secrets searched in {(run.Agent.CanCaptureOutput ? "output, " : "")}{(run.Agent.CanScanFiles ? "files, " : "")}and {run.Peer.Callbacks.Count} callbacks: none found.", Scenario);
+            run.Report("WK-SEC-01", FindingOutcome.Satisfied, $"{run.Secrets.Count} secrets searched in {where}: none found.", Scenario, callbacks.Take(3).Select(c => c.Seq), scanned: scanned);
     }
 }

@@ -23,6 +23,7 @@ public sealed class WakeelProfile : IProfile
             new("WAKEEL_CALLBACK_SECRET", "verifies X-Wakeel-Signature and goes as secret in every callback body"),
             new("CRM_BASE_URL", "the simulated CRM: GET {CRM_BASE_URL}/v1/me with Authorization: Bearer <crm_api_key>"),
             new("TMPDIR", "a fresh directory, scanned for secrets afterwards"),
+            new("HOME", "a fresh directory, with XDG_CACHE_HOME, XDG_CONFIG_HOME, XDG_DATA_HOME and XDG_STATE_HOME inside it; scanned for secrets afterwards"),
         ],
         "no trigger: the deploy itself is the stimulus");
 

@@ -46,11 +46,12 @@ public static class WakeelRules
 
     public static RuleCatalog Catalog { get; } = new(Definitions, "WK-SIG-*, WK-CB-01");
 
-    /// <summary>The project's decisions 2 and 14, the ones this contract leans on; numbers kept as the rules document has them.</summary>
+    /// <summary>The project's decisions 2, 14 and 32, the ones this contract leans on; numbers kept as the rules document has them.</summary>
     public static readonly IReadOnlyList<RuleDecision> Decisions =
     [
         new(2, "Rejection status. 000's sample answers 401, Wakeel answers 403. Any 4xx (401 or 403 preferred) passes a rejection rule; " +
             "2xx fails it; 5xx fails it (a crash is not a rejection)."),
         new(14, "Wakeel signs the body it sends with the callback secret; `sha256=` + hex. Any 4xx rejects (403 as in the seed)."),
+        RuleDecisions.PassNeedsWitness,
     ];
 }

@@ -106,8 +106,9 @@ public sealed class WakeelRun(WakeelPeer peer, WakeelDeliveries deliveries, IAge
         return true;
     }
 
-    public void Report(string rule, FindingOutcome outcome, string observed, string scenario, IEnumerable<long>? seqs = null, string? diagnosis = null) =>
-        Findings.Add(new Finding(rule, outcome, WakeelRules.Catalog.Get(rule).Statement, observed, diagnosis, [.. seqs ?? []], scenario));
+    public void Report(string rule, FindingOutcome outcome, string observed, string scenario, IEnumerable<long>? seqs = null, string? diagnosis = null,
+        IReadOnlyList<ScanCount>? scanned = null) =>
+        Findings.Add(new Finding(rule, outcome, WakeelRules.Catalog.Get(rule).Statement, observed, diagnosis, [.. seqs ?? []], scenario) { Scanned = scanned ?? [] });
 
     private static string Hex(Random random, int bytes)
     {

@@ -18,7 +18,7 @@ public static class ChatChecks
         ["DK-CHAT-01"] = "Every reply the agent posts during the run is matched to the buyer messages relayed to that subscription.",
         ["DK-CHAT-02"] = "Every reply with replace: true is checked against the bubbles the agent had already sent for that replyTo.",
         ["DK-CHAT-04"] = "The simulator checks every push signature; a refusal names the mistake it matches (run token, another domain, a re-serialized body).",
-        ["DK-CHAT-05"] = "The simulator checks every state PUT (chat_state domain) and state GET (run token); state is optional, so an agent that never uses it passes.",
+        ["DK-CHAT-05"] = "The simulator checks every state PUT (chat_state domain) and state GET (run token); state is optional, so for an agent that never uses it the rule is not-applicable (decision 32).",
         ["DK-CHAT-08"] = "Every block of every reply and push is validated against the platform.blocks of the relay it answers (a push: the conversation's latest relay).",
         ["DK-CHAT-10"] = "The simulator checks every reply signature against the chat_reply domain (decision 9).",
         ["DK-CHAT-12"] = "The canaries, and their base64, URL-encoded and hex forms, are searched for in every reply, push and state request.",
@@ -78,19 +78,24 @@ public static class ChatChecks
                 "Send replace: true only to swap a bubble you already posted for that message (e.g. a \"working…\" placeholder).", orphans.Take(5).Select(e => e.Seq));
         else if (replies.Count == 0)
             run.Report(Scope, "DK-CHAT-02", FindingOutcome.NotExercised, expected, "The agent posted no reply.");
+        else if (replacing.Count == 0)
+            // Replacing is optional: an agent that never replaces has no replace to judge (decision 32).
+            run.Report(Scope, "DK-CHAT-02", FindingOutcome.NotApplicable, expected, $"{replies.Count} replies, none with replace: true (replacing a bubble is optional).");
         else
             run.Report(Scope, "DK-CHAT-02", FindingOutcome.Satisfied, expected,
-                replacing.Count == 0 ? $"{replies.Count} replies, none with replace: true." : $"{replacing.Count} replace(s), each editing a bubble already sent (e.g. {replacing[0].Describe()}).",
-                null, replacing.Take(3).Select(e => e.Seq));
+                $"{replacing.Count} replace(s), each editing a bubble already sent (e.g. {replacing[0].Describe()}).", null, replacing.Take(3).Select(e => e.Seq));
     }
 
-    /// <param name="optional">The call is optional in the contract: an agent that never makes it has broken no rule about signing it.</param>
+    /// <param name="optional">
+    /// The call is optional in the contract: an agent that never makes it has broken no rule about signing it, and the
+    /// rule is not-applicable (decision 32).
+    /// </param>
     private static void Signed(RunContext run, string ruleId, IReadOnlyList<Exchange> calls, string label, string scheme, string none, bool optional)
     {
         var expected = $"Every {label} is signed over {scheme}";
         if (calls.Count == 0)
         {
-            run.Report(Scope, ruleId, optional ? FindingOutcome.Satisfied : FindingOutcome.NotExercised, expected, none);
+            run.Report(Scope, ruleId, optional ? FindingOutcome.NotApplicable : FindingOutcome.NotExercised, expected, none);
             return;
         }
         var refused = calls.Where(e => e.Status == 401).ToList();
@@ -137,7 +142,7 @@ public static class ChatChecks
         var scanner = new SecretScanner(run.AllSecrets());
         var leaks = calls.Where(e => scanner.InText(e.Url + "\n" + e.RequestBody, "chat request").Any()).ToList();
         if (leaks.Count == 0)
-            run.Report(Scope, "DK-CHAT-12", FindingOutcome.Satisfied, expected, $"Scanned {calls.Count} chat request(s): no secret found.");
+            run.Report(Scope, "DK-CHAT-12", FindingOutcome.Satisfied, expected, $"Scanned {calls.Count} chat request(s): no secret found.", null, calls.Take(3).Select(e => e.Seq));
         else
             run.Report(Scope, "DK-CHAT-12", FindingOutcome.Violated, expected, $"{leaks.Count} chat request(s) carried a secret: {string.Join("; ", leaks.Take(3).Select(e => e.Describe()))}",
                 "Chat state, replies and pushes are stored and shown by the platform: never put a credential in them; it stays on the /config path (002 §6.4).", leaks.Take(5).Select(e => e.Seq));

@@ -43,9 +43,9 @@ public sealed class ChatPushScenario : ChatScenario
     private static async Task<Exchange?> AskForPushAsync(ScenarioContext context, Subscription subscription, string rule)
     {
         var answer = await context.TriggerAsync(subscription, "push");
-        if (answer is { Accepted: false } refused)
+        if (answer is { Refused: true } refused)
         {
-            context.NotExercised(rule, Statement(rule), $"Asked to push for {subscription.Id}, the trigger answered {refused.Describe()}.");
+            context.NotExercised(rule, Statement(rule), $"Asked to push for {subscription.Id}, the trigger answered {refused.Describe()} and no work for that buyer followed on the wire.");
             return null;
         }
         var push = await context.WaitForAsync(e => e.Seq > answer!.Mark && e.From(ExchangeKinds.ChatPush, subscription.Id));
@@ -132,15 +132,19 @@ public sealed class ChatPushScenario : ChatScenario
         const string expected = "No push for a conversation whose relays say platform.proactive.enabled: false; a 403 push is never re-sent";
         if (await ReadyAsync(context, rule, s => s.Chat.SetProactive(false)) is not { } subscription) return;
         var answer = await context.TriggerAsync(subscription, "push");
-        if (answer is { Accepted: false } refused)
+        if (answer is { Refused: true } refused)
         {
-            context.NotExercised(rule, expected, $"Asked to push for {subscription.Id}, the trigger answered {refused.Describe()}.");
+            context.NotExercised(rule, expected, $"Asked to push for {subscription.Id}, the trigger answered {refused.Describe()} and no work for that buyer followed on the wire.");
             return;
         }
         await context.QuietAsync();
         var pushes = context.PushesOf(subscription, answer!.Mark);
         if (pushes.Count == 0)
-            context.Pass(rule, expected, $"Asked to push (trigger → {answer.Describe()}) for a conversation without the opt-in, the agent sent no push.");
+        {
+            // The witness: the relays that told the agent proactive.enabled: false (the trigger itself is not on the wire the harness records).
+            var told = context.Run.Chat.Relays.Where(r => r.SubscriptionId == subscription.Id && r.Answer.IsCompletedSuccessfully).Select(r => r.Answer.Result.ExchangeSeq);
+            context.Pass(rule, expected, $"Asked to push (trigger → {answer.Describe()}) for a conversation whose relays said proactive.enabled: false, the agent sent no push.", told);
+        }
         else
             context.Fail(rule, expected, $"The agent pushed {pushes.Count} time(s) although the relays said proactive.enabled: false: {string.Join("; ", pushes.Take(3).Select(e => e.Describe()))}",
                 pushes.Count > 1 && pushes.All(e => e.Status == 403)
