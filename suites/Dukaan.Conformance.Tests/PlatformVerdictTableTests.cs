@@ -45,6 +45,16 @@ public sealed class PlatformVerdictTableTests
         [SimulatorBreaks.PushWithoutOptIn] = new() { ["PL-CHAT-01"] = F },
         [SimulatorBreaks.PushAnyDomain] = new() { ["PL-CHAT-02"] = F },
         [SimulatorBreaks.ServerErrorOnBadJson] = new() { ["PL-ERR-01"] = F },
+
+        // Signatures on the other endpoints, what a delivery says, secrets in other encodings (issue 19, items 3–5).
+        [SimulatorBreaks.RcfNoTsWindow] = new() { ["PL-RCF-01"] = F },
+        [SimulatorBreaks.RcfFieldsUnsorted] = new() { ["PL-RCF-01"] = F },
+        [SimulatorBreaks.ChatNoTsWindow] = new() { ["PL-CHAT-02"] = F },
+        [SimulatorBreaks.PushAcceptsRunToken] = new() { ["PL-CHAT-02"] = F },
+        [SimulatorBreaks.ChatHashReserialized] = new() { ["PL-CHAT-02"] = F },
+        [SimulatorBreaks.EventHeaderDotted] = new() { ["PL-DLV-01"] = F },
+        [SimulatorBreaks.CredentialsUrlBuyerId] = new() { ["PL-DLV-02"] = F },
+        [SimulatorBreaks.ConfigBase64InBody] = new() { ["PL-DLV-02"] = F },
     };
 
     public static IEnumerable<TestCaseData> Breaks() => Table.Keys.Select(b => new TestCaseData(b).SetName($"platform break {b}"));

@@ -26,6 +26,17 @@ public static class SimulatorBreaks
     public const string PushAnyDomain = "push-any-domain";
     public const string ServerErrorOnBadJson = "500-on-bad-json";
 
+    // Signatures on the other endpoints (issue 19, item 3).
+    public const string RcfNoTsWindow = "rcf-no-ts-window";
+    public const string RcfFieldsUnsorted = "rcf-fields-unsorted";
+    public const string ChatNoTsWindow = "chat-no-ts-window";
+    public const string PushAcceptsRunToken = "push-accepts-run-token";
+    public const string ChatHashReserialized = "chat-hash-reserialized";
+    // What a delivery says (item 4) and secrets in other encodings (item 5).
+    public const string EventHeaderDotted = "event-header-dotted";
+    public const string CredentialsUrlBuyerId = "credentials-url-buyer-id";
+    public const string ConfigBase64InBody = "config-base64-in-body";
+
     /// <summary>Every break, with what it does and the platform rule it violates.</summary>
     public static IReadOnlyDictionary<string, (string Rule, string Effect)> All { get; } = new Dictionary<string, (string, string)>(StringComparer.Ordinal)
     {
@@ -36,7 +47,7 @@ public static class SimulatorBreaks
         [NoRetry] = ("PL-DLV-04", "a failed delivery is never retried"),
         [RetryAfter2xx] = ("PL-DLV-05", "one more attempt is sent after an attempt answered 2xx"),
         [NewBytesOnRetry] = ("PL-DLV-05", "each retry is rebuilt (new timestamp) and re-signed, so its bytes differ"),
-        [AcceptStaleTs] = ("PL-AUTH-01", "timestamps more than 5 minutes in the past or future are accepted"),
+        [AcceptStaleTs] = ("PL-AUTH-01", "run tokens (/config, /run, /heartbeat) whose timestamp is more than 5 minutes in the past or future are accepted"),
         [AcceptSeconds] = ("PL-AUTH-01", "timestamps in epoch seconds are accepted"),
         [RejectValidToken] = ("PL-AUTH-02", "a correct run token whose ts is more than 60 s from now is refused, though it is inside the 5-minute window"),
         [ServeCancelled] = ("PL-SUB-01", "cancelled subscriptions are served as if active"),
@@ -47,6 +58,16 @@ public static class SimulatorBreaks
         [PushWithoutOptIn] = ("PL-CHAT-01", "chat push is accepted for a conversation without the proactive opt-in"),
         [PushAnyDomain] = ("PL-CHAT-02", "chat push accepts a signature of any chat domain (reply, state) over its bytes"),
         [ServerErrorOnBadJson] = ("PL-ERR-01", "a body that is not JSON on /request-config and chat endpoints crashes the handler (500)"),
+
+        [RcfNoTsWindow] = ("PL-RCF-01", "/request-config verifies its signature but not the timestamp window: a captured request can be replayed forever"),
+        [RcfFieldsUnsorted] = ("PL-RCF-01", "/request-config joins the field ids in the order the body sends them instead of sorting them, so several fields in another order get 401"),
+        [ChatNoTsWindow] = ("PL-CHAT-02", "chat reply, push and state PUT verify their signature but not the timestamp window"),
+        [PushAcceptsRunToken] = ("PL-CHAT-02", "chat push also accepts the run token `${id}.${ts}` (its auth falls back to /run's)"),
+        [ChatHashReserialized] = ("PL-CHAT-02", "chat endpoints hash the body re-serialized from the parsed JSON, not the bytes received: a non-compact body signed as sent gets 401"),
+
+        [EventHeaderDotted] = ("PL-DLV-01", "deliveries carry X-AgentDukaan-Event: buyer.configured instead of buyer_configured"),
+        [CredentialsUrlBuyerId] = ("PL-DLV-02", "a delivery's credentialsUrl names the buyer id instead of the subscription id"),
+        [ConfigBase64InBody] = ("PL-DLV-02", "buyer_configured also carries the whole config, sensitive values included, base64-encoded in \"configB64\""),
     };
 
     /// <summary>The breaks named in <paramref name="names"/> (comma-separated, repeatable); an unknown name fails with the valid ones.</summary>
