@@ -89,7 +89,7 @@ internal static class PlatformView
 public sealed class DeliveryShapeScenario : PlatformScenario
 {
     public override string Name => "delivery-shape";
-    public override string Description => "The platform delivers buyer_configured to a receiver that answers 200 at once; the receiver checks the headers and recomputes the HMAC over the raw bytes, the body is compared with what /config returns for the same subscription, and the receiver watches for anything sent after the 2xx.";
+    public override string Description => "The platform delivers buyer_configured to a receiver that answers 200 at once; the receiver checks the headers (the event's value too) and recomputes the HMAC over the raw bytes; every field of the body is compared with the subscription the adapter created, body and headers are searched for each sensitive value /config returns in every encoding (plain, base64 at each of its 3 offsets, base64url, hex, URL- and JSON-escaped), and the receiver watches for anything sent after the 2xx.";
     public override IReadOnlyList<string> Rules => ["PL-DLV-01", "PL-DLV-02", "PL-DLV-05"];
 
     public override async Task RunAsync(PlatformRun run, CancellationToken cancellationToken)
