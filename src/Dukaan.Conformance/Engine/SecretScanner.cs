@@ -45,7 +45,7 @@ public sealed class SecretScanner(IEnumerable<string> secrets)
         for (var offset = 0; offset < 3; offset++)
         {
             var core = Base64Core(bytes, offset);
-            var suffix = offset == 0 ? "" : $" (at byte offset +{offset})";
+            var suffix = offset == 0 ? "" : $" at byte offset +{offset}";
             yield return ("base64" + suffix, core);
             yield return ("base64url" + suffix, core.Replace('+', '-').Replace('/', '_'));
         }
