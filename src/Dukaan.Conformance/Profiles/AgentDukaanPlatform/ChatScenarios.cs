@@ -130,7 +130,10 @@ public sealed class ChatDomainsScenario : PlatformScenario
             "Verify each endpoint with its own domain prefix only (`chat_push.`, `chat_state.`, `chat_reply.`), never the run token, over sha256 of the raw bytes received (not the parsed and re-serialized JSON), with ts within 5 minutes of the platform clock either way.");
     }
 
-    /// <param name="loose">A body as another JSON writer (Python's json.dumps, a pretty-printer) leaves it: spaces and newlines a re-serializer drops.</param>
+    /// <param name="loose">
+    /// A body as a pretty-printer or a hand-written template leaves it: spacing that neither a compact writer (JSON.stringify,
+    /// System.Text.Json) nor Python's json.dumps (", " and ": ") reproduces, so a platform that hashes its own re-serialization fails.
+    /// </param>
     private static (string Kind, HttpMethod Method, string Path, byte[] Body) Request(BodyBoundDomain endpoint, string id, int probe, bool loose)
     {
         if (endpoint == BodyBoundDomain.ChatPush)
@@ -140,7 +143,7 @@ public sealed class ChatDomainsScenario : PlatformScenario
             return (ExchangeKinds.ChatState, HttpMethod.Put, PlatformCaller.ChatPath(id, "state"),
                 loose ? Encoding.UTF8.GetBytes($"{{ \"state\" : {{ \"step\" : {probe} }} }}") : JsonSerializer.SerializeToUtf8Bytes(new { state = new { step = probe } }));
         return (ExchangeKinds.ChatReply, HttpMethod.Post, PlatformCaller.ChatPath(id, "reply"),
-            loose ? Encoding.UTF8.GetBytes($"{{\"text\": \"Reply {probe}\"}}") : JsonSerializer.SerializeToUtf8Bytes(new { text = $"Reply {probe}" }));
+            loose ? Encoding.UTF8.GetBytes($"{{ \"text\" : \"Reply {probe}\" }}\r\n") : JsonSerializer.SerializeToUtf8Bytes(new { text = $"Reply {probe}" }));
     }
 }
 
