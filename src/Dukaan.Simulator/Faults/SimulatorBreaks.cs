@@ -26,6 +26,13 @@ public static class SimulatorBreaks
     public const string PushAnyDomain = "push-any-domain";
     public const string ServerErrorOnBadJson = "500-on-bad-json";
 
+    // Delivery retries and the attempt budget (issue 19, items 1, 2 and 6).
+    public const string NoRetryOnTimeout = "no-retry-on-timeout";
+    public const string RetryDelaysMs = "retry-delays-ms";
+    public const string Retry5Times = "retry-5-times";
+    public const string PerReadTimeout = "per-read-timeout";
+    public const string LateAnswerCounts = "late-answer-counts";
+
     // Signatures on the other endpoints (issue 19, item 3).
     public const string RcfNoTsWindow = "rcf-no-ts-window";
     public const string RcfFieldsUnsorted = "rcf-fields-unsorted";
@@ -58,6 +65,12 @@ public static class SimulatorBreaks
         [PushWithoutOptIn] = ("PL-CHAT-01", "chat push is accepted for a conversation without the proactive opt-in"),
         [PushAnyDomain] = ("PL-CHAT-02", "chat push accepts a signature of any chat domain (reply, state) over its bytes"),
         [ServerErrorOnBadJson] = ("PL-ERR-01", "a body that is not JSON on /request-config and chat endpoints crashes the handler (500)"),
+
+        [NoRetryOnTimeout] = ("PL-DLV-04", "only an attempt answered non-2xx is retried; a timed-out, refused or reset attempt ends the delivery"),
+        [RetryDelaysMs] = ("PL-DLV-04", "the backoff's unit is mixed up: retries wait 1, 2 and 4 milliseconds instead of seconds"),
+        [Retry5Times] = ("PL-DLV-04", "a failed delivery is retried 5 times (6 attempts) on the doubling schedule, not 3"),
+        [PerReadTimeout] = ("PL-DLV-03", "the 10 s limit applies to each socket read (as Python requests' timeout=10), not to the attempt: a receiver that keeps sending header bytes holds an attempt open as long as it likes"),
+        [LateAnswerCounts] = ("PL-DLV-03", "the attempt budget is 11 s (10 s plus a 1 s grace), so an answer that arrives after 10 s counts as delivered"),
 
         [RcfNoTsWindow] = ("PL-RCF-01", "/request-config verifies its signature but not the timestamp window: a captured request can be replayed forever"),
         [RcfFieldsUnsorted] = ("PL-RCF-01", "/request-config joins the field ids in the order the body sends them instead of sorting them, so several fields in another order get 401"),
