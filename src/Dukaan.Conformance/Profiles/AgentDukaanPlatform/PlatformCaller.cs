@@ -20,6 +20,9 @@ public sealed class PlatformCaller(Uri baseUrl, string secret, Transcript transc
     private readonly HttpClient _http = LoopbackHttp.ExactBytesClient();
 
     public string Secret => secret;
+
+    /// <summary>The buyers' sensitive values seen in the answers so far: the reports must not show them.</summary>
+    public LearnedSecrets Learned { get; } = new();
     public Uri BaseUrl => baseUrl;
 
     public static long NowMs() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
@@ -97,6 +100,7 @@ public sealed class PlatformCaller(Uri baseUrl, string secret, Transcript transc
         var exchange = new Exchange(seq, Direction.AgentToPlatform, kind, subscriptionId, method.Method, url.ToString(),
             headers ?? new Dictionary<string, string>(), body is null ? "" : Transcript.Clip(Encoding.UTF8.GetString(body.AsSpan(0, Math.Min(body.Length, 4096)))) + (body.Length > 4096 ? $"…[{body.Length} bytes]" : ""),
             status, responseHeaders, responseBody, startedAt, stopwatch.Elapsed.TotalMilliseconds, error, new Dictionary<string, string>());
+        Learned.Learn(kind, responseBody);
         transcript.Add(exchange);
         return exchange;
     }

@@ -39,7 +39,7 @@ public static class PlatformEngine
         var external = settings.PlatformUrl;
         // The bundled simulator gets a fresh canary secret; an external platform's secret is the listing's, given with --secret.
         var secret = settings.WebhookSecret ?? "whsec_pl_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-        var secrets = new[] { secret };
+        IReadOnlyList<string> secrets = [secret];
         var scale = external is null ? BundledTimeScale : settings.PlatformTimeScale;
         TimeProvider clock = scale == 1 ? TimeProvider.System : new CompressedClock(scale);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -95,6 +95,8 @@ public static class PlatformEngine
         notes.Add($"The platform run took {wall.Elapsed.TotalSeconds:0.0} s of wall time.");
         if (RunTranscript.Note(transcript, "platform") is { } evicted) notes.Add(evicted);
         progress?.Report($"{scenarios.Count} scenarios in {wall.Elapsed.TotalSeconds:0.0} s");
+        // The buyers' values arrived over HTTP during the run; every report (results, transcript, HTML…) masks them too.
+        secrets = [secret, .. caller.Learned.All()];
         var redactor = new Redactor(secrets);
         var exchanges = transcript.Snapshot();
         var timelines = scenarios.Select(s => Timeline(s, tags, exchanges, startedAt, redactor)).ToList();
@@ -111,7 +113,14 @@ public static class PlatformEngine
     {
         try
         {
-            var id = await run.Control.CreateSubscriptionAsync("warm-up", run.Receiver.Slot("warm-up", Reply.Ok).Url, cancellationToken);
+            var (url, slot) = run.Receiver.Slot("warm-up", Reply.Ok);
+            var id = await run.Control.CreateSubscriptionAsync("warm-up", url, cancellationToken);
+            // A created subscription must get nothing until /deliver (docs/platform-adapter.md): a delivery on create would
+            // be counted as an attempt of the deliveries the scenarios ask for, and fail PL-DLV-04/05 for the adapter's doing.
+            await Task.Delay(run.RealTime(CreateQuiet), cancellationToken);
+            if (slot.Hits.Count > 0)
+                run.AdapterDeliversOnCreate = $"creating a subscription through the adapter (POST /_sim/subscriptions) already sent {slot.Hits.Count} request(s) to its webhookUrl " +
+                    $"within {CreateQuiet.TotalSeconds:0} s (platform time), before any /deliver; the delivery probes could not tell those from the deliveries they ask for";
             await run.Control.DeliverAsync("warm-up", id, retry: false, cancellationToken);
         }
         catch (AdapterException)
@@ -119,6 +128,9 @@ public static class PlatformEngine
             // The scenarios meet the same failure and say what it leaves unjudged.
         }
     }
+
+    /// <summary>How long the warm-up watches a new subscription's webhook before asking for a delivery.</summary>
+    private static readonly TimeSpan CreateQuiet = TimeSpan.FromSeconds(1);
 
     private static int PhaseOf(PlatformScenario scenario) => scenario switch
     {
@@ -138,6 +150,14 @@ public static class PlatformEngine
 
     private static async Task RunScenarioAsync(PlatformScenario scenario, PlatformRun run, IProgress<string>? progress, CancellationToken cancellationToken)
     {
+        if (run.AdapterDeliversOnCreate is { } why && scenario.Rules.Any(r => r.StartsWith("PL-DLV-", StringComparison.Ordinal)))
+        {
+            // Decision 29: the adapter is plumbing, so what it spoils is not-exercised with the adapter named, never failed.
+            foreach (var rule in scenario.Rules.Where(run.IsSelected))
+                run.Report(scenario.Name, rule, FindingOutcome.NotExercised, $"The control adapter cannot set this up: {why}. Make the adapter's create send nothing (docs/platform-adapter.md).");
+            progress?.Report($"{scenario.Name}: not run, the adapter delivers on create");
+            return;
+        }
         try
         {
             await scenario.RunAsync(run, cancellationToken).ConfigureAwait(false);
