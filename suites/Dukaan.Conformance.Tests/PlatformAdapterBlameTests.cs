@@ -34,8 +34,8 @@ public sealed class PlatformAdapterBlameTests
     }
 
     [TestCase(AdapterMistake.TwoRunTier, "PL-AUTH-02", "run(s) left")]
-    [TestCase(AdapterMistake.DeliversOnCreate, "PL-DLV-04", "before any /deliver")]
-    [TestCase(AdapterMistake.DeliversOnCreate, "PL-DLV-05", "before any /deliver")]
+    [TestCase(AdapterMistake.DeliversOnCreate, "PL-DLV-04", "create delivers too")]
+    [TestCase(AdapterMistake.DeliversOnCreate, "PL-DLV-05", "create delivers too")]
     [TestCase(AdapterMistake.MasksSecrets, "PL-CFG-01", "masked")]
     public async Task A_compliant_platform_behind_a_misbehaving_adapter_is_not_failed_and_the_adapter_is_named(AdapterMistake mistake, string rule, string cause)
     {
