@@ -145,3 +145,31 @@ public sealed class PlatformAdapterBlameTests
         }
     }
 }
+
+/// <summary>Decision 38: the platform profile reads an error's code in either shape, and says so when there is none.</summary>
+[TestFixture]
+public sealed class PlatformErrorBodyTests
+{
+    private static Exchange Answer(int status, string body) => new(1, Direction.AgentToPlatform, ExchangeKinds.Run, "sub_1", "POST",
+        "http://127.0.0.1:1/api/subscriptions/sub_1/run", new Dictionary<string, string>(), "{}", status, new Dictionary<string, string>(), body,
+        DateTimeOffset.UtcNow, 1, null, new Dictionary<string, string>());
+
+    [TestCase("""{"success":false,"error":{"code":"RUN_LIMIT_EXCEEDED","message":"over"}}""")]
+    [TestCase("""{"success":false,"code":"RUN_LIMIT_EXCEEDED","message":"over"}""")]
+    public void The_code_is_read_nested_or_flat_and_named_in_the_description(string body)
+    {
+        var e = Answer(429, body);
+        Assert.Multiple(() =>
+        {
+            Assert.That(PlatformCaller.ErrorCode(e), Is.EqualTo("RUN_LIMIT_EXCEEDED"));
+            Assert.That(PlatformCaller.Describe(e), Does.EndWith("→ 429 RUN_LIMIT_EXCEEDED"));
+        });
+    }
+
+    [Test]
+    public void An_answer_without_a_code_says_so_instead_of_429_not_429()
+    {
+        var described = PlatformCaller.Describe(Answer(429, """{"success":false,"reason":"over"}"""));
+        Assert.That(described, Does.Contain("without an error code").And.Contain("\"reason\":\"over\""));
+    }
+}

@@ -25,8 +25,10 @@ public static class SimulatorBreaks
     public const string PushWithoutOptIn = "push-without-opt-in";
     public const string PushAnyDomain = "push-any-domain";
     public const string ServerErrorOnBadJson = "500-on-bad-json";
+    // A style, not a bug (decision 38): certifies. Kept apart from the rule-breaking ones above.
+    public const string FlatErrorBody = "flat-error-body";
 
-    /// <summary>Every break, with what it does and the platform rule it violates.</summary>
+    /// <summary>Every break, with what it does and the platform rule it violates ("" for a style that must certify).</summary>
     public static IReadOnlyDictionary<string, (string Rule, string Effect)> All { get; } = new Dictionary<string, (string, string)>(StringComparer.Ordinal)
     {
         [SignParsedJson] = ("PL-DLV-01", "deliveries are sent pretty-printed but signed over the compact JSON: the signature is not over the bytes sent"),
@@ -47,6 +49,8 @@ public static class SimulatorBreaks
         [PushWithoutOptIn] = ("PL-CHAT-01", "chat push is accepted for a conversation without the proactive opt-in"),
         [PushAnyDomain] = ("PL-CHAT-02", "chat push accepts a signature of any chat domain (reply, state) over its bytes"),
         [ServerErrorOnBadJson] = ("PL-ERR-01", "a body that is not JSON on /request-config and chat endpoints crashes the handler (500)"),
+        // No rule: a style the contract allows, which must certify.
+        [FlatErrorBody] = ("", "error bodies are the flat {success: false, code, message} instead of {success: false, error: {code, message}}: a style, not a violation (decision 38), so it certifies"),
     };
 
     /// <summary>The breaks named in <paramref name="names"/> (comma-separated, repeatable); an unknown name fails with the valid ones.</summary>
