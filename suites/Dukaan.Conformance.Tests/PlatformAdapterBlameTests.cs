@@ -54,6 +54,8 @@ public sealed class PlatformAdapterBlameTests
             Assert.That(run.NonPassing.Where(p => p.Value == Verdict.Fail).Select(p => p.Key), Is.Empty, run.Describe());
             Assert.That(result.Verdict, Is.EqualTo(Verdict.NotExercised), run.Describe());
             Assert.That(result.Evidence.Observed, Does.Contain("control adapter").And.Contain(cause), run.Describe());
+            // The profile refuses --trigger-url, so its advice must not be the agent profile's.
+            Assert.That(run.Results.Notes, Has.None.Contains("--trigger-url").And.Some.Contains("cannot certify the platform"), run.Describe());
         });
     }
 
@@ -88,6 +90,9 @@ public sealed class PlatformAdapterBlameTests
             var path = context.Request.Path.Value!.TrimStart('/') + context.Request.QueryString.Value;
             using var request = new HttpRequestMessage(new HttpMethod(context.Request.Method), path);
             if (buffer.Length > 0 || context.Request.ContentLength is not null) request.Content = new ByteArrayContent(buffer.ToArray());
+            // The platform refuses an oversized body from its headers (413) and closes: asking first lets the proxy read that
+            // answer instead of a broken pipe, exactly as the harness's own caller does.
+            if (buffer.Length > 64 * 1024) request.Headers.ExpectContinue = true;
             foreach (var (name, values) in context.Request.Headers)
                 if (!Hop.Contains(name) && !request.Headers.TryAddWithoutValidation(name, values.ToArray()))
                     request.Content?.Headers.TryAddWithoutValidation(name, values.ToArray());

@@ -30,6 +30,10 @@ public sealed class PlatformProfile : IProfile
         "AgentDukaan platform (profile `agentdukaan-platform`)",
         "`000` = Deploying a Hosted Agent, `002` = Webhook & Callback Contract; the platform is driven through the control adapter of docs/platform-adapter.md",
         [
+            // The agent side's decisions a platform must implement too: the platform section lists them so a platform team
+            // finds its whole contract in one place (issue 19; docs/platform-adapter.md spells them out for a platform).
+            RuleDecisions.Get(4), RuleDecisions.Get(5), RuleDecisions.Get(6), RuleDecisions.Get(7), RuleDecisions.Get(8), RuleDecisions.Get(9),
+            RuleDecisions.Get(11), RuleDecisions.Get(19),
             new(22, "Target and clock. Without `--platform-url` the bundled simulator is certified, in process on loopback, on a compressed clock: its timers " +
                 $"(attempt timeout, retry backoff) and the receiver's scripted delays run {PlatformEngine.BundledTimeScale:0}× faster, while the wall clock stays real so the 5-minute " +
                 "timestamp window is unaffected; measured durations are multiplied back into platform time. With `--platform-url` timings are real time, unless the " +
@@ -53,11 +57,11 @@ public sealed class PlatformProfile : IProfile
                 $"subscription that is not active, has fewer than {ControlAdapter.MinRunLimit} runs left or shows masked `sensitive` values, checked when the adapter answers; and " +
                 "an adapter whose create already delivers (or whose `/deliver` with `retry: false` sends more than one request), seen by the warm-up, leaves the PL-DLV rules " +
                 "not-exercised. The evidence names the adapter and what it did."),
+            RuleDecisions.PassNeedsWitness,
             new(38, "The error body. No seed defines it: 002 shows only the success envelope `{success: true, data}` and names codes (429 `RUN_LIMIT_EXCEEDED`, " +
-                $"403 `SUBSCRIPTION_NOT_ACTIVE`). The simulator answers {ErrorShape.Nested} (decision 8); many platforms write the flat {ErrorShape.Flat}. " +
+                $"403 `SUBSCRIPTION_NOT_ACTIVE`). The simulator answers `{ErrorShape.Nested}` (decision 8); many platforms write the flat `{ErrorShape.Flat}`. " +
                 "A platform rule judges the status and the code wherever it is, `error.code` or a top-level `code`; a body that claims `success: true` or carries " +
                 "no code in either place is not an error body. Evidence names the shape it saw, and `simulate --break flat-error-body` certifies."),
-            RuleDecisions.PassNeedsWitness,
         ],
         [.. PlatformEngine.All.Select(s => s.Doc)],
         new Dictionary<string, string>(StringComparer.Ordinal));
