@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text;
 using System.Text.RegularExpressions;
 using Dukaan.Conformance.Engine;
 
@@ -59,6 +60,29 @@ public static partial class ReportSecrets
 
     private static readonly string[] SecretEnvNames = ["SECRET", "KEY", "TOKEN", "PASSWORD"];
 
+    /// <summary>
+    /// The canary marker as a careless encoder writes it: hex, and the base64/base64url characters that depend on the
+    /// marker's bytes alone at each of the 3 alignments, so a canary is found encoded without knowing its random part.
+    /// </summary>
+    private static readonly (string Form, string Value)[] EncodedMarker = [.. MarkerForms("dkcanary")];
+
+    private static IEnumerable<(string, string)> MarkerForms(string marker)
+    {
+        var bytes = Encoding.UTF8.GetBytes(marker);
+        yield return ("hex", Convert.ToHexStringLower(bytes));
+        yield return ("HEX", Convert.ToHexString(bytes));
+        for (var shift = 0; shift < 3; shift++)
+        {
+            var encoded = Convert.ToBase64String([.. new byte[shift], .. bytes]);
+            // Only whole 3-byte groups inside the marker: the ones before and after it depend on its neighbours.
+            var first = (shift + 2) / 3;
+            var last = (shift + bytes.Length) / 3;
+            var fixedPart = encoded[(first * 4)..(last * 4)];
+            yield return ($"base64 (offset {shift})", fixedPart);
+            if (fixedPart.IndexOfAny(['+', '/']) >= 0) yield return ($"base64url (offset {shift})", fixedPart.Replace('+', '-').Replace('/', '_'));
+        }
+    }
+
     public static IReadOnlyList<string> Given(IEnumerable<string> arguments)
     {
         var list = arguments.ToList();
@@ -85,6 +109,8 @@ public static partial class ReportSecrets
             var text = File.ReadAllText(path);
             foreach (var value in Generated().Matches(text).Select(m => m.Value).Distinct(StringComparer.Ordinal))
                 leaks.Add($"{name}: {value} ({Regex.Count(text, Regex.Escape(value))}×)");
+            foreach (var (form, value) in EncodedMarker.Where(m => text.Contains(m.Value, StringComparison.Ordinal)))
+                leaks.Add($"{name}: a canary, {form} ({value})");
             foreach (var hit in scanner.InText(text, name))
                 leaks.Add($"{name}: the given secret {hit.Secret[..4]}… ({hit.Form})");
         }

@@ -122,8 +122,11 @@ public static class PlatformEngine
             var grace = TimeSpan.FromTicks(Math.Max(run.RealTime(CreateQuiet).Ticks, MinCreateQuiet.Ticks));
             await slot.WaitForAsync(2, grace, cancellationToken);
             if (slot.Hits.Count > 1)
+            {
+                run.AdapterDeliversOnCreateSeqs = [.. slot.Hits.Select(h => h.Seq)];
                 run.AdapterDeliversOnCreate = $"a subscription created through the adapter (POST /_sim/subscriptions) and delivered once (/deliver with retry: false, answered 200 at once) " +
                     $"sent {slot.Hits.Count} requests to its webhookUrl: the adapter's create delivers too (or /deliver ignored retry: false), so the delivery probes could not tell its requests from the attempts they ask for";
+            }
         }
         catch (AdapterException)
         {
@@ -158,7 +161,7 @@ public static class PlatformEngine
         {
             // Decision 29: the adapter is plumbing, so what it spoils is not-exercised with the adapter named, never failed.
             foreach (var rule in scenario.Rules.Where(run.IsSelected))
-                run.Report(scenario.Name, rule, FindingOutcome.NotExercised, $"The control adapter cannot set this up: {why}. Make the adapter's create send nothing (docs/platform-adapter.md).");
+                run.Report(scenario.Name, rule, FindingOutcome.NotExercised, $"The control adapter cannot set this up: {why}. Make the adapter's create send nothing (docs/platform-adapter.md).", run.AdapterDeliversOnCreateSeqs);
             progress?.Report($"{scenario.Name}: not run, the adapter delivers on create");
             return;
         }
