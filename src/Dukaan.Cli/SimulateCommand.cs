@@ -40,6 +40,10 @@ public static class SimulateCommand
             Description = "Run the platform's delays (delivery timeout, retry backoff) N times faster; the wall clock stays real. Certify it with the same --time-scale.",
             DefaultValueFactory = _ => 1,
         };
+        var queueDeliveries = new Option<bool>("--queue-deliveries")
+        {
+            Description = "The control adapter answers POST /_sim/subscriptions/{id}/deliver at once (202) and delivers in the background, as a platform with a delivery queue does.",
+        };
         var transcriptFile = new Option<string?>("--transcript-file")
         {
             Description = "Append every exchange to this JSON Lines file (one object per line, unredacted; created or truncated), so a long session keeps its full log on disk while memory keeps only the newest.",
@@ -49,7 +53,7 @@ public static class SimulateCommand
             Description = $"Agent exchanges kept in memory and served by GET /_sim/transcript, the newest (default {Transcript.DefaultCapacity}); deliveries are always kept.",
             DefaultValueFactory = _ => Transcript.DefaultCapacity,
         };
-        var command = new Command("simulate", "Start the fake AgentDukaan platform on loopback and keep it running until Ctrl+C.") { profileOption, port, secret, agentUrl, seed, quiet, config, chat, breaks, timeScale, transcriptFile, transcriptCapacity };
+        var command = new Command("simulate", "Start the fake AgentDukaan platform on loopback and keep it running until Ctrl+C.") { profileOption, port, secret, agentUrl, seed, quiet, config, chat, breaks, timeScale, queueDeliveries, transcriptFile, transcriptCapacity };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var error = parse.InvocationConfiguration.Error;
@@ -99,9 +103,9 @@ public static class SimulateCommand
                 error.WriteLine("error: --time-scale must be between 1 (real time) and 100.");
                 return ExitCodes.HarnessOrConfigError;
             }
-            if (profile.Info.Id != ProfileRegistry.DefaultId && (breakSet.Count > 0 || scale != 1))
+            if (profile.Info.Id != ProfileRegistry.DefaultId && (breakSet.Count > 0 || scale != 1 || parse.GetValue(queueDeliveries)))
             {
-                error.WriteLine($"error: --break and --time-scale apply to the AgentDukaan platform simulator only; drop them, or simulate --profile {ProfileRegistry.DefaultId}.");
+                error.WriteLine($"error: --break, --time-scale and --queue-deliveries apply to the AgentDukaan platform simulator only; drop them, or simulate --profile {ProfileRegistry.DefaultId}.");
                 return ExitCodes.HarnessOrConfigError;
             }
             var capacity = parse.GetValue(transcriptCapacity);
@@ -132,7 +136,7 @@ public static class SimulateCommand
                 host = await SimulatorHost.StartAsync(new SimulatorOptions
                 {
                     Port = parse.GetValue(port), Secret = secretValue, AgentWebhookUrl = webhook, Seed = parse.GetValue(seed), Chat = listingChat.Manifest,
-                    Breaks = breakSet, Clock = scale == 1 ? TimeProvider.System : new Dukaan.Simulator.Faults.CompressedClock(scale),
+                    Breaks = breakSet, QueueDeliveries = parse.GetValue(queueDeliveries), Clock = scale == 1 ? TimeProvider.System : new Dukaan.Simulator.Faults.CompressedClock(scale),
                     TranscriptCapacity = capacity, TranscriptFile = parse.GetValue(transcriptFile),
                 }, cancellationToken);
             }

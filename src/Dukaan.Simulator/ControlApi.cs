@@ -5,6 +5,7 @@ using Dukaan.Simulator.Chat;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Dukaan.Simulator;
 
@@ -90,7 +91,15 @@ public static class ControlApi
         var request = Body<DeliverRequest>(http) ?? new DeliverRequest();
         var url = request.WebhookUrl is null ? null : ParseUrl(request.WebhookUrl);
         var policy = request.Retry ? s.Options.Delivery : s.Options.Delivery with { MaxRetries = 0 };
-        return Ok(await s.DeliverAsync(subscription, policy, http.RequestAborted, url));
+        if (!s.Options.QueueDeliveries) return Ok(await s.DeliverAsync(subscription, policy, http.RequestAborted, url));
+        // A queued delivery outlives the request that asked for it: only the simulator stopping ends it.
+        var stopping = http.RequestServices.GetRequiredService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>().ApplicationStopping;
+        _ = Task.Run(async () =>
+        {
+            try { await s.DeliverAsync(subscription, policy, stopping, url); }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested) { }
+        }, CancellationToken.None);
+        return Results.Json(new { queued = true, subscriptionId = subscription.Id }, Json, statusCode: StatusCodes.Status202Accepted);
     }
 
     private static async Task<IResult> Rotate(string id, HttpContext http, PlatformSimulator s)

@@ -56,8 +56,10 @@ public sealed class DeliveryEngine(HttpClient http, TimeProvider clock, Transcri
     /// out as Latin-1 (one byte per character, so a probe's 0xE9 is that one byte; HttpClient refuses non-ASCII by
     /// default), and a header given twice goes out as two lines (<see cref="HeaderLinesHandler"/>).
     /// </summary>
-    public static HttpClient CreateHttpClient() => new(new HeaderLinesHandler(new SocketsHttpHandler
+    /// <param name="perReadTimeout">Only for the per-read-timeout break: each socket read gets this long, on <paramref name="clock"/>.</param>
+    public static HttpClient CreateHttpClient(TimeSpan? perReadTimeout = null, TimeProvider? clock = null) => new(new HeaderLinesHandler(new SocketsHttpHandler
     {
+        ConnectCallback = perReadTimeout is { } read ? Faults.PerReadTimeoutStream.Connect(read, clock ?? TimeProvider.System) : null,
         ConnectTimeout = TimeSpan.FromSeconds(5),
         // One connection per request. .NET reuses a connection after an HTTP/1.0 answer that did not offer keep-alive
         // (dotnet/runtime#72958); Python's http.server answers HTTP/1.0 and closes, so the next delivery written on that

@@ -83,6 +83,12 @@ public sealed class PlatformSimulator(SimulatorOptions options, DeliveryEngine d
         var effective = policy ?? Options.Delivery;
         if (Options.Has(SimulatorBreaks.Timeout5s)) effective = effective with { AttemptTimeout = TimeSpan.FromSeconds(5) };
         if (Options.Has(SimulatorBreaks.NoRetry)) effective = effective with { MaxRetries = 0 };
+        if (Options.Has(SimulatorBreaks.NoRetryOnTimeout)) effective = effective with { RetryOn = RetryOn.AnsweredOnly };
+        if (Options.Has(SimulatorBreaks.RetryDelaysMs)) effective = effective with { BaseDelay = effective.BaseDelay / 1000 };
+        if (Options.Has(SimulatorBreaks.Retry5Times) && effective.MaxRetries > 0) effective = effective with { MaxRetries = 5 };
+        // per-read-timeout: no budget for the attempt as a whole; its 10 s bound each socket read instead (SimulatorApp's client).
+        if (Options.Has(SimulatorBreaks.PerReadTimeout)) effective = effective with { AttemptTimeout = Timeout.InfiniteTimeSpan };
+        if (Options.Has(SimulatorBreaks.LateAnswerCounts)) effective = effective with { AttemptTimeout = effective.AttemptTimeout + TimeSpan.FromSeconds(1) };
         var faults = new DeliveryFaults(Options.Has(SimulatorBreaks.RetryAfter2xx), rebuildForRetry);
         var result = await Delivery.SendAsync(outgoing, effective, cancellationToken, faults, onAttempt).ConfigureAwait(false);
         subscription.AddDelivery(result);

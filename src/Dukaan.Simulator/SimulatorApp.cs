@@ -26,7 +26,9 @@ public static class SimulatorApp
             Capacity = options.TranscriptCapacity,
             Log = options.TranscriptFile is { } file ? TranscriptLog.Create(file) : null,
         };
-        var engine = new DeliveryEngine(deliveryClient ?? DeliveryEngine.CreateHttpClient(), options.Clock, transcript);
+        var engine = new DeliveryEngine(deliveryClient ?? (options.Has(Faults.SimulatorBreaks.PerReadTimeout)
+            ? DeliveryEngine.CreateHttpClient(options.Delivery.AttemptTimeout, options.Clock)
+            : DeliveryEngine.CreateHttpClient()), options.Clock, transcript);
         builder.Services.AddSingleton(new PlatformSimulator(options, engine, transcript));
         configure?.Invoke(builder);
 

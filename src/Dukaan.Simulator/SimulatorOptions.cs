@@ -47,6 +47,12 @@ public sealed record SimulatorOptions
     /// </summary>
     public string? TranscriptFile { get; init; }
 
+    /// <summary>
+    /// The control adapter answers <c>POST /_sim/subscriptions/{id}/deliver</c> at once (202 <c>{"queued": true}</c>) and the
+    /// delivery runs in the background, as a platform with a delivery queue does; false: it answers when the delivery is done.
+    /// </summary>
+    public bool QueueDeliveries { get; init; }
+
     /// <summary>Whether this simulator was started with the break <paramref name="name"/>.</summary>
     public bool Has(string name) => Breaks.Contains(name);
 }
@@ -71,6 +77,7 @@ public sealed record DeliveryPolicy(TimeSpan AttemptTimeout, int MaxRetries, Tim
     public bool Retries(DeliveryAttempt failed) => RetryOn switch
     {
         RetryOn.ServerError => failed.Status is >= 500 and < 600,
+        RetryOn.AnsweredOnly => failed.Status is not null,
         _ => true,
     };
 }
@@ -86,4 +93,7 @@ public enum RetryOn
     /// retries no more than that, so an agent that times out costs one attempt timeout, not four.
     /// </summary>
     ServerError,
+
+    /// <summary>Any non-2xx answer, but not a timeout or a failed connection: a deliberate break (no-retry-on-timeout), never a default.</summary>
+    AnsweredOnly,
 }

@@ -46,6 +46,12 @@ public sealed class PlatformVerdictTableTests
         [SimulatorBreaks.PushAnyDomain] = new() { ["PL-CHAT-02"] = F },
         [SimulatorBreaks.ServerErrorOnBadJson] = new() { ["PL-ERR-01"] = F },
 
+        // Delivery retries and the attempt budget (issue 19, items 1, 2 and 6).
+        [SimulatorBreaks.NoRetryOnTimeout] = new() { ["PL-DLV-04"] = F },
+        [SimulatorBreaks.RetryDelaysMs] = new() { ["PL-DLV-04"] = F },
+        [SimulatorBreaks.Retry5Times] = new() { ["PL-DLV-04"] = F },
+        [SimulatorBreaks.PerReadTimeout] = new() { ["PL-DLV-03"] = F },
+        [SimulatorBreaks.LateAnswerCounts] = new() { ["PL-DLV-03"] = F },
         // Styles, not bugs: each must certify (no non-pass verdict, exit 0).
         [SimulatorBreaks.FlatErrorBody] = new(),
     };
@@ -101,6 +107,28 @@ public sealed class PlatformVerdictTableTests
             // Real time: the unanswered attempt alone holds the run for the platform's 10 s.
             Assert.That(run.Results.DurationMs, Is.GreaterThan(10_000));
         });
+    }
+
+    /// <summary>
+    /// A real platform queues deliveries: its adapter answers /deliver at once, and the harness must follow each delivery by
+    /// what the receiver sees. A compliant simulator certifies behind such an adapter; one that retries 5 times does not.
+    /// </summary>
+    [TestCase("", TestName = "a conforming simulator behind a queueing adapter certifies")]
+    [TestCase(SimulatorBreaks.Retry5Times, TestName = "retry-5-times behind a queueing adapter fails PL-DLV-04")]
+    public async Task Behind_an_adapter_that_queues_deliveries(string breakName)
+    {
+        await using var simulator = await SimulateProcess.StartAsync(["--queue-deliveries", "--time-scale", Scale, .. breakName.Length > 0 ? new[] { "--break", breakName } : []]);
+        var run = await CertifyRun.StartAsync(
+            ["certify", "--profile", Profile, "--platform-url", simulator.Url, "--secret", Secret, "--time-scale", Scale], TimeSpan.FromMinutes(1));
+        Assert.That(run.Results, Is.Not.Null, run.Describe());
+        var expected = breakName.Length > 0 ? Table[breakName] : new Dictionary<string, Verdict>();
+        Assert.Multiple(() =>
+        {
+            Assert.That(run.NonPassing, Is.EquivalentTo(expected), run.Describe());
+            Assert.That(run.ExitCode, Is.EqualTo(expected.Count > 0 ? 1 : 0), run.Describe());
+            Assert.That(run.PassesWithoutWitness, Is.Empty, "passes that cite no exchange and no scan (decision 32)\n" + run.Describe());
+        });
+        TestContext.Out.WriteLine($"queueing adapter{(breakName.Length > 0 ? ", break " + breakName : "")}: {run.Wall.TotalSeconds:0.0} s");
     }
 
     [Test]

@@ -28,6 +28,13 @@ public static class SimulatorBreaks
     // A style, not a bug (decision 38): certifies. Kept apart from the rule-breaking ones above.
     public const string FlatErrorBody = "flat-error-body";
 
+    // Delivery retries and the attempt budget (issue 19, items 1, 2 and 6).
+    public const string NoRetryOnTimeout = "no-retry-on-timeout";
+    public const string RetryDelaysMs = "retry-delays-ms";
+    public const string Retry5Times = "retry-5-times";
+    public const string PerReadTimeout = "per-read-timeout";
+    public const string LateAnswerCounts = "late-answer-counts";
+
     /// <summary>Every break, with what it does and the platform rule it violates ("" for a style that must certify).</summary>
     public static IReadOnlyDictionary<string, (string Rule, string Effect)> All { get; } = new Dictionary<string, (string, string)>(StringComparer.Ordinal)
     {
@@ -49,6 +56,12 @@ public static class SimulatorBreaks
         [PushWithoutOptIn] = ("PL-CHAT-01", "chat push is accepted for a conversation without the proactive opt-in"),
         [PushAnyDomain] = ("PL-CHAT-02", "chat push accepts a signature of any chat domain (reply, state) over its bytes"),
         [ServerErrorOnBadJson] = ("PL-ERR-01", "a body that is not JSON on /request-config and chat endpoints crashes the handler (500)"),
+
+        [NoRetryOnTimeout] = ("PL-DLV-04", "only an attempt answered non-2xx is retried; a timed-out, refused or reset attempt ends the delivery"),
+        [RetryDelaysMs] = ("PL-DLV-04", "the backoff's unit is mixed up: retries wait 1, 2 and 4 milliseconds instead of seconds"),
+        [Retry5Times] = ("PL-DLV-04", "a failed delivery is retried 5 times (6 attempts) on the doubling schedule, not 3"),
+        [PerReadTimeout] = ("PL-DLV-03", "the 10 s limit applies to each socket read (as Python requests' timeout=10), not to the attempt: a receiver that keeps sending header bytes holds an attempt open as long as it likes"),
+        [LateAnswerCounts] = ("PL-DLV-03", "the attempt budget is 11 s (10 s plus a 1 s grace), so an answer that arrives after 10 s counts as delivered"),
         // No rule: a style the contract allows, which must certify.
         [FlatErrorBody] = ("", "error bodies are the flat {success: false, code, message} instead of {success: false, error: {code, message}}: a style, not a violation (decision 38), so it certifies"),
     };

@@ -26,7 +26,7 @@ public static class PlatformEngine
 
     public static IReadOnlyList<PlatformScenario> All { get; } =
     [
-        new DeliveryShapeScenario(), new DeliveryRetryScenario(), new DeliveryTimeoutScenario(), new DeliveryBackoffScenario(),
+        new DeliveryShapeScenario(), new DeliveryRetryScenario(), new DeliveryTimeoutScenario(), new DeliveryBackoffScenario(), new DeliveryFailuresScenario(),
         new RunTokenScenario(), new InactiveSubscriptionScenario(), new RunLimitScenario(), new HeartbeatScenario(),
         new ConfigScenario(), new RequestConfigScenario(), new PushRulesScenario(), new ChatDomainsScenario(), new MalformedRequestsScenario(),
     ];
@@ -142,7 +142,7 @@ public static class PlatformEngine
     private static int PhaseOf(PlatformScenario scenario) => scenario switch
     {
         RunLimitScenario => 1,
-        DeliveryRetryScenario or DeliveryTimeoutScenario or DeliveryBackoffScenario => 2,
+        DeliveryRetryScenario or DeliveryTimeoutScenario or DeliveryBackoffScenario or DeliveryFailuresScenario => 2,
         _ => 0,
     };
 

@@ -39,11 +39,19 @@ public sealed class PlatformProfile : IProfile
                 "timestamp window is unaffected; measured durations are multiplied back into platform time. With `--platform-url` timings are real time, unless the " +
                 "platform declares a compressed clock of its own with `--time-scale N`. Every run notes which clock was used."),
             new(23, "PL-DLV-03 is timed at the receiver, from the request's arrival to the platform hanging up; the platform's own timer started earlier (connect, send), " +
-                "so the measured time is never longer than the platform's. A receiver that is never abandoned answers after 13 s so a platform that never gives up cannot hold the run."),
-            new(24, "PL-DLV-04: \"retried\" means at least one retry and at most three after the first attempt. A delay is measured from the end of one attempt to the arrival of " +
-                $"the next; two delays are compared with {DeliveryBackoffScenario.Jitter.TotalMilliseconds:0} ms of platform time plus {DeliveryBackoffScenario.RealJitter.TotalMilliseconds:0} ms of real time " +
-                "(scaled by the clock factor) of scheduling jitter. After the last attempt the " +
-                "receiver keeps watching for 1.25× the last delay. Refused connections are not provoked (the rule's other triggers are the same code path in the simulator)."),
+                "so the measured time is never longer than the platform's. A receiver that is never abandoned answers after 13 s so a platform that never gives up cannot hold the run. " +
+                $"Five receivers: answers at {DeliveryTimeoutScenario.SlowAnswer.TotalSeconds:0} s and {DeliveryTimeoutScenario.EdgeAnswer.TotalSeconds:0.0} s must be delivered; no answer, and a status line at once " +
+                $"with a header byte a second until {DeliveryTimeoutScenario.DripUntil.TotalSeconds:0} s (a budget per socket read never ends it), must be abandoned by 11 s; an answer at " +
+                $"{DeliveryTimeoutScenario.LateAnswer.TotalSeconds:0.0} s must not count, so a retry follows it. A hang-up on the {DeliveryTimeoutScenario.EdgeAnswer.TotalSeconds:0.0} s receiver within " +
+                $"{DeliveryBackoffScenario.RealJitter.TotalMilliseconds:0} ms of real time (scaled by the clock factor) before its answer is the harness's timing, not a short budget, and is not failed. On a loaded machine the 1 s tolerance grows by as much as the receiver's own " +
+                "scripted answers came late in the run, and a late answer taken without a retry is failed only when it came later after 10 s than that lateness (the report says so)."),
+            new(24, "PL-DLV-04: \"retried\" means at least one retry and at most three after the first attempt, for an answer of 500, a reset connection and an attempt without " +
+                "an answer alike (000 §2a: \"if you don't [respond with 2xx] (or you time out …), AgentDukaan retries\"). A delay is measured from the end of one attempt to the arrival of the next. Backoff is in seconds and grows: " +
+                $"every delay is at least {DeliveryBackoffScenario.MinDelay.TotalSeconds:0.0} s, none is shorter than the one before, and the last is longer than the first, two delays being compared with " +
+                $"{DeliveryBackoffScenario.Jitter.TotalMilliseconds:0} ms of platform time plus {DeliveryBackoffScenario.RealJitter.TotalMilliseconds:0} ms of real time (scaled by the clock factor) of scheduling jitter. " +
+                "Deliveries are followed by what the receiver sees, whether the adapter answers /deliver when it is done or at once (queued): a first attempt, and a first retry, are awaited " +
+                $"for {DeliveryWatch.FirstWithin.TotalSeconds:0} s (only {DeliveryShapeScenario.Quiet.TotalSeconds:0} s when the adapter's answer already lists the attempts), and every next attempt, including " +
+                $"one after the fourth, for {DeliveryWatch.NextDelayFactor}× the last delay: the next delay on a doubling schedule, with a quarter to spare."),
             new(25, "PL-DLV-05 with a platform that never retries: the same-bytes half has nothing to compare and is not exercised; the nothing-after-2xx half is still judged " +
                 "on the delivery answered 200 at once, so the rule passes on that alone (PL-DLV-04 is the one that fails)."),
             new(26, "PL-AUTH-02 probes correct tokens with ts now, 4 minutes old and 4 minutes ahead: \"inside the window\" covers its edges, so a window narrower than 5 minutes fails it."),

@@ -1,17 +1,30 @@
 using System.Diagnostics;
+using System.Net.Sockets;
 using System.Text;
 using Dukaan.Simulator;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http;
 
 namespace Dukaan.Conformance.Profiles.AgentDukaanPlatform;
 
-/// <summary>What the receiver does with one attempt: answer <paramref name="Status"/> after <paramref name="After"/> (platform time), or never answer.</summary>
-public sealed record Reply(int Status, TimeSpan After, bool Hang = false)
+/// <summary>
+/// What the receiver does with one attempt: answer <paramref name="Status"/> after <paramref name="After"/> (platform time), never
+/// answer (<paramref name="Hang"/>), reset the connection (<paramref name="Reset"/>), or send the status line at once and the
+/// header bytes one a second so that the headers are whole only after <paramref name="After"/> (<paramref name="Drip"/>).
+/// </summary>
+public sealed record Reply(int Status, TimeSpan After, bool Hang = false, bool Reset = false, bool Drip = false)
 {
     public static Reply Ok => new(200, TimeSpan.Zero);
     public static Reply Fail => new(500, TimeSpan.Zero);
     public static Reply Never => new(0, TimeSpan.Zero, Hang: true);
+    public static Reply ResetConnection => new(0, TimeSpan.Zero, Reset: true);
+
+    /// <summary>200 whose header bytes trickle in, one every <see cref="DripStep"/>, until <paramref name="until"/>.</summary>
+    public static Reply Dripping(TimeSpan until) => new(200, until, Drip: true);
+
+    /// <summary>Well under any per-read timeout: each byte proves the connection alive to a platform that times reads, not attempts.</summary>
+    public static readonly TimeSpan DripStep = TimeSpan.FromSeconds(1);
 }
 
 /// <summary>
@@ -19,8 +32,13 @@ public sealed record Reply(int Status, TimeSpan After, bool Hang = false)
 /// was answered, and whether the platform hung up before the answer.
 /// </summary>
 /// <param name="BodyComplete">False when the platform hung up before the whole body arrived: such a body proves nothing about its signature.</param>
+/// <param name="ResetByReceiver">The receiver's script reset this attempt's connection (a network error for the platform).</param>
 public sealed record Hit(int Number, long Seq, byte[] Body, IReadOnlyDictionary<string, string> Headers, long ArrivedTicks, long EndedTicks, int? Answered, bool AbortedByPlatform,
-    bool BodyComplete);
+    bool BodyComplete, bool ResetByReceiver = false)
+{
+    /// <summary>The platform got a 2xx for this attempt, as far as the receiver can tell.</summary>
+    public bool Succeeded => Answered is >= 200 and < 300 && !AbortedByPlatform;
+}
 
 /// <summary>One webhook URL with its own script: reply n answers attempt n (the last one repeats).</summary>
 public sealed class ReceiverSlot(string name, string scenario, IReadOnlyList<Reply> script)
@@ -36,17 +54,33 @@ public sealed class ReceiverSlot(string name, string scenario, IReadOnlyList<Rep
 
     private int _arrivals;
 
-    internal int Arrive() => Interlocked.Increment(ref _arrivals);
+    internal int Arrive()
+    {
+        var number = Interlocked.Increment(ref _arrivals);
+        Pulse();
+        return number;
+    }
+
+    /// <summary>Attempts that have reached the receiver, ended or not.</summary>
+    public int Arrivals => Volatile.Read(ref _arrivals);
 
     internal Reply ReplyFor(int number) => script[Math.Min(number, script.Count) - 1];
 
     internal void Record(Hit hit)
     {
-        TaskCompletionSource changed;
         lock (_gate)
         {
             _hits.Add(hit);
             _hits.Sort((a, b) => a.Number.CompareTo(b.Number));
+        }
+        Pulse();
+    }
+
+    private void Pulse()
+    {
+        TaskCompletionSource changed;
+        lock (_gate)
+        {
             changed = _changed;
             _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
         }
@@ -56,6 +90,16 @@ public sealed class ReceiverSlot(string name, string scenario, IReadOnlyList<Rep
     /// <summary>Waits until <paramref name="count"/> attempts have ended, or <paramref name="limit"/> (real time) passes.</summary>
     public async Task<IReadOnlyList<Hit>> WaitForAsync(int count, TimeSpan limit, CancellationToken cancellationToken)
     {
+        await WaitUntilAsync(() => _hits.Count >= count, limit, cancellationToken).ConfigureAwait(false);
+        return Hits;
+    }
+
+    /// <summary>Waits until <paramref name="count"/> attempts have arrived (ended or not); false when <paramref name="limit"/> (real time) passed first.</summary>
+    public Task<bool> WaitForArrivalAsync(int count, TimeSpan limit, CancellationToken cancellationToken) =>
+        WaitUntilAsync(() => Arrivals >= count, limit, cancellationToken);
+
+    private async Task<bool> WaitUntilAsync(Func<bool> done, TimeSpan limit, CancellationToken cancellationToken)
+    {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(limit);
         while (true)
@@ -63,11 +107,14 @@ public sealed class ReceiverSlot(string name, string scenario, IReadOnlyList<Rep
             Task changed;
             lock (_gate)
             {
-                if (_hits.Count >= count) return [.. _hits];
+                if (done()) return true;
                 changed = _changed.Task;
             }
             try { await changed.WaitAsync(timeout.Token).ConfigureAwait(false); }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested) { return Hits; }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                lock (_gate) return done();
+            }
         }
     }
 }
@@ -135,18 +182,32 @@ public sealed class WebhookReceiver : IAsyncDisposable
         int? answered = null;
         var aborted = false;
         var complete = false;
+        var reset = false;
         try
         {
             await http.Request.Body.CopyToAsync(body, lifetime.Token).ConfigureAwait(false);
             complete = true;
             var reply = slot.ReplyFor(number);
+            if (reply.Reset)
+            {
+                Reset(http);
+                reset = true;
+            }
+            else if (reply.Drip)
+            {
+                answered = await DripAsync(http, reply, lifetime.Token).ConfigureAwait(false);
+                aborted = answered is null;
+            }
+            else
+            {
             // A hang lasts until the platform gives up on it (or the run ends): that moment is what PL-DLV-03 measures.
-            await Task.Delay(reply.Hang ? Timeout.InfiniteTimeSpan : reply.After, _clock, lifetime.Token).ConfigureAwait(false);
-            http.Response.StatusCode = reply.Status;
-            http.Response.ContentType = "application/json";
-            await http.Response.WriteAsync(reply.Status < 300 ? "{\"received\":true}" : "{\"error\":\"scripted failure\"}", lifetime.Token).ConfigureAwait(false);
-            await http.Response.CompleteAsync().ConfigureAwait(false);
-            answered = reply.Status;
+                await Task.Delay(reply.Hang ? Timeout.InfiniteTimeSpan : reply.After, _clock, lifetime.Token).ConfigureAwait(false);
+                http.Response.StatusCode = reply.Status;
+                http.Response.ContentType = "application/json";
+                await http.Response.WriteAsync(reply.Status < 300 ? "{\"received\":true}" : "{\"error\":\"scripted failure\"}", lifetime.Token).ConfigureAwait(false);
+                await http.Response.CompleteAsync().ConfigureAwait(false);
+                answered = reply.Status;
+            }
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException)
         {
@@ -157,9 +218,57 @@ public sealed class WebhookReceiver : IAsyncDisposable
         var bytes = body.ToArray();
         _transcript.Add(new Exchange(seq, Direction.PlatformToAgent, ExchangeKinds.Delivery, null, http.Request.Method, $"{BaseUrl}hooks/{slot.Name}", headers,
             Transcript.Clip(Encoding.UTF8.GetString(bytes)), answered, new Dictionary<string, string>(), "", startedAt,
-            Stopwatch.GetElapsedTime(arrived, ended).TotalMilliseconds, aborted ? "the platform closed the connection before the answer" : null,
+            Stopwatch.GetElapsedTime(arrived, ended).TotalMilliseconds,
+            aborted ? "the platform closed the connection before the answer" : reset ? "the receiver reset the connection (scripted network error)" : null,
             new Dictionary<string, string> { [TagKeys.DeliveryAttempt] = number.ToString(System.Globalization.CultureInfo.InvariantCulture) }));
-        slot.Record(new Hit(number, seq, bytes, headers, arrived, ended, answered, aborted, complete));
+        slot.Record(new Hit(number, seq, bytes, headers, arrived, ended, answered, aborted, complete, reset));
+    }
+
+    /// <summary>
+    /// A real reset: SO_LINGER 0 makes the close send RST instead of FIN, so the platform sees ECONNRESET, not an orderly
+    /// end of stream.
+    /// </summary>
+    private static void Reset(HttpContext http)
+    {
+        if (http.Features.Get<IConnectionSocketFeature>()?.Socket is { } socket)
+        {
+            try { socket.LingerState = new LingerOption(true, 0); }
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException) { /* already gone: nothing left to reset */ }
+        }
+        http.Abort();
+    }
+
+    /// <summary>
+    /// Writes the answer on the socket itself, bypassing Kestrel (which sends headers in one piece): the status line at once,
+    /// then one byte of a header every <see cref="Reply.DripStep"/> until <see cref="Reply.After"/>, then the rest. A platform
+    /// with one budget per attempt hangs up by 10 s; one that times each read never does. Null when the platform hung up first.
+    /// </summary>
+    private async Task<int?> DripAsync(HttpContext http, Reply reply, CancellationToken cancellationToken)
+    {
+        if (http.Features.Get<IConnectionSocketFeature>()?.Socket is not { } socket) return null;
+        try
+        {
+            await socket.SendAsync(Encoding.ASCII.GetBytes($"HTTP/1.1 {reply.Status} OK\r\nX-Drip: "), cancellationToken).ConfigureAwait(false);
+            // Counted in steps, not read off the clock: a compressed clock scales its timers, not its timestamps.
+            for (var step = TimeSpan.Zero; step < reply.After; step += Reply.DripStep)
+            {
+                await Task.Delay(Reply.DripStep, _clock, cancellationToken).ConfigureAwait(false);
+                await socket.SendAsync("."u8.ToArray(), cancellationToken).ConfigureAwait(false);
+            }
+            const string answer = "{\"received\":true}";
+            await socket.SendAsync(Encoding.ASCII.GetBytes($"\r\nContent-Type: application/json\r\nContent-Length: {answer.Length}\r\nConnection: close\r\n\r\n{answer}"),
+                cancellationToken).ConfigureAwait(false);
+            return reply.Status;
+        }
+        catch (SocketException)
+        {
+            return null;
+        }
+        finally
+        {
+            // Kestrel must not add an answer of its own after the one written by hand.
+            http.Abort();
+        }
     }
 
     public async ValueTask DisposeAsync()
