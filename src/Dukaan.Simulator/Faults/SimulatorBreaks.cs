@@ -25,6 +25,8 @@ public static class SimulatorBreaks
     public const string PushWithoutOptIn = "push-without-opt-in";
     public const string PushAnyDomain = "push-any-domain";
     public const string ServerErrorOnBadJson = "500-on-bad-json";
+    // A style, not a bug (decision 38): certifies. Kept apart from the rule-breaking ones above.
+    public const string FlatErrorBody = "flat-error-body";
 
     // Delivery retries and the attempt budget (issue 19, items 1, 2 and 6).
     public const string NoRetryOnTimeout = "no-retry-on-timeout";
@@ -44,7 +46,7 @@ public static class SimulatorBreaks
     public const string CredentialsUrlBuyerId = "credentials-url-buyer-id";
     public const string ConfigBase64InBody = "config-base64-in-body";
 
-    /// <summary>Every break, with what it does and the platform rule it violates.</summary>
+    /// <summary>Every break, with what it does and the platform rule it violates ("" for a style that must certify).</summary>
     public static IReadOnlyDictionary<string, (string Rule, string Effect)> All { get; } = new Dictionary<string, (string, string)>(StringComparer.Ordinal)
     {
         [SignParsedJson] = ("PL-DLV-01", "deliveries are sent pretty-printed but signed over the compact JSON: the signature is not over the bytes sent"),
@@ -81,6 +83,8 @@ public static class SimulatorBreaks
         [EventHeaderDotted] = ("PL-DLV-01", "deliveries carry X-AgentDukaan-Event: buyer.configured instead of buyer_configured"),
         [CredentialsUrlBuyerId] = ("PL-DLV-02", "a delivery's credentialsUrl names the buyer id instead of the subscription id"),
         [ConfigBase64InBody] = ("PL-DLV-02", "buyer_configured also carries the whole config, sensitive values included, base64-encoded in \"configB64\""),
+        // No rule: a style the contract allows, which must certify.
+        [FlatErrorBody] = ("", "error bodies are the flat {success: false, code, message} instead of {success: false, error: {code, message}}: a style, not a violation (decision 38), so it certifies"),
     };
 
     /// <summary>The breaks named in <paramref name="names"/> (comma-separated, repeatable); an unknown name fails with the valid ones.</summary>

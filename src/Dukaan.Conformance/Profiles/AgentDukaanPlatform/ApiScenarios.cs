@@ -62,7 +62,7 @@ public sealed class RunLimitScenario : PlatformScenario
         if (admitted != Limit) problems.Add($"{admitted} of {Concurrent} concurrent calls were admitted with a limit of {Limit}");
         if (limited != Concurrent - Limit) problems.Add($"{limited} got 429 {ErrorCodes.RunLimitExceeded}, not {Concurrent - Limit}");
         if (other.Count > 0) problems.Add($"{other.Count} got something else, e.g. {PlatformCaller.Describe(other[0])}");
-        if (after.Status != 429 || PlatformCaller.ErrorCode(after) != ErrorCodes.RunLimitExceeded) problems.Add($"the call after the burst got {PlatformCaller.Describe(after)}, not 429");
+        if (after.Status != 429 || PlatformCaller.ErrorCode(after) != ErrorCodes.RunLimitExceeded) problems.Add($"the call after the burst got {PlatformCaller.Describe(after)}, not 429 {ErrorCodes.RunLimitExceeded}");
         if (SubscriptionView.RunsUsed(view) is { } used && used != Limit) problems.Add($"the adapter reports runsUsed = {used}");
         var evidence = answers.Where(a => a.Status is >= 200 and < 300).Take(3).Concat(answers.Where(a => a.Status == 429).Take(3)).Concat(other.Take(3)).Select(a => a.Seq).Append(after.Seq);
         run.Judge(Name, "PL-RUN-01", problems, $"{admitted} admitted, {limited} refused with 429 {ErrorCodes.RunLimitExceeded}; runsUsed {SubscriptionView.RunsUsed(view)}; the next call 429.", evidence,

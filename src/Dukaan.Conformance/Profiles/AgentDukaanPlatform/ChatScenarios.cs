@@ -153,8 +153,11 @@ public sealed class MalformedRequestsScenario : PlatformScenario
     /// <summary>Above the simulator's 1 MiB cap, the size the adapter document asks a platform to refuse.</summary>
     internal const int OversizedBytes = (1 << 20) + (64 << 10);
 
+    /// <summary>"Never a hang" (decision 27): a malformed request is answered within this much real time.</summary>
+    internal static readonly TimeSpan AnswerBound = TimeSpan.FromSeconds(10);
+
     public override string Name => "malformed-requests";
-    public override string Description => $"Bodies that are not JSON on /request-config, chat push and chat state (the chat ones correctly signed over the broken bytes), a /run without any header, a /heartbeat whose ts is not a number, a {OversizedBytes / 1024} KiB /run body, and two unknown routes: each must get a 4xx with {{success: false, error: {{code, message}}}} within {PlatformCaller.CallTimeout.TotalSeconds:0} s.";
+    public override string Description => $"Bodies that are not JSON on /request-config, chat push and chat state (the chat ones correctly signed over the broken bytes), a /run without any header, a /heartbeat whose ts is not a number, a {OversizedBytes / 1024} KiB /run body, and two unknown routes: each must get a 4xx with a JSON error body, {ErrorShape.Nested} or {ErrorShape.Flat} (decision 38), within {AnswerBound.TotalSeconds:0} s.";
     public override IReadOnlyList<string> Rules => ["PL-ERR-01"];
 
     public override async Task RunAsync(PlatformRun run, CancellationToken cancellationToken)
@@ -181,14 +184,17 @@ public sealed class MalformedRequestsScenario : PlatformScenario
         ];
         var problems = new List<string>();
         var seqs = new List<long>();
+        var shapes = new List<string>();
         foreach (var (what, send) in probes)
         {
             var e = await send();
             seqs.Add(e.Seq);
             if (Problem(e) is { } problem) problems.Add($"{what}: {problem}");
+            else shapes.Add(PlatformCaller.ErrorOf(e)!.Shape);
         }
-        run.Judge(Name, "PL-ERR-01", problems, $"All {probes.Length} malformed requests got a 4xx with a JSON error body, none slower than {PlatformCaller.CallTimeout.TotalSeconds:0} s.", seqs,
-            "Validate before you parse, and turn every parse failure into a 4xx with {success: false, error: {code, message}}.");
+        var seen = string.Join(", ", shapes.GroupBy(s => s).Select(g => $"{g.Key} ×{g.Count()}"));
+        run.Judge(Name, "PL-ERR-01", problems, $"All {probes.Length} malformed requests got a 4xx with a JSON error body ({seen}; either shape passes, decision 38), none slower than {AnswerBound.TotalSeconds:0} s.", seqs,
+            $"Validate before you parse, and turn every parse failure into a 4xx with {ErrorShape.Nested} (the simulator's) or {ErrorShape.Flat}.");
     }
 
     private static byte[] Oversized()
@@ -203,12 +209,15 @@ public sealed class MalformedRequestsScenario : PlatformScenario
     private static string? Problem(Exchange e)
     {
         if (e.Status is null) return e.Error ?? "no answer";
+        if (e.DurationMs > AnswerBound.TotalMilliseconds) return $"{e.Status} after {e.DurationMs / 1000:0.0} s, more than {AnswerBound.TotalSeconds:0} s (a hang)";
         if (e.Status is < 400 or >= 500) return $"status {e.Status}, not 4xx";
         if (PlatformCaller.Json(e) is not { ValueKind: JsonValueKind.Object } json) return $"{e.Status} with a body that is not JSON";
-        var shaped = json.TryGetProperty("success", out var s) && s.ValueKind == JsonValueKind.False
-            && json.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object
-            && error.TryGetProperty("code", out var c) && c.ValueKind == JsonValueKind.String
-            && error.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String;
-        return shaped ? null : $"{e.Status} whose body is not {{success: false, error: {{code, message}}}}";
+        var claimsSuccess = json.TryGetProperty("success", out var s) && s.ValueKind == JsonValueKind.True;
+        // Decision 38: the status and the code decide; the code may be nested or flat.
+        if (PlatformCaller.ErrorOf(e) is null)
+            return $"{e.Status} whose body carries no error code, neither {ErrorShape.Nested} nor {ErrorShape.Flat}: {Clip(e.ResponseBody)}";
+        return claimsSuccess ? $"{e.Status} whose body says \"success\": true: {Clip(e.ResponseBody)}" : null;
     }
+
+    private static string Clip(string text) => text.Length <= 160 ? text : text[..160] + "…";
 }

@@ -49,7 +49,8 @@ public static class PlatformRules
         new("PL-CHAT-02", RuleLevel.Must, ChatApi, "Each chat endpoint accepts only its own signature domain, over the exact bytes, in the window",
             "Push, state PUT and reply each accept only their own signature domain — not another chat domain's, not the run token — computed over the exact bytes sent (compact JSON or not), with ts within 5 minutes either way.", $"{Seed002} §6.3, §6.4"),
         new("PL-ERR-01", RuleLevel.Must, Errors, "Malformed requests get a JSON 4xx, never 5xx or a hang",
-            "Malformed requests (bad JSON, missing headers, non-numeric ts, oversized body, unknown route) get 4xx with the JSON error body, never 5xx, never a hang.", $"{Seed002} §2 (errors)"),
+            "Malformed requests (bad JSON, missing headers, non-numeric ts, oversized body, unknown route) get 4xx with a JSON error body (`success: false` and an error code, nested or flat: decision 38), never 5xx, never a hang (an answer within 10 s).",
+            $"{Seed002} §2 (the `{{success, data}}` envelope), §3 (error codes such as 429 RUN_LIMIT_EXCEEDED); decisions 8, 38"),
     ];
 
     public static RuleCatalog Catalog { get; } = new(Definitions, example: "PL-DLV-*, PL-RUN-01");
