@@ -150,7 +150,7 @@ public static class SimulateCommand
                 var url = host.BaseUrl.ToString().TrimEnd('/');
                 PrintBanner(console, parse.InvocationConfiguration.Output, url, secretValue, webhook);
                 ChatBanner.Print(console, parse.InvocationConfiguration.Output, url, listingChat);
-                if (breakSet.Count > 0) console.MarkupLine($"  [red]deliberately broken:[/] {Markup.Escape(string.Join(", ", breakSet.Select(b => $"{b} ({Dukaan.Simulator.Faults.SimulatorBreaks.All[b].Rule})")))}");
+                if (breakSet.Count > 0) console.MarkupLine($"  [red]deliberately broken:[/] {Markup.Escape(string.Join(", ", breakSet.Select(b => Dukaan.Simulator.Faults.SimulatorBreaks.All[b].Rule is { Length: > 0 } rule ? $"{b} ({rule})" : $"{b} (a style, certifies)")))}");
                 if (scale != 1) console.MarkupLine($"  [yellow]compressed clock:[/] delays run {scale:0.##}× faster (wall clock real)");
                 if (host.Simulator.Transcript.Log is { } log) console.MarkupLine($"  transcript file     {Markup.Escape(log.Path)} (every exchange, one JSON object a line)");
                 console.MarkupLine("  Ctrl+C stops it.");

@@ -129,12 +129,28 @@ public sealed class ExchangeRecorder(RequestDelegate next, PlatformSimulator sim
 
 public static class ErrorResponses
 {
-    public static IResult Of(int status, string code, string message) =>
-        Results.Json(ErrorBody.Of(code, message), ContractJson.Options, statusCode: status);
+    public static IResult Of(int status, string code, string message) => new ErrorResult(status, code, message);
 
     public static Task WriteAsync(HttpContext http, int status, string code, string message)
     {
         http.Response.StatusCode = status;
-        return http.Response.WriteAsJsonAsync(ErrorBody.Of(code, message), ContractJson.Options);
+        return http.Response.WriteAsJsonAsync(Body(http, code, message), ContractJson.Options);
+    }
+
+    /// <summary>
+    /// The error body: <c>{success: false, error: {code, message}}</c>, or the flat <c>{success: false, code, message}</c>
+    /// many platforms write, under <c>--break flat-error-body</c> (no seed fixes the shape; decision 38 accepts both).
+    /// </summary>
+    private static object Body(HttpContext http, string code, string message) =>
+        http.RequestServices.GetService(typeof(PlatformSimulator)) is PlatformSimulator { } s && s.Options.Has(Faults.SimulatorBreaks.FlatErrorBody)
+            ? new FlatErrorBody(false, code, message)
+            : ErrorBody.Of(code, message);
+
+    private sealed record FlatErrorBody(bool Success, string Code, string Message);
+
+    /// <summary>Chooses the shape when it runs, where the simulator's options are at hand.</summary>
+    private sealed class ErrorResult(int status, string code, string message) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext) => WriteAsync(httpContext, status, code, message);
     }
 }

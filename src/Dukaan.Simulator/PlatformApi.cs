@@ -59,14 +59,14 @@ public static class PlatformApi
         if (string.IsNullOrEmpty(signature))
             return exchange.Refuse(StatusCodes.Status401Unauthorized, ErrorCodes.MissingSignature,
                 $"Missing {Headers.Signature}: sign `config_request.${{id}}.${{ts}}.${{sortedFields}}.${{message ?? ''}}`.");
-        if (RequestAuth.CheckTimestamp(http, simulator, exchange, out var ts) is { } stale) return stale;
+        if (RequestAuth.CheckTimestamp(http, simulator, exchange, out var ts, SimulatorBreaks.RcfNoTsWindow) is { } stale) return stale;
         if (ParseRequestConfig(exchange.RawBody, simulator) is not { } body)
             return exchange.Refuse(StatusCodes.Status400BadRequest, ErrorCodes.MalformedJson,
                 "Body must be JSON: { \"fields\": [\"field_id\", …], \"message\": \"optional text\" }.");
         if (body.Fields is not { Count: > 0 } fields || fields.Any(string.IsNullOrEmpty))
             return exchange.Refuse(StatusCodes.Status400BadRequest, ErrorCodes.ValidationFailed, "\"fields\" must be a non-empty array of field ids.");
         var runTokenAccepted = simulator.Options.Has(SimulatorBreaks.AcceptRunTokenRcf) && RunToken.Verify(simulator.Options.Secret, id, ts, signature);
-        if (!runTokenAccepted && !ConfigRequestSignature.Verify(simulator.Options.Secret, id, ts, fields, body.Message, signature))
+        if (!runTokenAccepted && !VerifyRequestConfig(simulator, id, ts, fields, body.Message, signature))
         {
             var diagnosis = RequestAuth.DiagnoseRequestConfig(simulator.Options.Secret, id, ts, fields, body.Message, signature);
             return exchange.Refuse(StatusCodes.Status401Unauthorized, ErrorCodes.InvalidSignature,
@@ -81,6 +81,12 @@ public static class PlatformApi
         subscription.AddAudit(new AuditEntry(simulator.Clock.GetUtcNow(), "config.requested", string.Join(",", fields)));
         return Results.Json(new Envelope<RequestConfigData>(true, new RequestConfigData(true, fields)), ContractJson.Options);
     }
+
+    private static bool VerifyRequestConfig(PlatformSimulator simulator, string id, long ts, IReadOnlyList<string> fields, string? message, string signature) =>
+        simulator.Options.Has(SimulatorBreaks.RcfFieldsUnsorted)
+            // The bug: the field ids joined as the body lists them, which agrees with a correct agent only for one field or sorted ones.
+            ? Hmac.FixedTimeEqualsHex(Hmac.HexSha256(simulator.Options.Secret, $"{ConfigRequestSignature.Domain}.{id}.{ts}.{string.Join(',', fields)}.{message ?? ""}"), signature)
+            : ConfigRequestSignature.Verify(simulator.Options.Secret, id, ts, fields, message, signature);
 
     private static RequestConfigBody? ParseRequestConfig(byte[] raw, PlatformSimulator simulator)
     {

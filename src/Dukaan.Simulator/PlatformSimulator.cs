@@ -43,7 +43,8 @@ public sealed class PlatformSimulator(SimulatorOptions options, DeliveryEngine d
     public BuyerConfigured BuildBuyerConfigured(Subscription subscription) => new(
         EventTypes.BuyerConfigured, subscription.Id, subscription.BuyerId, subscription.ListingId, subscription.Tier,
         Options.Has(SimulatorBreaks.SecretInBody) ? subscription.FullConfig() : subscription.NonSensitiveConfig, subscription.SensitiveFields,
-        new Uri(BaseUrl, ApiPaths.Config(subscription.Id).TrimStart('/')).ToString(),
+        // credentials-url-buyer-id: the bug of a template filled with the wrong id.
+        new Uri(BaseUrl, ApiPaths.Config(Options.Has(SimulatorBreaks.CredentialsUrlBuyerId) ? subscription.BuyerId : subscription.Id).TrimStart('/')).ToString(),
         Clock.GetUtcNow().ToUnixTimeMilliseconds());
 
     public Uri WebhookUrlOf(Subscription subscription, Uri? overrideUrl = null) =>
@@ -55,7 +56,15 @@ public sealed class PlatformSimulator(SimulatorOptions options, DeliveryEngine d
     public OutgoingDelivery SignedDelivery(Subscription subscription, Uri url)
     {
         var body = DeliveryEngine.Serialize(BuildBuyerConfigured(subscription));
-        var delivery = OutgoingDelivery.Signed(subscription.Id, EventTypes.BuyerConfigured, url, body, Options.Secret);
+        if (Options.Has(SimulatorBreaks.ConfigBase64InBody))
+        {
+            // The bug of a platform that believes base64 hides a value: the whole config rides along "encoded".
+            var node = System.Text.Json.Nodes.JsonNode.Parse(body)!.AsObject();
+            node["configB64"] = Convert.ToBase64String(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(subscription.FullConfig(), ContractJson.Options));
+            body = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(node, ContractJson.Options);
+        }
+        var delivery = OutgoingDelivery.Signed(subscription.Id, Options.Has(SimulatorBreaks.EventHeaderDotted) ? "buyer.configured" : EventTypes.BuyerConfigured,
+            url, body, Options.Secret);
         if (Options.Has(SimulatorBreaks.SignParsedJson))
         {
             // The bug of a platform that signs the object it serialized once and sends it serialized again, differently.

@@ -13,14 +13,15 @@ public static class RequestAuth
     public const string SecondsNotMillis = "ts-in-seconds";
     public const string RunTokenOnRequestConfig = "run-token-used-for-request-config";
 
-    public static IResult? CheckTimestamp(HttpContext http, PlatformSimulator simulator, ExchangeContext exchange, out long ts)
+    /// <param name="acceptStaleBreak">The break that, on this endpoint, skips the window: each endpoint's handler checks it on its own.</param>
+    public static IResult? CheckTimestamp(HttpContext http, PlatformSimulator simulator, ExchangeContext exchange, out long ts, string acceptStaleBreak)
     {
         var header = http.Request.Headers[Headers.Timestamp].ToString();
         var window = TimestampWindow.Default;
         // One reading: the clock quoted in the refusal is the one the timestamp was judged against.
         var now = simulator.Clock.GetUtcNow();
         var verdict = window.Check(header, now, out ts);
-        if (verdict is TimestampVerdict.TooOld or TimestampVerdict.TooFarInFuture && simulator.Options.Has(SimulatorBreaks.AcceptStaleTs)) verdict = TimestampVerdict.Ok;
+        if (verdict is TimestampVerdict.TooOld or TimestampVerdict.TooFarInFuture && simulator.Options.Has(acceptStaleBreak)) verdict = TimestampVerdict.Ok;
         if (verdict is TimestampVerdict.LooksLikeSeconds && simulator.Options.Has(SimulatorBreaks.AcceptSeconds)) verdict = TimestampVerdict.Ok;
         return verdict switch
         {
@@ -44,7 +45,7 @@ public static class RequestAuth
         if (string.IsNullOrEmpty(signature))
             return exchange.Refuse(StatusCodes.Status401Unauthorized, ErrorCodes.MissingSignature,
                 $"Missing {Headers.Signature}: send hex HMAC-SHA256 of `${{subscriptionId}}.${{ts}}`.");
-        if (CheckTimestamp(http, simulator, exchange, out var ts) is { } stale) return stale;
+        if (CheckTimestamp(http, simulator, exchange, out var ts, SimulatorBreaks.AcceptStaleTs) is { } stale) return stale;
         if (RunToken.Verify(simulator.Options.Secret, subscriptionId, ts, signature))
         {
             // reject-valid-token: a platform whose window is much narrower than the contract's 5 minutes.

@@ -19,6 +19,40 @@ public sealed class SecretHandlingTests
         Assert.That(hits.Select(h => h.Secret), Is.EqualTo(new[] { Canary }));
     }
 
+    /// <summary>
+    /// A platform that base64s a whole config puts the secret at whatever byte offset the JSON before it leaves; each
+    /// offset modulo 3 encodes it differently. The canary's 28 characters are no multiple of 3, so even at offset 0 its
+    /// last base64 character is shared with the quote after it.
+    /// </summary>
+    [TestCase(0, false)]
+    [TestCase(1, false)]
+    [TestCase(2, false)]
+    [TestCase(0, true)]
+    [TestCase(1, true)]
+    [TestCase(2, true)]
+    public void Scanner_finds_a_secret_at_each_offset_inside_a_larger_base64_document(int offset, bool url)
+    {
+        const string canary = "sk-dkcanaryAbC123xyz09876543";
+        var before = "{\"config\":{\"business_name\":\"Acme\",\"openai_api_key\":\"";
+        before += new string('x', ((offset - before.Length) % 3 + 3) % 3);
+        var document = Encoding.UTF8.GetBytes(before + canary + "\",\"language\":\"hinglish\"}}");
+        var encoded = Convert.ToBase64String(document);
+        if (url) encoded = encoded.TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        Assert.That(before.Length % 3, Is.EqualTo(offset));
+        var hits = new SecretScanner([canary]).InText($"{{\"configBlob\":\"{encoded}\"}}", "delivery").ToList();
+        Assert.That(hits.Select(h => h.Secret), Is.EqualTo(new[] { canary }), encoded);
+        Assert.That(new Redactor([canary]).Touches(encoded), Is.True, "the redactor masks what the scanner finds");
+    }
+
+    [TestCase("sk-with+plus/slash", "JSON-escaped", "sk-with\\u002Bplus/slash")]
+    [TestCase("key with spaces&more", "form-encoded", "key+with+spaces%26more")]
+    [TestCase("sk-with+plus/slash", "url-encoded, lowercase", "sk-with%2bplus%2fslash")]
+    public void Scanner_finds_escaped_and_encoded_forms(string secret, string form, string expected)
+    {
+        Assert.That(SecretScanner.Forms(secret).Single(f => f.Form == form).Value, Is.EqualTo(expected));
+        Assert.That(new SecretScanner([secret]).InText($"body: {expected}.", "delivery").Single().Secret, Is.EqualTo(secret));
+    }
+
     [Test]
     public void Scanner_finds_nothing_in_clean_text_and_ignores_too_short_values()
     {

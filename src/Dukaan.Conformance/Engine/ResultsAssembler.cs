@@ -94,7 +94,10 @@ public static class ResultsAssembler
         var mustUnexercised = results.Where(r => r.Level == RuleLevel.Must && r.Verdict == Verdict.NotExercised && request.NotApplicable?.Contains(r.Id) != true)
             .Select(r => r.Id).ToList();
         if (agentStarted && !interrupted && mustUnexercised.Count > 0)
-            notes.Add($"{mustUnexercised.Count} MUST rule(s) were not exercised ({string.Join(", ", mustUnexercised)}), so this run cannot certify the agent: give --trigger-url (and --agent-cmd or --agent-log), or narrow --rules.");
+            notes.Add(request.Target.Kind == "platform"
+                // The platform profile refuses --trigger-url: what keeps its rules unexercised is the control adapter or the listing.
+                ? $"{mustUnexercised.Count} MUST rule(s) were not exercised ({string.Join(", ", mustUnexercised)}), so this run cannot certify the platform: each rule's evidence says what could not be set up (usually the control adapter or the test listing, docs/platform-adapter.md); fix that, or narrow --rules."
+                : $"{mustUnexercised.Count} MUST rule(s) were not exercised ({string.Join(", ", mustUnexercised)}), so this run cannot certify the agent: give --trigger-url (and --agent-cmd or --agent-log), or narrow --rules.");
         // 130 = 128 + SIGINT, the shell's convention; the CLI makes it 143 when SIGTERM was the signal.
         var (outcome, exit) = interrupted ? (Outcome.Interrupted, 130)
             : harnessError ? (Outcome.HarnessError, 2)

@@ -1,5 +1,8 @@
 using System.Buffers;
+using System.Net;
 using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 
 namespace Dukaan.Conformance.Engine;
 
@@ -9,8 +12,9 @@ public sealed record SecretHit(string Secret, string Form, string Where);
 public sealed record FileScan(IReadOnlyList<SecretHit> Hits, int FilesRead, long BytesRead);
 
 /// <summary>
-/// Finds canary values in text, files and requests, including the encodings a careless logger produces:
-/// base64, base64url, URL-encoding, hex, and UTF-16 in binary files.
+/// Finds canary values in text, files and requests, including the encodings a careless logger or platform produces:
+/// base64 and base64url (at any offset inside a larger encoded document), URL- and form-encoding, hex, JSON escapes,
+/// and UTF-16 in binary files.
 /// </summary>
 public sealed class SecretScanner(IEnumerable<string> secrets)
 {
@@ -35,13 +39,53 @@ public sealed class SecretScanner(IEnumerable<string> secrets)
     public static IEnumerable<(string Form, string Value)> Forms(string secret)
     {
         var bytes = Encoding.UTF8.GetBytes(secret);
-        var base64 = Convert.ToBase64String(bytes);
         yield return ("plain", secret);
-        yield return ("base64", base64.TrimEnd('='));
-        yield return ("base64url", base64.TrimEnd('=').Replace('+', '-').Replace('/', '_'));
+        // A secret inside a larger base64'd document (a whole config, a JSON blob) starts at any byte offset, and base64
+        // encodes it differently at each of the three offsets modulo 3: look for all three.
+        for (var offset = 0; offset < 3; offset++)
+        {
+            var core = Base64Core(bytes, offset);
+            var suffix = offset == 0 ? "" : $" at byte offset +{offset}";
+            yield return ("base64" + suffix, core);
+            yield return ("base64url" + suffix, core.Replace('+', '-').Replace('/', '_'));
+        }
         yield return ("url-encoded", Uri.EscapeDataString(secret));
+        yield return ("url-encoded, lowercase", LowercaseEscapes(Uri.EscapeDataString(secret)));
+        yield return ("form-encoded", WebUtility.UrlEncode(secret));
         yield return ("hex", Convert.ToHexStringLower(bytes));
         yield return ("HEX", Convert.ToHexString(bytes));
+        // JSON writers differ in what they escape: JavaScript's JSON.stringify only quotes and controls, .NET's default
+        // also +, <, >, &, ' and every non-ASCII character.
+        yield return ("JSON-escaped", JsonSerializer.Serialize(secret)[1..^1]);
+        yield return ("JSON-escaped, minimal", JsonSerializer.Serialize(secret, MinimalJson)[1..^1]);
+    }
+
+    private static readonly JsonSerializerOptions MinimalJson = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>
+    /// The base64 characters that encode only the secret's own bits when it starts <paramref name="offset"/> bytes into the
+    /// encoded data: the characters shared with the bytes before and after it depend on those bytes and are left out.
+    /// </summary>
+    internal static string Base64Core(byte[] secret, int offset)
+    {
+        var shifted = new byte[offset + secret.Length];
+        secret.CopyTo(shifted, offset);
+        var encoded = Convert.ToBase64String(shifted);
+        var first = (8 * offset + 5) / 6;
+        var end = 8 * (offset + secret.Length) / 6;
+        return encoded[first..end];
+    }
+
+    private static string LowercaseEscapes(string escaped)
+    {
+        var chars = escaped.ToCharArray();
+        for (var i = 0; i + 2 < chars.Length; i++)
+            if (chars[i] == '%')
+            {
+                chars[i + 1] = char.ToLowerInvariant(chars[i + 1]);
+                chars[i + 2] = char.ToLowerInvariant(chars[i + 2]);
+            }
+        return new string(chars);
     }
 
     private static bool IsSpecial(FileInfo info) =>

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Dukaan.Contract;
+using Dukaan.Simulator.Faults;
 using Microsoft.AspNetCore.Http;
 
 namespace Dukaan.Simulator.Chat;
@@ -21,10 +22,13 @@ public static class ChatAuth
         if (string.IsNullOrEmpty(signature))
             return exchange.Refuse(StatusCodes.Status401Unauthorized, ErrorCodes.MissingSignature,
                 $"Missing {Headers.Signature}: send hex HMAC-SHA256 of `{domain.Name}.${{subscriptionId}}.${{ts}}.${{sha256hex(raw body)}}`.");
-        if (RequestAuth.CheckTimestamp(http, simulator, exchange, out var ts) is { } stale) return stale;
+        if (RequestAuth.CheckTimestamp(http, simulator, exchange, out var ts, SimulatorBreaks.ChatNoTsWindow) is { } stale) return stale;
         var secret = simulator.Options.Secret;
-        if (domain.Verify(secret, id, ts, exchange.RawBody, signature)) return null;
-        if (alsoAccepted?.Any(d => d.Verify(secret, id, ts, exchange.RawBody, signature)) == true) return null;
+        // chat-hash-reserialized: the bug of a handler that hashes the body it parsed and serialized again, not the bytes received.
+        var hashed = simulator.Options.Has(SimulatorBreaks.ChatHashReserialized) ? Compact(exchange.RawBody) ?? exchange.RawBody : exchange.RawBody;
+        if (domain.Verify(secret, id, ts, hashed, signature)) return null;
+        if (alsoAccepted?.Any(d => d.Verify(secret, id, ts, hashed, signature)) == true) return null;
+        if (domain == BodyBoundDomain.ChatPush && simulator.Options.Has(SimulatorBreaks.PushAcceptsRunToken) && RunToken.Verify(secret, id, ts, signature)) return null;
         var (code, explanation) = Diagnose(secret, id, ts, exchange.RawBody, signature, domain);
         return exchange.Refuse(StatusCodes.Status401Unauthorized, ErrorCodes.InvalidSignature,
             $"{Headers.Signature} does not match HMAC-SHA256 of \"{domain.Payload(id, ts, exchange.RawBody)}\". {explanation}", code);

@@ -25,6 +25,8 @@ public static class SimulatorBreaks
     public const string PushWithoutOptIn = "push-without-opt-in";
     public const string PushAnyDomain = "push-any-domain";
     public const string ServerErrorOnBadJson = "500-on-bad-json";
+    // A style, not a bug (decision 38): certifies. Kept apart from the rule-breaking ones above.
+    public const string FlatErrorBody = "flat-error-body";
 
     // Delivery retries and the attempt budget (issue 19, items 1, 2 and 6).
     public const string NoRetryOnTimeout = "no-retry-on-timeout";
@@ -33,7 +35,18 @@ public static class SimulatorBreaks
     public const string PerReadTimeout = "per-read-timeout";
     public const string LateAnswerCounts = "late-answer-counts";
 
-    /// <summary>Every break, with what it does and the platform rule it violates.</summary>
+    // Signatures on the other endpoints (issue 19, item 3).
+    public const string RcfNoTsWindow = "rcf-no-ts-window";
+    public const string RcfFieldsUnsorted = "rcf-fields-unsorted";
+    public const string ChatNoTsWindow = "chat-no-ts-window";
+    public const string PushAcceptsRunToken = "push-accepts-run-token";
+    public const string ChatHashReserialized = "chat-hash-reserialized";
+    // What a delivery says (item 4) and secrets in other encodings (item 5).
+    public const string EventHeaderDotted = "event-header-dotted";
+    public const string CredentialsUrlBuyerId = "credentials-url-buyer-id";
+    public const string ConfigBase64InBody = "config-base64-in-body";
+
+    /// <summary>Every break, with what it does and the platform rule it violates ("" for a style that must certify).</summary>
     public static IReadOnlyDictionary<string, (string Rule, string Effect)> All { get; } = new Dictionary<string, (string, string)>(StringComparer.Ordinal)
     {
         [SignParsedJson] = ("PL-DLV-01", "deliveries are sent pretty-printed but signed over the compact JSON: the signature is not over the bytes sent"),
@@ -43,7 +56,7 @@ public static class SimulatorBreaks
         [NoRetry] = ("PL-DLV-04", "a failed delivery is never retried"),
         [RetryAfter2xx] = ("PL-DLV-05", "one more attempt is sent after an attempt answered 2xx"),
         [NewBytesOnRetry] = ("PL-DLV-05", "each retry is rebuilt (new timestamp) and re-signed, so its bytes differ"),
-        [AcceptStaleTs] = ("PL-AUTH-01", "timestamps more than 5 minutes in the past or future are accepted"),
+        [AcceptStaleTs] = ("PL-AUTH-01", "run tokens (/config, /run, /heartbeat) whose timestamp is more than 5 minutes in the past or future are accepted"),
         [AcceptSeconds] = ("PL-AUTH-01", "timestamps in epoch seconds are accepted"),
         [RejectValidToken] = ("PL-AUTH-02", "a correct run token whose ts is more than 60 s from now is refused, though it is inside the 5-minute window"),
         [ServeCancelled] = ("PL-SUB-01", "cancelled subscriptions are served as if active"),
@@ -60,6 +73,18 @@ public static class SimulatorBreaks
         [Retry5Times] = ("PL-DLV-04", "a failed delivery is retried 5 times (6 attempts) on the doubling schedule, not 3"),
         [PerReadTimeout] = ("PL-DLV-03", "the 10 s limit applies to each socket read (as Python requests' timeout=10), not to the attempt: a receiver that keeps sending header bytes holds an attempt open as long as it likes"),
         [LateAnswerCounts] = ("PL-DLV-03", "the attempt budget is 11 s (10 s plus a 1 s grace), so an answer that arrives after 10 s counts as delivered"),
+
+        [RcfNoTsWindow] = ("PL-RCF-01", "/request-config verifies its signature but not the timestamp window: a captured request can be replayed forever"),
+        [RcfFieldsUnsorted] = ("PL-RCF-01", "/request-config joins the field ids in the order the body sends them instead of sorting them, so several fields in another order get 401"),
+        [ChatNoTsWindow] = ("PL-CHAT-02", "chat reply, push and state PUT verify their signature but not the timestamp window"),
+        [PushAcceptsRunToken] = ("PL-CHAT-02", "chat push also accepts the run token `${id}.${ts}` (its auth falls back to /run's)"),
+        [ChatHashReserialized] = ("PL-CHAT-02", "chat endpoints hash the body re-serialized from the parsed JSON, not the bytes received: a non-compact body signed as sent gets 401"),
+
+        [EventHeaderDotted] = ("PL-DLV-01", "deliveries carry X-AgentDukaan-Event: buyer.configured instead of buyer_configured"),
+        [CredentialsUrlBuyerId] = ("PL-DLV-02", "a delivery's credentialsUrl names the buyer id instead of the subscription id"),
+        [ConfigBase64InBody] = ("PL-DLV-02", "buyer_configured also carries the whole config, sensitive values included, base64-encoded in \"configB64\""),
+        // No rule: a style the contract allows, which must certify.
+        [FlatErrorBody] = ("", "error bodies are the flat {success: false, code, message} instead of {success: false, error: {code, message}}: a style, not a violation (decision 38), so it certifies"),
     };
 
     /// <summary>The breaks named in <paramref name="names"/> (comma-separated, repeatable); an unknown name fails with the valid ones.</summary>

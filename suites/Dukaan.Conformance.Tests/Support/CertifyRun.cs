@@ -1,4 +1,7 @@
 using System.Diagnostics;
+using System.Text;
+using System.Text.RegularExpressions;
+using Dukaan.Conformance.Engine;
 
 namespace Dukaan.Conformance.Tests.Support;
 
@@ -27,14 +30,91 @@ public sealed record CertifyRun(int ExitCode, string Console, RunResults? Result
         $"\n--- console ---\n{Console}";
 
     /// <summary>Runs `certify` as a separate process, as a seller or CI would, bounded by <paramref name="limit"/>.</summary>
-    public static async Task<CertifyRun> StartAsync(IEnumerable<string> arguments, TimeSpan limit)
+    public static async Task<CertifyRun> StartAsync(IEnumerable<string> argumentList, TimeSpan limit)
     {
+        var arguments = argumentList.ToList();
         var outDir = Directory.CreateTempSubdirectory("dukaan-e2e-out-").FullName;
         var wall = Stopwatch.StartNew();
         var (exit, console) = await CliProcess.RunAsync([.. arguments, "--out", outDir], limit);
         var resultsPath = Path.Combine(outDir, "results.json");
         var results = File.Exists(resultsPath) ? ResultsJson.Deserialize(await File.ReadAllTextAsync(resultsPath), resultsPath) : null;
-        return new CertifyRun(exit, console, results, outDir, wall.Elapsed);
+        var run = new CertifyRun(exit, console, results, outDir, wall.Elapsed);
+        // Every run of every table: the README promises a report folder can be attached to a ticket (issue 19, item 9).
+        var leaks = ReportSecrets.Leaks(outDir, arguments);
+        if (leaks.Count > 0) Assert.Fail($"secrets in the report files of `{string.Join(' ', arguments)}`:\n{string.Join("\n", leaks)}\n{run.Describe()}");
+        return run;
+    }
+}
+
+/// <summary>
+/// Scans every file a run wrote to --out for every secret the run used, known without asking the harness: the canaries'
+/// and generated secrets' patterns (each profile's generator, read from the outside), and the values given on the
+/// command line (--secret, secret-looking --agent-env values), those in every encoding a logger might produce.
+/// </summary>
+public static partial class ReportSecrets
+{
+    // dkcanary…: the simulator's buyer values (sk- for provider keys); whsec_…/wkcb_…: each profile's generated webhook or
+    // callback secret; sk_crm_…/tok_…: Wakeel's pushed config values. A report may show "••••" and the last 4 characters.
+    [GeneratedRegex(@"(?:sk-)?dkcanary[A-Za-z0-9]{20}|whsec_(?:pl_|ad_|ads_)?[0-9a-f]{16,}|wkcb_[0-9a-f]{16,}|sk_crm_[0-9a-f]{16,}|tok_[0-9a-f]{16,}")]
+    private static partial Regex Generated();
+
+    private static readonly string[] SecretEnvNames = ["SECRET", "KEY", "TOKEN", "PASSWORD"];
+
+    /// <summary>
+    /// The canary marker as a careless encoder writes it: hex, and the base64/base64url characters that depend on the
+    /// marker's bytes alone at each of the 3 alignments, so a canary is found encoded without knowing its random part.
+    /// </summary>
+    private static readonly (string Form, string Value)[] EncodedMarker = [.. MarkerForms("dkcanary")];
+
+    private static IEnumerable<(string, string)> MarkerForms(string marker)
+    {
+        var bytes = Encoding.UTF8.GetBytes(marker);
+        yield return ("hex", Convert.ToHexStringLower(bytes));
+        yield return ("HEX", Convert.ToHexString(bytes));
+        for (var shift = 0; shift < 3; shift++)
+        {
+            var encoded = Convert.ToBase64String([.. new byte[shift], .. bytes]);
+            // Only whole 3-byte groups inside the marker: the ones before and after it depend on its neighbours.
+            var first = (shift + 2) / 3;
+            var last = (shift + bytes.Length) / 3;
+            var fixedPart = encoded[(first * 4)..(last * 4)];
+            yield return ($"base64 (offset {shift})", fixedPart);
+            if (fixedPart.IndexOfAny(['+', '/']) >= 0) yield return ($"base64url (offset {shift})", fixedPart.Replace('+', '-').Replace('/', '_'));
+        }
+    }
+
+    public static IReadOnlyList<string> Given(IEnumerable<string> arguments)
+    {
+        var list = arguments.ToList();
+        var given = new List<string>();
+        for (var i = 0; i + 1 < list.Count; i++)
+        {
+            if (list[i] == "--secret") given.Add(list[i + 1]);
+            else if (list[i] == "--agent-env" && list[i + 1].Split('=', 2) is [var name, var value]
+                     && SecretEnvNames.Any(n => name.Contains(n, StringComparison.OrdinalIgnoreCase)))
+                given.Add(value);
+        }
+        return [.. given.Where(v => v.Length >= 8).Distinct(StringComparer.Ordinal)];
+    }
+
+    /// <summary>"file: what was found" for every secret in every file under <paramref name="outDir"/>; empty when clean.</summary>
+    public static IReadOnlyList<string> Leaks(string outDir, IEnumerable<string> arguments)
+    {
+        if (!Directory.Exists(outDir)) return [];
+        var scanner = new SecretScanner(Given(arguments));
+        var leaks = new List<string>();
+        foreach (var path in Directory.EnumerateFiles(outDir, "*", SearchOption.AllDirectories))
+        {
+            var name = Path.GetRelativePath(outDir, path);
+            var text = File.ReadAllText(path);
+            foreach (var value in Generated().Matches(text).Select(m => m.Value).Distinct(StringComparer.Ordinal))
+                leaks.Add($"{name}: {value} ({Regex.Count(text, Regex.Escape(value))}×)");
+            foreach (var (form, value) in EncodedMarker.Where(m => text.Contains(m.Value, StringComparison.Ordinal)))
+                leaks.Add($"{name}: a canary, {form} ({value})");
+            foreach (var hit in scanner.InText(text, name))
+                leaks.Add($"{name}: the given secret {hit.Secret[..4]}… ({hit.Form})");
+        }
+        return leaks;
     }
 }
 

@@ -19,6 +19,10 @@ internal static class SubscriptionView
     public static bool? ActionNeeded(JsonElement view) =>
         view.TryGetProperty("actionNeeded", out var a) && a.ValueKind is JsonValueKind.True or JsonValueKind.False ? a.GetBoolean() : null;
 
+    /// <summary>The non-sensitive setup fields the view's "config" names.</summary>
+    public static IReadOnlyList<string> ConfigFields(JsonElement view) =>
+        view.TryGetProperty("config", out var c) && c.ValueKind == JsonValueKind.Object ? [.. c.EnumerateObject().Select(p => p.Name)] : [];
+
     public static IReadOnlyDictionary<string, string> Sensitive(JsonElement view) =>
         view.TryGetProperty("sensitive", out var s) && s.ValueKind == JsonValueKind.Object
             ? s.EnumerateObject().Where(p => p.Value.ValueKind == JsonValueKind.String).ToDictionary(p => p.Name, p => p.Value.GetString()!, StringComparer.Ordinal)
@@ -58,7 +62,7 @@ public sealed class RunLimitScenario : PlatformScenario
         if (admitted != Limit) problems.Add($"{admitted} of {Concurrent} concurrent calls were admitted with a limit of {Limit}");
         if (limited != Concurrent - Limit) problems.Add($"{limited} got 429 {ErrorCodes.RunLimitExceeded}, not {Concurrent - Limit}");
         if (other.Count > 0) problems.Add($"{other.Count} got something else, e.g. {PlatformCaller.Describe(other[0])}");
-        if (after.Status != 429 || PlatformCaller.ErrorCode(after) != ErrorCodes.RunLimitExceeded) problems.Add($"the call after the burst got {PlatformCaller.Describe(after)}, not 429");
+        if (after.Status != 429 || PlatformCaller.ErrorCode(after) != ErrorCodes.RunLimitExceeded) problems.Add($"the call after the burst got {PlatformCaller.Describe(after)}, not 429 {ErrorCodes.RunLimitExceeded}");
         if (SubscriptionView.RunsUsed(view) is { } used && used != Limit) problems.Add($"the adapter reports runsUsed = {used}");
         var evidence = answers.Where(a => a.Status is >= 200 and < 300).Take(3).Concat(answers.Where(a => a.Status == 429).Take(3)).Concat(other.Take(3)).Select(a => a.Seq).Append(after.Seq);
         run.Judge(Name, "PL-RUN-01", problems, $"{admitted} admitted, {limited} refused with 429 {ErrorCodes.RunLimitExceeded}; runsUsed {SubscriptionView.RunsUsed(view)}; the next call 429.", evidence,
@@ -144,11 +148,16 @@ public sealed class ConfigScenario : PlatformScenario
     }
 }
 
-/// <summary>PL-RCF-01: the run token and a body that differs from what was signed get 401; the right signature flags action needed.</summary>
+/// <summary>
+/// PL-RCF-01: the run token, a chat domain's signature, a body that differs from what was signed, and a ts outside the
+/// window get 401; the right signature over several fields in unsorted order is accepted and flags action needed.
+/// </summary>
 public sealed class RequestConfigScenario : PlatformScenario
 {
+    private const long Minute = 60_000L;
+
     public override string Name => "request-config";
-    public override string Description => "POST /request-config three times: signed with the run token (401), with a config_request signature over a different message than the body carries (401), then correctly; the adapter's actionNeeded must stay false after the refusals and be true after the accepted one.";
+    public override string Description => "POST /request-config naming every field of the subscription in reverse order (the signature sorts them, decision 5): signed with the run token, with a chat_push signature over the body, with a config_request signature over a different message than the body carries, and correctly but with a ts 6 minutes old and 6 minutes ahead (each 401), then correctly; the adapter's actionNeeded must stay false after the refusals and be true after the accepted one.";
     public override IReadOnlyList<string> Rules => ["PL-RCF-01"];
 
     public override async Task RunAsync(PlatformRun run, CancellationToken cancellationToken)
@@ -156,8 +165,9 @@ public sealed class RequestConfigScenario : PlatformScenario
         var (url, _) = run.Receiver.Slot(Name, Reply.Ok);
         var id = await run.Control.CreateSubscriptionAsync(Name, url, cancellationToken);
         var view = await run.Control.GetSubscriptionAsync(Name, id, cancellationToken);
-        var field = SubscriptionView.Sensitive(view).Keys.FirstOrDefault() ?? "openai_api_key";
-        string[] fields = [field];
+        // Several fields, sent out of order: a platform that joins them as sent instead of sorted agrees with a correct agent only for one.
+        var known = SubscriptionView.Sensitive(view).Keys.Concat(SubscriptionView.ConfigFields(view)).Distinct(StringComparer.Ordinal).ToList();
+        string[] fields = known.Count > 0 ? [.. known.OrderDescending(StringComparer.Ordinal)] : ["openai_api_key"];
         const string message = "Your API key was rejected; please enter a new one.";
         var body = JsonSerializer.SerializeToUtf8Bytes(new { fields, message });
         Dictionary<string, string> Headers(string signature, long ts) => new() { [Contract.Headers.Signature] = signature, [Contract.Headers.Timestamp] = PlatformCaller.Text(ts) };
@@ -165,21 +175,31 @@ public sealed class RequestConfigScenario : PlatformScenario
         var problems = new List<string>();
         var seqs = new List<long>();
 
-        var ts = PlatformCaller.NowMs();
-        var runToken = await Send(Headers(RunToken.Sign(secret, id, ts), ts));
-        if (runToken.Status != 401) problems.Add($"signed with the run token: {PlatformCaller.Describe(runToken)}, not 401");
-        ts = PlatformCaller.NowMs();
-        var differs = await Send(Headers(ConfigRequestSignature.Sign(secret, id, ts, fields, "a different message"), ts));
-        if (differs.Status != 401) problems.Add($"a body whose message differs from the one signed: {PlatformCaller.Describe(differs)}, not 401");
+        (string What, Func<long, string> Sign, long Shift)[] wrong =
+        [
+            ("signed with the run token", ts => RunToken.Sign(secret, id, ts), 0),
+            ("signed as chat_push over the body", ts => BodyBoundDomain.ChatPush.Sign(secret, id, ts, body), 0),
+            ("a body whose message differs from the one signed", ts => ConfigRequestSignature.Sign(secret, id, ts, fields, "a different message"), 0),
+            ("correctly signed with a ts 6 minutes old", ts => ConfigRequestSignature.Sign(secret, id, ts, fields, message), -6 * Minute),
+            ("correctly signed with a ts 6 minutes ahead", ts => ConfigRequestSignature.Sign(secret, id, ts, fields, message), 6 * Minute),
+        ];
+        foreach (var (what, sign, shift) in wrong)
+        {
+            var ts = PlatformCaller.NowMs() + shift;
+            var e = await Send(Headers(sign(ts), ts));
+            if (e.Status != 401) problems.Add($"{what}: {PlatformCaller.Describe(e)}, not 401");
+        }
         var flaggedEarly = SubscriptionView.ActionNeeded(await run.Control.GetSubscriptionAsync(Name, id, cancellationToken));
         if (flaggedEarly == true) problems.Add("a refused request flagged action needed");
-        ts = PlatformCaller.NowMs();
-        var right = await Send(Headers(ConfigRequestSignature.Sign(secret, id, ts, fields, message), ts));
-        if (right.Status is not (>= 200 and < 300)) problems.Add($"correctly signed: {PlatformCaller.Describe(right)}");
+        var now = PlatformCaller.NowMs();
+        var right = await Send(Headers(ConfigRequestSignature.Sign(secret, id, now, fields, message), now));
+        if (right.Status is not (>= 200 and < 300))
+            problems.Add($"correctly signed, fields {string.Join(", ", fields)} sent in that order and signed sorted ({ConfigRequestSignature.SortedFields(fields)}): {PlatformCaller.Describe(right)}");
         var flagged = SubscriptionView.ActionNeeded(await run.Control.GetSubscriptionAsync(Name, id, cancellationToken));
         if (flagged != true) problems.Add($"after the accepted request the adapter's actionNeeded is {(flagged?.ToString().ToLowerInvariant() ?? "missing")}");
-        run.Judge(Name, "PL-RCF-01", problems, "The run token and a body that differs from the signed one got 401; the config_request signature was accepted and flagged action needed.", seqs,
-            "Verify HMAC(secret, `config_request.${id}.${ts}.${sortedFields}.${message ?? ''}`) over the fields and message in the body; never accept the run token here.");
+        run.Judge(Name, "PL-RCF-01", problems,
+            $"The run token, a chat_push signature, a body that differs from the signed one and a ts 6 minutes old or ahead got 401; the config_request signature over the fields {string.Join(", ", fields)} (sent in that order, signed sorted) was accepted and flagged action needed.", seqs,
+            "Verify HMAC(secret, `config_request.${id}.${ts}.${sortedFields}.${message ?? ''}`) over the fields and message in the body, the fields sorted in ordinal order whatever order the body lists them in, with ts within 5 minutes of the platform clock either way; never accept the run token or another domain's signature here.");
 
         async Task<Exchange> Send(Dictionary<string, string> headers)
         {

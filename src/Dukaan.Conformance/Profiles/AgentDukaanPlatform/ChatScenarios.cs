@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using Dukaan.Contract;
 using Dukaan.Conformance.Engine;
@@ -77,13 +78,17 @@ public sealed class PushRulesScenario : PlatformScenario
     }
 }
 
-/// <summary>PL-CHAT-02: push, state PUT and reply each accept their own domain's signature and refuse the others' over the same bytes.</summary>
+/// <summary>
+/// PL-CHAT-02: push, state PUT and reply each accept their own domain's signature over the exact bytes sent, compact or
+/// not, and refuse the other chat domains', the run token, and their own signature with a ts outside the window.
+/// </summary>
 public sealed class ChatDomainsScenario : PlatformScenario
 {
     private static readonly BodyBoundDomain[] Domains = [BodyBoundDomain.ChatPush, BodyBoundDomain.ChatState, BodyBoundDomain.ChatReply];
+    private const long Minute = 60_000L;
 
     public override string Name => "chat-domains";
-    public override string Description => "Push, state PUT and reply, each called once signed with its own domain (accepted) and once with each other chat domain over the same bytes (401).";
+    public override string Description => "Push, state PUT and reply, each called signed with its own domain over compact JSON and over a non-compact body (spaces, newlines; signed over the exact bytes sent), both accepted; and with each other chat domain over the same bytes, with the run token, and with its own domain at a ts 6 minutes old and 6 minutes ahead, each refused with 401.";
     public override IReadOnlyList<string> Rules => ["PL-CHAT-02"];
 
     public override async Task RunAsync(PlatformRun run, CancellationToken cancellationToken)
@@ -97,26 +102,48 @@ public sealed class ChatDomainsScenario : PlatformScenario
         var problems = new List<string>();
         var seqs = new List<long>();
         var probe = 0;
+        var secret = run.Caller.Secret;
+        Dictionary<string, string> Signed(string signature, long ts) => new() { [Headers.Signature] = signature, [Headers.Timestamp] = PlatformCaller.Text(ts) };
         foreach (var endpoint in Domains)
         {
-            foreach (var signedAs in Domains.Where(d => d != endpoint).Append(endpoint))
+            // What each probe signs with, given the bytes and the ts; whether the endpoint must accept it; and whether the body is non-compact.
+            var probes = new List<(string What, Func<byte[], long, string> Sign, long Shift, bool Accept, bool Loose)>();
+            foreach (var other in Domains.Where(d => d != endpoint))
+                probes.Add(($"signed as {other.Name}", (b, ts) => other.Sign(secret, id, ts, b), 0, false, false));
+            probes.Add(("signed with the run token", (_, ts) => RunToken.Sign(secret, id, ts), 0, false, false));
+            probes.Add(("signed with a ts 6 minutes old", (b, ts) => endpoint.Sign(secret, id, ts, b), -6 * Minute, false, false));
+            probes.Add(("signed with a ts 6 minutes ahead", (b, ts) => endpoint.Sign(secret, id, ts, b), 6 * Minute, false, false));
+            probes.Add(("correctly signed", (b, ts) => endpoint.Sign(secret, id, ts, b), 0, true, false));
+            probes.Add(("correctly signed over a non-compact body", (b, ts) => endpoint.Sign(secret, id, ts, b), 0, true, true));
+            foreach (var (what, sign, shift, accept, loose) in probes)
             {
-                var (kind, method, path, body) = Request(endpoint, id, ++probe);
-                var e = await run.Caller.SendAsync(Name, kind, id, method, path, run.Caller.BodyBound(signedAs, id, body), body, cancellationToken);
+                var (kind, method, path, body) = Request(endpoint, id, ++probe, loose);
+                var ts = PlatformCaller.NowMs() + shift;
+                var e = await run.Caller.SendAsync(Name, kind, id, method, path, Signed(sign(body, ts), ts), body, cancellationToken);
                 seqs.Add(e.Seq);
-                if (signedAs == endpoint && e.Status is not (>= 200 and < 300)) problems.Add($"{endpoint.Name} signed as {signedAs.Name}: {PlatformCaller.Describe(e)}");
-                if (signedAs != endpoint && e.Status != 401) problems.Add($"{endpoint.Name} signed as {signedAs.Name}: {PlatformCaller.Describe(e)}, not 401");
+                if (accept && e.Status is not (>= 200 and < 300)) problems.Add($"{endpoint.Name} {what}: {PlatformCaller.Describe(e)}");
+                if (!accept && e.Status != 401) problems.Add($"{endpoint.Name} {what}: {PlatformCaller.Describe(e)}, not 401");
             }
         }
-        run.Judge(Name, "PL-CHAT-02", problems, "Each of push, state PUT and reply accepted its own domain and answered 401 to the two other chat domains over the same bytes.", seqs,
-            "Verify each endpoint with its own domain prefix only: `chat_push.`, `chat_state.`, `chat_reply.`; a shared verifier that tries every domain lets one endpoint's signature be replayed on another.");
+        run.Judge(Name, "PL-CHAT-02", problems,
+            "Each of push, state PUT and reply accepted its own domain over compact and non-compact bodies, and answered 401 to the two other chat domains over the same bytes, to the run token, and to a ts 6 minutes old or ahead.", seqs,
+            "Verify each endpoint with its own domain prefix only (`chat_push.`, `chat_state.`, `chat_reply.`), never the run token, over sha256 of the raw bytes received (not the parsed and re-serialized JSON), with ts within 5 minutes of the platform clock either way.");
     }
 
-    private static (string Kind, HttpMethod Method, string Path, byte[] Body) Request(BodyBoundDomain endpoint, string id, int probe)
+    /// <param name="loose">
+    /// A body as a pretty-printer or a hand-written template leaves it: spacing that neither a compact writer (JSON.stringify,
+    /// System.Text.Json) nor Python's json.dumps (", " and ": ") reproduces, so a platform that hashes its own re-serialization fails.
+    /// </param>
+    private static (string Kind, HttpMethod Method, string Path, byte[] Body) Request(BodyBoundDomain endpoint, string id, int probe, bool loose)
     {
-        if (endpoint == BodyBoundDomain.ChatPush) return (ExchangeKinds.ChatPush, HttpMethod.Post, PlatformCaller.ChatPath(id, "push"), ChatCalls.Push($"pl-domain-{probe}"));
-        if (endpoint == BodyBoundDomain.ChatState) return (ExchangeKinds.ChatState, HttpMethod.Put, PlatformCaller.ChatPath(id, "state"), JsonSerializer.SerializeToUtf8Bytes(new { state = new { step = probe } }));
-        return (ExchangeKinds.ChatReply, HttpMethod.Post, PlatformCaller.ChatPath(id, "reply"), JsonSerializer.SerializeToUtf8Bytes(new { text = $"Reply {probe}" }));
+        if (endpoint == BodyBoundDomain.ChatPush)
+            return (ExchangeKinds.ChatPush, HttpMethod.Post, PlatformCaller.ChatPath(id, "push"),
+                loose ? Encoding.UTF8.GetBytes($"{{\n  \"text\": \"Stock is running low on 3 items.\",\n  \"clientMsgId\": \"pl-domain-{probe}\",\n  \"category\": \"alert\"\n}}\n") : ChatCalls.Push($"pl-domain-{probe}"));
+        if (endpoint == BodyBoundDomain.ChatState)
+            return (ExchangeKinds.ChatState, HttpMethod.Put, PlatformCaller.ChatPath(id, "state"),
+                loose ? Encoding.UTF8.GetBytes($"{{ \"state\" : {{ \"step\" : {probe} }} }}") : JsonSerializer.SerializeToUtf8Bytes(new { state = new { step = probe } }));
+        return (ExchangeKinds.ChatReply, HttpMethod.Post, PlatformCaller.ChatPath(id, "reply"),
+            loose ? Encoding.UTF8.GetBytes($"{{ \"text\" : \"Reply {probe}\" }}\r\n") : JsonSerializer.SerializeToUtf8Bytes(new { text = $"Reply {probe}" }));
     }
 }
 
@@ -126,8 +153,11 @@ public sealed class MalformedRequestsScenario : PlatformScenario
     /// <summary>Above the simulator's 1 MiB cap, the size the adapter document asks a platform to refuse.</summary>
     internal const int OversizedBytes = (1 << 20) + (64 << 10);
 
+    /// <summary>"Never a hang" (decision 27): a malformed request is answered within this much real time.</summary>
+    internal static readonly TimeSpan AnswerBound = TimeSpan.FromSeconds(10);
+
     public override string Name => "malformed-requests";
-    public override string Description => $"Bodies that are not JSON on /request-config, chat push and chat state (the chat ones correctly signed over the broken bytes), a /run without any header, a /heartbeat whose ts is not a number, a {OversizedBytes / 1024} KiB /run body, and two unknown routes: each must get a 4xx with {{success: false, error: {{code, message}}}} within {PlatformCaller.CallTimeout.TotalSeconds:0} s.";
+    public override string Description => $"Bodies that are not JSON on /request-config, chat push and chat state (the chat ones correctly signed over the broken bytes), a /run without any header, a /heartbeat whose ts is not a number, a {OversizedBytes / 1024} KiB /run body, and two unknown routes: each must get a 4xx with a JSON error body, {ErrorShape.Nested} or {ErrorShape.Flat} (decision 38), within {AnswerBound.TotalSeconds:0} s.";
     public override IReadOnlyList<string> Rules => ["PL-ERR-01"];
 
     public override async Task RunAsync(PlatformRun run, CancellationToken cancellationToken)
@@ -154,14 +184,17 @@ public sealed class MalformedRequestsScenario : PlatformScenario
         ];
         var problems = new List<string>();
         var seqs = new List<long>();
+        var shapes = new List<string>();
         foreach (var (what, send) in probes)
         {
             var e = await send();
             seqs.Add(e.Seq);
             if (Problem(e) is { } problem) problems.Add($"{what}: {problem}");
+            else shapes.Add(PlatformCaller.ErrorOf(e)!.Shape);
         }
-        run.Judge(Name, "PL-ERR-01", problems, $"All {probes.Length} malformed requests got a 4xx with a JSON error body, none slower than {PlatformCaller.CallTimeout.TotalSeconds:0} s.", seqs,
-            "Validate before you parse, and turn every parse failure into a 4xx with {success: false, error: {code, message}}.");
+        var seen = string.Join(", ", shapes.GroupBy(s => s).Select(g => $"{g.Key} ×{g.Count()}"));
+        run.Judge(Name, "PL-ERR-01", problems, $"All {probes.Length} malformed requests got a 4xx with a JSON error body ({seen}; either shape passes, decision 38), none slower than {AnswerBound.TotalSeconds:0} s.", seqs,
+            $"Validate before you parse, and turn every parse failure into a 4xx with {ErrorShape.Nested} (the simulator's) or {ErrorShape.Flat}.");
     }
 
     private static byte[] Oversized()
@@ -176,12 +209,15 @@ public sealed class MalformedRequestsScenario : PlatformScenario
     private static string? Problem(Exchange e)
     {
         if (e.Status is null) return e.Error ?? "no answer";
+        if (e.DurationMs > AnswerBound.TotalMilliseconds) return $"{e.Status} after {e.DurationMs / 1000:0.0} s, more than {AnswerBound.TotalSeconds:0} s (a hang)";
         if (e.Status is < 400 or >= 500) return $"status {e.Status}, not 4xx";
         if (PlatformCaller.Json(e) is not { ValueKind: JsonValueKind.Object } json) return $"{e.Status} with a body that is not JSON";
-        var shaped = json.TryGetProperty("success", out var s) && s.ValueKind == JsonValueKind.False
-            && json.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object
-            && error.TryGetProperty("code", out var c) && c.ValueKind == JsonValueKind.String
-            && error.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String;
-        return shaped ? null : $"{e.Status} whose body is not {{success: false, error: {{code, message}}}}";
+        var claimsSuccess = json.TryGetProperty("success", out var s) && s.ValueKind == JsonValueKind.True;
+        // Decision 38: the status and the code decide; the code may be nested or flat.
+        if (PlatformCaller.ErrorOf(e) is null)
+            return $"{e.Status} whose body carries no error code, neither {ErrorShape.Nested} nor {ErrorShape.Flat}: {Clip(e.ResponseBody)}";
+        return claimsSuccess ? $"{e.Status} whose body says \"success\": true: {Clip(e.ResponseBody)}" : null;
     }
+
+    private static string Clip(string text) => text.Length <= 160 ? text : text[..160] + "…";
 }

@@ -24,13 +24,43 @@ public sealed class ControlAdapter(PlatformCaller caller)
 
     private static string Sub(string id) => $"_sim/subscriptions/{Uri.EscapeDataString(id)}";
 
+    /// <summary>
+    /// The runs a created subscription must have left: one scenario spends at most 3 admitted /run calls on one
+    /// subscription (PL-RUN-01 sets its own limit), and the margin lets a probe be added without every adapter changing.
+    /// </summary>
+    public const int MinRunLimit = 10;
+
     public async Task<string> CreateSubscriptionAsync(string scenario, Uri webhookUrl, CancellationToken cancellationToken)
     {
-        var created = await CallAsync(scenario, null, HttpMethod.Post, "_sim/subscriptions", new { webhookUrl = webhookUrl.ToString() }, cancellationToken).ConfigureAwait(false);
-        return created.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String
-            ? id.GetString()!
-            : throw new AdapterException($"POST /_sim/subscriptions answered without an \"id\": {Clip(created.GetRawText())}", 0);
+        var (created, seq) = await CallWithSeqAsync(scenario, null, HttpMethod.Post, "_sim/subscriptions", new { webhookUrl = webhookUrl.ToString() }, cancellationToken).ConfigureAwait(false);
+        if (!created.TryGetProperty("id", out var id) || id.ValueKind != JsonValueKind.String)
+            throw new AdapterException($"POST /_sim/subscriptions answered without an \"id\": {Clip(created.GetRawText())}", seq);
+        // What the probes rely on, checked where the adapter answers: otherwise a tier too small or a masked value would
+        // be charged to the platform (PL-AUTH-02 "the window is 5 minutes", PL-CFG-01 "not the buyer's value").
+        if (Unfit(created) is { } why)
+            throw new AdapterException($"POST /_sim/subscriptions created a subscription the probes cannot use: {why} (docs/platform-adapter.md, \"What a created subscription must be\").", seq);
+        return id.GetString()!;
     }
+
+    /// <summary>Why a created subscription's view breaks the adapter contract, or null when it is fit.</summary>
+    internal static string? Unfit(JsonElement view)
+    {
+        var problems = new List<string>();
+        if (view.TryGetProperty("status", out var status) && status.ValueKind == JsonValueKind.String && status.GetString() != "active")
+            problems.Add($"its status is '{status.GetString()}', not active");
+        var limit = view.TryGetProperty("runLimit", out var l) && l.TryGetInt32(out var n) ? n : (int?)null;
+        var used = view.TryGetProperty("runsUsed", out var u) && u.TryGetInt32(out var m) ? m : 0;
+        if (limit is { } runs && runs - used < MinRunLimit)
+            problems.Add($"it has {runs - used} run(s) left (runLimit {runs}, runsUsed {used}), fewer than the {MinRunLimit} the probes may spend");
+        var masked = SubscriptionView.Sensitive(view).Where(p => LooksMasked(p.Value)).Select(p => p.Key).ToList();
+        if (masked.Count > 0)
+            problems.Add($"its \"sensitive\" value(s) of {string.Join(", ", masked)} are masked, not the buyer's values in clear");
+        return problems.Count == 0 ? null : string.Join("; ", problems);
+    }
+
+    /// <summary>What a dashboard shows instead of a key: stars, bullets, an ellipsis, or nothing.</summary>
+    internal static bool LooksMasked(string value) =>
+        value.Length == 0 || value.Contains('*') || value.Contains('•') || value.Contains('…') || value.Contains("...", StringComparison.Ordinal);
 
     public Task<JsonElement> GetSubscriptionAsync(string scenario, string id, CancellationToken cancellationToken) =>
         CallAsync(scenario, id, HttpMethod.Get, Sub(id), null, cancellationToken);
@@ -54,13 +84,16 @@ public sealed class ControlAdapter(PlatformCaller caller)
     public Task<JsonElement> GetChatAsync(string scenario, string id, CancellationToken cancellationToken) =>
         CallAsync(scenario, id, HttpMethod.Get, Sub(id) + "/chat", null, cancellationToken);
 
-    private async Task<JsonElement> CallAsync(string scenario, string? id, HttpMethod method, string path, object? body, CancellationToken cancellationToken, TimeSpan? timeout = null)
+    private async Task<JsonElement> CallAsync(string scenario, string? id, HttpMethod method, string path, object? body, CancellationToken cancellationToken, TimeSpan? timeout = null) =>
+        (await CallWithSeqAsync(scenario, id, method, path, body, cancellationToken, timeout).ConfigureAwait(false)).Json;
+
+    private async Task<(JsonElement Json, long Seq)> CallWithSeqAsync(string scenario, string? id, HttpMethod method, string path, object? body, CancellationToken cancellationToken, TimeSpan? timeout = null)
     {
         var bytes = body is null ? null : JsonSerializer.SerializeToUtf8Bytes(body, new JsonSerializerOptions(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull });
         var exchange = await caller.SendAsync(scenario, Kind, id, method, path, null, bytes, cancellationToken, timeout).ConfigureAwait(false);
         if (exchange.Status is not (>= 200 and < 300))
             throw new AdapterException($"The control adapter's {method} /{path} answered {exchange.Status?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? exchange.Error}: {Clip(exchange.ResponseBody)}", exchange.Seq);
-        return PlatformCaller.Json(exchange) ?? throw new AdapterException($"The control adapter's {method} /{path} answered a body that is not JSON: {Clip(exchange.ResponseBody)}", exchange.Seq);
+        return (PlatformCaller.Json(exchange) ?? throw new AdapterException($"The control adapter's {method} /{path} answered a body that is not JSON: {Clip(exchange.ResponseBody)}", exchange.Seq), exchange.Seq);
     }
 
     private static string Clip(string text) => text.Length <= 300 ? text : text[..300] + "…";

@@ -23,8 +23,11 @@ internal static class DeliveryHeaders
             var contentType = hit.Headers.GetValueOrDefault("Content-Type");
             if (contentType is null || !contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
                 problems.Add($"attempt {hit.Number}: Content-Type is {(contentType is null ? "missing" : $"'{contentType}'")}, not application/json");
-            if (string.IsNullOrWhiteSpace(hit.Headers.GetValueOrDefault(Headers.Event)))
+            var eventType = hit.Headers.GetValueOrDefault(Headers.Event);
+            if (string.IsNullOrWhiteSpace(eventType))
                 problems.Add($"attempt {hit.Number}: no {Headers.Event} header");
+            else if (eventType.Trim() != EventTypes.BuyerConfigured)
+                problems.Add($"attempt {hit.Number}: {Headers.Event} is '{eventType}', not {EventTypes.BuyerConfigured}");
             var signature = hit.Headers.GetValueOrDefault(Headers.Signature);
             if (string.IsNullOrWhiteSpace(signature))
                 problems.Add($"attempt {hit.Number}: no {Headers.Signature} header");
@@ -32,8 +35,8 @@ internal static class DeliveryHeaders
                 problems.Add($"attempt {hit.Number}: {Headers.Signature} {signature} is not the HMAC-SHA256 of the {hit.Body.Length} bytes received ({BodySignature.Sign(run.Caller.Secret, hit.Body)})"
                     + (Reserialized(run.Caller.Secret, hit.Body, signature) ? "; it matches the same JSON serialized compactly, so the platform signed one serialization and sent another" : ""));
         }
-        run.Judge(scenario, "PL-DLV-01", problems, $"{hits.Count} attempt(s) carried Content-Type: application/json, {Headers.Event}, and a {Headers.Signature} equal to the HMAC of the exact bytes received.",
-            hits.Select(h => h.Seq), "Sign the exact bytes you put on the wire, after serializing once; never re-serialize between signing and sending.");
+        run.Judge(scenario, "PL-DLV-01", problems, $"{hits.Count} attempt(s) carried Content-Type: application/json, {Headers.Event}: {EventTypes.BuyerConfigured}, and a {Headers.Signature} equal to the HMAC of the exact bytes received.",
+            hits.Select(h => h.Seq), "Send X-AgentDukaan-Event: buyer_configured (the event's name as the body spells it), and sign the exact bytes you put on the wire, after serializing once; never re-serialize between signing and sending.");
     }
 
     private static bool Reserialized(string secret, byte[] body, string signature)
@@ -86,7 +89,7 @@ internal static class PlatformView
 public sealed class DeliveryShapeScenario : PlatformScenario
 {
     public override string Name => "delivery-shape";
-    public override string Description => "The platform delivers buyer_configured to a receiver that answers 200 at once; the receiver checks the headers and recomputes the HMAC over the raw bytes, the body is compared with what /config returns for the same subscription, and the receiver watches for anything sent after the 2xx.";
+    public override string Description => "The platform delivers buyer_configured to a receiver that answers 200 at once; the receiver checks the headers (the event's value too) and recomputes the HMAC over the raw bytes; every field of the body is compared with the subscription the adapter created, body and headers are searched for each sensitive value /config returns in every encoding (plain, base64 at each of its 3 offsets, base64url, hex, URL- and JSON-escaped), and the receiver watches for anything sent after the 2xx.";
     public override IReadOnlyList<string> Rules => ["PL-DLV-01", "PL-DLV-02", "PL-DLV-05"];
 
     public override async Task RunAsync(PlatformRun run, CancellationToken cancellationToken)
@@ -137,27 +140,36 @@ public sealed class DeliveryShapeScenario : PlatformScenario
             run.Report(Name, "PL-DLV-02", FindingOutcome.Violated, $"The delivery body is not JSON: {ex.Message}", [hit.Seq]);
             return;
         }
+        problems.AddRange(DeliveryBody.Problems(body, id, view, DateTimeOffset.UtcNow));
+        // The sensitive fields are the ones the body declares and the ones the platform's own view calls sensitive; their
+        // values are what /config returns and what the adapter's view holds, in case one of them masks.
         var declared = body.ValueKind == JsonValueKind.Object && body.TryGetProperty("sensitiveFields", out var sf) && sf.ValueKind == JsonValueKind.Array
-            ? sf.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.String).Select(e => e.GetString()!).ToList() : null;
-        if (declared is null) problems.Add("the body has no \"sensitiveFields\" array of field ids");
-        if (body.ValueKind != JsonValueKind.Object || !body.TryGetProperty("credentialsUrl", out var cu) || cu.ValueKind != JsonValueKind.String || !Uri.TryCreate(cu.GetString(), UriKind.Absolute, out _))
-            problems.Add("the body has no absolute \"credentialsUrl\"");
-        // The sensitive fields are the ones the body declares and the ones the platform's own view calls sensitive.
-        var sensitive = (declared ?? []).ToHashSet(StringComparer.Ordinal);
-        if (view.TryGetProperty("sensitive", out var s) && s.ValueKind == JsonValueKind.Object)
-            foreach (var p in s.EnumerateObject()) sensitive.Add(p.Name);
-        var raw = Encoding.UTF8.GetString(hit.Body);
+            ? sf.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.String).Select(e => e.GetString()!) : [];
+        var viewed = SubscriptionView.Sensitive(view);
+        var sensitive = declared.Concat(viewed.Keys).ToHashSet(StringComparer.Ordinal);
+        var secrets = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var field in sensitive.Order(StringComparer.Ordinal))
-        {
-            if (values.GetValueOrDefault(field) is not { Length: >= 4 } value) continue;
-            var escaped = JsonSerializer.Serialize(value)[1..^1];
-            if (raw.Contains(value, StringComparison.Ordinal) || raw.Contains(escaped, StringComparison.Ordinal))
-                problems.Add($"the body carries the value of sensitive field '{field}' that /config returns");
-        }
+            foreach (var value in new[] { values.GetValueOrDefault(field), viewed.GetValueOrDefault(field) })
+                if (value is not null) secrets.TryAdd(value, field);
+        // One scanner for every profile: plain, base64 (at any offset of a larger encoded blob), base64url, hex, URL and JSON escapes.
+        var scanner = new SecretScanner(secrets.Keys);
+        var leaks = scanner.InText(Encoding.UTF8.GetString(hit.Body), "the body")
+            .Concat(hit.Headers.SelectMany(h => scanner.InText(h.Value, $"the {h.Key} header")));
+        foreach (var leak in leaks.DistinctBy(l => (l.Secret, l.Where)))
+            problems.Add($"{leak.Where} carries the value of sensitive field '{secrets[leak.Secret]}' that /config returns ({leak.Form})");
+        var scanned = SecretScanner.Canaries(secrets.Keys).Count;
         if (sensitive.Count == 0) problems.Add("neither the body nor the adapter names a sensitive field, so nothing could be compared");
+        var unviewed = DeliveryBody.MissingFromView(view);
+        if (problems.Count == 0 && unviewed.Count > 0)
+        {
+            run.Report(Name, "PL-DLV-02", FindingOutcome.NotExercised,
+                $"The adapter's subscription view has no {string.Join(", ", unviewed)}, so the body could not be compared with the subscription (docs/platform-adapter.md lists the view's fields); no sensitive value was found in it.",
+                [hit.Seq, config.Seq]);
+            return;
+        }
         run.Judge(Name, "PL-DLV-02", problems,
-            $"The body names the sensitive field(s) {string.Join(", ", sensitive.Order(StringComparer.Ordinal))} and a credentialsUrl, and carries none of the values /config returns for them.",
-            [hit.Seq, config.Seq], "Deliveries are a pull model: send sensitiveFields ids and credentialsUrl; the agent fetches values from /config with its run token.");
+            $"Every field of the body (event, subscriptionId, buyerId, listingId, tier, config, sensitiveFields {string.Join(", ", sensitive.Order(StringComparer.Ordinal))}, a credentialsUrl naming the subscription's /config, ts) describes the subscription the adapter created, and neither body nor headers carry any of the {scanned} sensitive value(s) /config returns, in plain, base64 (any offset), base64url, hex, URL- or JSON-escaped form.",
+            [hit.Seq, config.Seq], "Deliveries are a pull model: send the subscription's own ids, tier and non-sensitive config, sensitiveFields ids and a credentialsUrl for its /config; never a sensitive value, in any encoding (base64 hides nothing).");
     }
 
     internal static Dictionary<string, string>? ConfigValues(Simulator.Exchange config)

@@ -20,6 +20,9 @@ public sealed class PlatformCaller(Uri baseUrl, string secret, Transcript transc
     private readonly HttpClient _http = LoopbackHttp.ExactBytesClient();
 
     public string Secret => secret;
+
+    /// <summary>The buyers' sensitive values seen in the answers so far: the reports must not show them.</summary>
+    public LearnedSecrets Learned { get; } = new();
     public Uri BaseUrl => baseUrl;
 
     public static long NowMs() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
@@ -98,6 +101,7 @@ public sealed class PlatformCaller(Uri baseUrl, string secret, Transcript transc
         var exchange = new Exchange(seq, Direction.AgentToPlatform, kind, subscriptionId, method.Method, url.ToString(),
             headers ?? new Dictionary<string, string>(), body is null ? "" : Transcript.Clip(Encoding.UTF8.GetString(body.AsSpan(0, Math.Min(body.Length, 4096)))) + (body.Length > 4096 ? $"…[{body.Length} bytes]" : ""),
             status, responseHeaders, responseBody, startedAt, stopwatch.Elapsed.TotalMilliseconds, error, new Dictionary<string, string>());
+        Learned.Learn(kind, responseBody);
         transcript.Add(exchange);
         return exchange;
     }
@@ -125,15 +129,42 @@ public sealed class PlatformCaller(Uri baseUrl, string secret, Transcript transc
         }
     }
 
-    /// <summary>The <c>error.code</c> of a JSON error body, or null.</summary>
-    public static string? ErrorCode(Exchange exchange) =>
-        Json(exchange) is { ValueKind: JsonValueKind.Object } json && json.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.Object
-        && e.TryGetProperty("code", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null;
+    /// <summary>
+    /// The error code of a JSON error body, wherever it is (decision 38): <c>error.code</c> of
+    /// <c>{success: false, error: {code, message}}</c>, or <c>code</c> of the flat <c>{success: false, code, message}</c>.
+    /// </summary>
+    public static string? ErrorCode(Exchange exchange) => ErrorOf(exchange)?.Code;
 
-    public static string Describe(Exchange e) =>
-        $"{e.Method} {new Uri(e.Url).AbsolutePath} → {(e.Status?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? e.Error)}{(ErrorCode(e) is { } code ? " " + code : "")}";
+    /// <summary>The error body's code and message and which of the two shapes carried them, or null when it is neither.</summary>
+    public static ErrorShape? ErrorOf(Exchange exchange)
+    {
+        if (Json(exchange) is not { ValueKind: JsonValueKind.Object } json) return null;
+        if (json.TryGetProperty("error", out var nested) && nested.ValueKind == JsonValueKind.Object && Text(nested, "code") is { } code)
+            return new ErrorShape(code, Text(nested, "message"), ErrorShape.Nested);
+        return Text(json, "code") is { } flat ? new ErrorShape(flat, Text(json, "message"), ErrorShape.Flat) : null;
+    }
+
+    private static string? Text(JsonElement json, string name) =>
+        json.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    /// <summary>"GET /path → 429 RUN_LIMIT_EXCEEDED"; an answer without a code says so and shows its body, so a message never reads "429, not 429".</summary>
+    public static string Describe(Exchange e)
+    {
+        var head = $"{e.Method} {new Uri(e.Url).AbsolutePath} → {(e.Status?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? e.Error)}";
+        if (ErrorCode(e) is { } code) return $"{head} {code}";
+        return e.Status is >= 400 ? $"{head} without an error code in either shape (body: {Clip(e.ResponseBody)})" : head;
+    }
+
+    private static string Clip(string text) => text.Length == 0 ? "empty" : text.Length <= 120 ? text : text[..120] + "…";
 
     public void Dispose() => _http.Dispose();
+}
+
+/// <summary>An error body's code and message, and the shape that carried them (decision 38 accepts both).</summary>
+public sealed record ErrorShape(string Code, string? Message, string Shape)
+{
+    public const string Nested = "{success: false, error: {code, message}}";
+    public const string Flat = "{success: false, code, message}";
 }
 
 /// <summary>Which scenario each exchange belongs to, for the per-scenario timelines.</summary>

@@ -38,7 +38,7 @@ public static class PlatformEngine
         var external = settings.PlatformUrl;
         // The bundled simulator gets a fresh canary secret; an external platform's secret is the listing's, given with --secret.
         var secret = settings.WebhookSecret ?? "whsec_pl_" + SeedStream.Hex(settings.Seed, "webhook-secret", 0, 16);
-        var secrets = new[] { secret };
+        IReadOnlyList<string> secrets = [secret];
         var scale = external is null ? BundledTimeScale : settings.PlatformTimeScale;
         TimeProvider clock = scale == 1 ? TimeProvider.System : new CompressedClock(scale);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -94,6 +94,8 @@ public static class PlatformEngine
         notes.Add($"The platform run took {wall.Elapsed.TotalSeconds:0.0} s of wall time.");
         if (RunTranscript.Note(transcript, "platform") is { } evicted) notes.Add(evicted);
         progress?.Report($"{scenarios.Count} scenarios in {wall.Elapsed.TotalSeconds:0.0} s");
+        // The buyers' values arrived over HTTP during the run; every report (results, transcript, HTML…) masks them too.
+        secrets = [secret, .. caller.Learned.All()];
         var redactor = new Redactor(secrets);
         var exchanges = transcript.Snapshot();
         var timelines = scenarios.Select(s => Timeline(s, tags, exchanges, startedAt, redactor)).ToList();
@@ -110,14 +112,31 @@ public static class PlatformEngine
     {
         try
         {
-            var id = await run.Control.CreateSubscriptionAsync("warm-up", run.Receiver.Slot("warm-up", Reply.Ok).Url, cancellationToken);
+            var (url, slot) = run.Receiver.Slot("warm-up", Reply.Ok);
+            var id = await run.Control.CreateSubscriptionAsync("warm-up", url, cancellationToken);
             await run.Control.DeliverAsync("warm-up", id, retry: false, cancellationToken);
+            // One attempt asked for (retry: false) and answered 200 at once: anything more came from the adapter, which must
+            // send nothing on create (docs/platform-adapter.md). The delivery scenarios could not tell such requests from the
+            // attempts they ask for, and would fail PL-DLV-04/05 for the adapter's doing. A queued delivery may come late.
+            var grace = TimeSpan.FromTicks(Math.Max(run.RealTime(CreateQuiet).Ticks, MinCreateQuiet.Ticks));
+            await slot.WaitForAsync(2, grace, cancellationToken);
+            if (slot.Hits.Count > 1)
+            {
+                run.AdapterDeliversOnCreateSeqs = [.. slot.Hits.Select(h => h.Seq)];
+                run.AdapterDeliversOnCreate = $"a subscription created through the adapter (POST /_sim/subscriptions) and delivered once (/deliver with retry: false, answered 200 at once) " +
+                    $"sent {slot.Hits.Count} requests to its webhookUrl: the adapter's create delivers too (or /deliver ignored retry: false), so the delivery probes could not tell its requests from the attempts they ask for";
+            }
         }
         catch (AdapterException)
         {
             // The scenarios meet the same failure and say what it leaves unjudged.
         }
     }
+
+    /// <summary>How long the warm-up watches for a request it did not ask for: platform time, and at least <see cref="MinCreateQuiet"/> of real time.</summary>
+    private static readonly TimeSpan CreateQuiet = TimeSpan.FromSeconds(2);
+
+    private static readonly TimeSpan MinCreateQuiet = TimeSpan.FromSeconds(1);
 
     private static int PhaseOf(PlatformScenario scenario) => scenario switch
     {
@@ -137,6 +156,14 @@ public static class PlatformEngine
 
     private static async Task RunScenarioAsync(PlatformScenario scenario, PlatformRun run, IProgress<string>? progress, CancellationToken cancellationToken)
     {
+        if (run.AdapterDeliversOnCreate is { } why && scenario.Rules.Any(r => r.StartsWith("PL-DLV-", StringComparison.Ordinal)))
+        {
+            // Decision 29: the adapter is plumbing, so what it spoils is not-exercised with the adapter named, never failed.
+            foreach (var rule in scenario.Rules.Where(run.IsSelected))
+                run.Report(scenario.Name, rule, FindingOutcome.NotExercised, $"The control adapter cannot set this up: {why}. Make the adapter's create send nothing (docs/platform-adapter.md).", run.AdapterDeliversOnCreateSeqs);
+            progress?.Report($"{scenario.Name}: not run, the adapter delivers on create");
+            return;
+        }
         try
         {
             await scenario.RunAsync(run, cancellationToken).ConfigureAwait(false);

@@ -30,6 +30,10 @@ public sealed class PlatformProfile : IProfile
         "AgentDukaan platform (profile `agentdukaan-platform`)",
         "`000` = Deploying a Hosted Agent, `002` = Webhook & Callback Contract; the platform is driven through the control adapter of docs/platform-adapter.md",
         [
+            // The agent side's decisions a platform must implement too: the platform section lists them so a platform team
+            // finds its whole contract in one place (issue 19; docs/platform-adapter.md spells them out for a platform).
+            RuleDecisions.Get(4), RuleDecisions.Get(5), RuleDecisions.Get(6), RuleDecisions.Get(7), RuleDecisions.Get(8), RuleDecisions.Get(9),
+            RuleDecisions.Get(11), RuleDecisions.Get(19),
             new(22, "Target and clock. Without `--platform-url` the bundled simulator is certified, in process on loopback, on a compressed clock: its timers " +
                 $"(attempt timeout, retry backoff) and the receiver's scripted delays run {PlatformEngine.BundledTimeScale:0}× faster, while the wall clock stays real so the 5-minute " +
                 "timestamp window is unaffected; measured durations are multiplied back into platform time. With `--platform-url` timings are real time, unless the " +
@@ -52,11 +56,20 @@ public sealed class PlatformProfile : IProfile
                 "on the delivery answered 200 at once, so the rule passes on that alone (PL-DLV-04 is the one that fails)."),
             new(26, "PL-AUTH-02 probes correct tokens with ts now, 4 minutes old and 4 minutes ahead: \"inside the window\" covers its edges, so a window narrower than 5 minutes fails it."),
             new(27, $"PL-ERR-01's oversized body is {MalformedRequestsScenario.OversizedBytes / 1024} KiB, above the simulator's 1 MiB cap; a platform with a larger cap must lower it " +
-                "for the adapter's listing or this probe fails. 4xx means 400–499 with `{success: false, error: {code, message}}`; \"never a hang\" means an answer within 10 s."),
+                "for the adapter's listing or this probe fails. 4xx means 400–499 with a JSON error body (decision 38); \"never a hang\" means an answer within " +
+                $"{MalformedRequestsScenario.AnswerBound.TotalSeconds:0} s of real time (every other call of the run may take {PlatformCaller.CallTimeout.TotalSeconds:0} s before it counts as failed)."),
             new(28, "PL-CHAT-01 and PL-CHAT-02 need a listing whose chat manifest opts in to push (category `alert`); the bundled simulator is started with one, and an external " +
                 "platform without it leaves both rules not-exercised (`simulate --chat` provides it). The opt-in is turned off per conversation through the adapter for the 403 probe."),
-            new(29, "The control adapter is plumbing, not the platform under test: when it refuses or fails, the rules it was setting up are not-exercised, never failed."),
+            new(29, "The control adapter is plumbing, not the platform under test: when it refuses or fails, the rules it was setting up are not-exercised, never failed. " +
+                $"The same holds when it answers but sets up something the probes cannot use (docs/platform-adapter.md, \"What a created subscription must be\"): a created " +
+                $"subscription that is not active, has fewer than {ControlAdapter.MinRunLimit} runs left or shows masked `sensitive` values, checked when the adapter answers; and " +
+                "an adapter whose create already delivers (or whose `/deliver` with `retry: false` sends more than one request), seen by the warm-up, leaves the PL-DLV rules " +
+                "not-exercised. The evidence names the adapter and what it did."),
             RuleDecisions.PassNeedsWitness,
+            new(38, "The error body. No seed defines it: 002 shows only the success envelope `{success: true, data}` and names codes (429 `RUN_LIMIT_EXCEEDED`, " +
+                $"403 `SUBSCRIPTION_NOT_ACTIVE`). The simulator answers `{ErrorShape.Nested}` (decision 8); many platforms write the flat `{ErrorShape.Flat}`. " +
+                "A platform rule judges the status and the code wherever it is, `error.code` or a top-level `code`; a body that claims `success: true` or carries " +
+                "no code in either place is not an error body. Evidence names the shape it saw, and `simulate --break flat-error-body` certifies."),
         ],
         [.. PlatformEngine.All.Select(s => s.Doc)],
         new Dictionary<string, string>(StringComparer.Ordinal));

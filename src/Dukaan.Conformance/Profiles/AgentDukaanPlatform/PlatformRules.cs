@@ -21,9 +21,9 @@ public static class PlatformRules
     public static readonly IReadOnlyList<RuleDefinition> Definitions =
     [
         new("PL-DLV-01", RuleLevel.Must, Delivery, "Deliveries carry the headers and an HMAC of the exact bytes",
-            "A delivery carries `Content-Type: application/json`, `X-AgentDukaan-Event`, and `X-AgentDukaan-Sig` = hex HMAC of the exact bytes received.", $"{Seed000} §2a; {Seed002} §1"),
-        new("PL-DLV-02", RuleLevel.Must, Delivery, "The webhook body carries no sensitive value",
-            "The webhook body carries no sensitive value, only `sensitiveFields` ids and a `credentialsUrl`.", $"{Seed000} §2a, §3; {Seed002} §1"),
+            "A delivery carries `Content-Type: application/json`, `X-AgentDukaan-Event: buyer_configured`, and `X-AgentDukaan-Sig` = hex HMAC of the exact bytes received.", $"{Seed000} §2a; {Seed002} §1"),
+        new("PL-DLV-02", RuleLevel.Must, Delivery, "The webhook body describes the subscription and carries no sensitive value",
+            "The webhook body's event, subscriptionId, buyerId, listingId, tier, non-sensitive config, `sensitiveFields` ids and ts describe the subscription, and its `credentialsUrl` names that subscription's /config; no sensitive value is in the body or headers, in any encoding (plain, base64 at any offset, base64url, hex, URL- or JSON-escaped).", $"{Seed000} §2a, §3; {Seed002} §1"),
         new("PL-DLV-03", RuleLevel.Must, Delivery, "10 s per attempt",
             "An attempt that answers 2xx within 10 s succeeds; one that has not answered after 10 s (+1 s tolerance) is abandoned. The 10 s cover the whole attempt (an answer that trickles in included), and an answer after them does not count.", $"{Seed000} §2a; {Seed002} §1 (timeouts)"),
         new("PL-DLV-04", RuleLevel.Must, Delivery, "1 attempt + up to 3 retries, growing delays",
@@ -43,13 +43,14 @@ public static class PlatformRules
         new("PL-CFG-01", RuleLevel.Must, Api, "/config returns the secrets and audits each fetch",
             "/config returns `{success, data: {config}}` with the sensitive values, and each fetch appears in the audit log.", $"{Seed000} §3; {Seed002} §2"),
         new("PL-RCF-01", RuleLevel.Must, Api, "/request-config checks its own signature over the body",
-            "/request-config refuses the run token (401) and a body that differs from what was signed; accepts the config_request signature and flags \"action needed\".", $"{Seed002} §5"),
+            "/request-config answers 401 to the run token, another domain's signature, a body that differs from what was signed, and a ts outside the 5-minute window (past or future); it accepts the config_request signature over the field ids sorted in ordinal order, whatever order the body lists them in, and flags \"action needed\".", $"{Seed002} §5"),
         new("PL-CHAT-01", RuleLevel.Must, ChatApi, "Push honours opt-in, quota, mute and clientMsgId",
             "Push: 403 without the manifest opt-in, 429 over `maxPerDay` (default 10), 202 for a muted conversation, a re-POSTed `clientMsgId` is a no-op.", $"{Seed002} §6.3"),
-        new("PL-CHAT-02", RuleLevel.Must, ChatApi, "Each chat endpoint accepts only its own signature domain",
-            "Push, state PUT and reply each accept only their own signature domain.", $"{Seed002} §6.3, §6.4"),
+        new("PL-CHAT-02", RuleLevel.Must, ChatApi, "Each chat endpoint accepts only its own signature domain, over the exact bytes, in the window",
+            "Push, state PUT and reply each accept only their own signature domain — not another chat domain's, not the run token — computed over the exact bytes sent (compact JSON or not), with ts within 5 minutes either way.", $"{Seed002} §6.3, §6.4"),
         new("PL-ERR-01", RuleLevel.Must, Errors, "Malformed requests get a JSON 4xx, never 5xx or a hang",
-            "Malformed requests (bad JSON, missing headers, non-numeric ts, oversized body, unknown route) get 4xx with the JSON error body, never 5xx, never a hang.", $"{Seed002} §2 (errors)"),
+            "Malformed requests (bad JSON, missing headers, non-numeric ts, oversized body, unknown route) get 4xx with a JSON error body (`success: false` and an error code, nested or flat: decision 38), never 5xx, never a hang (an answer within 10 s).",
+            $"{Seed002} §2 (the `{{success, data}}` envelope), §3 (error codes such as 429 RUN_LIMIT_EXCEEDED); decisions 8, 38"),
     ];
 
     public static RuleCatalog Catalog { get; } = new(Definitions, example: "PL-DLV-*, PL-RUN-01");

@@ -23,6 +23,12 @@ public sealed class PlatformRun(PlatformCaller caller, ControlAdapter control, W
 
     public bool IsSelected(string rule) => selected.Contains(rule);
 
+    /// <summary>Set by the warm-up when the adapter's create already delivers: the delivery rules are then the adapter's to fix, not judged.</summary>
+    public string? AdapterDeliversOnCreate { get; set; }
+
+    /// <summary>The warm-up's exchanges that showed it: the create, the /deliver and what the receiver got.</summary>
+    public IReadOnlyList<long> AdapterDeliversOnCreateSeqs { get; set; } = [];
+
     /// <summary>A real duration measured by the harness, as the platform's clock counts it.</summary>
     public TimeSpan PlatformTime(TimeSpan real) => real * timeScale;
 
