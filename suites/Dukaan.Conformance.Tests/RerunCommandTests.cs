@@ -42,6 +42,17 @@ public sealed class RerunCommandTests
             Is.EqualTo("dukaan-conformance certify --agent-cmd x --rules DK-SEC-01 --scenarios all --seed 9"));
     }
 
+    /// <summary>
+    /// serial-ack: DK-ACK-02's late deliveries belonged to three scenarios, but they were late because the others' were
+    /// queued ahead of them; replaying those three alone gave a pass (seen in CI).
+    /// </summary>
+    [Test]
+    public void An_acknowledgement_time_judged_over_the_whole_run_replays_every_scenario_that_ran()
+    {
+        Assert.That(Rerun("DK-ACK-02", Finding("DK-ACK-02", RerunCommands.WholeRun, 2, 3)),
+            Is.EqualTo("dukaan-conformance certify --agent-cmd x --rules DK-ACK-02 --scenarios all --seed 9"));
+    }
+
     [Test]
     public void A_rule_judged_in_its_own_scenario_needs_no_scenarios()
     {

@@ -37,7 +37,7 @@ public sealed class RerunCommands
     /// <param name="relevant">The findings that decided the verdict (those with the decisive outcome).</param>
     public string For(RuleDefinition rule, IReadOnlyList<Finding> relevant)
     {
-        var extra = ExtraScenarios(rule.Id, relevant);
+        var extra = IsTimedOverTheWholeRun(rule, relevant) ? ExtraScenarios(rule.Id, _ran) : ExtraScenarios(rule.Id, relevant);
         var scenarios = extra.Count == 0 ? ""
             : extra.Count == _profileScenarios.Count ? $" --scenarios {AllScenarios}"
             : $" --scenarios {string.Join(',', extra)}";
@@ -45,12 +45,18 @@ public sealed class RerunCommands
     }
 
     /// <summary>The scenarios the verdict came from that the rule alone would not run, in the profile's order.</summary>
-    public IReadOnlyList<string> ExtraScenarios(string ruleId, IReadOnlyList<Finding> relevant)
-    {
-        if (_runsEveryScenario) return [];
-        var evidence = EvidenceScenarios(relevant);
-        return [.. _profileScenarios.Where(s => evidence.Contains(s.Name) && !s.Rules.Contains(ruleId)).Select(s => s.Name)];
-    }
+    public IReadOnlyList<string> ExtraScenarios(string ruleId, IReadOnlyList<Finding> relevant) => ExtraScenarios(ruleId, EvidenceScenarios(relevant));
+
+    private IReadOnlyList<string> ExtraScenarios(string ruleId, IReadOnlyCollection<string> evidence) =>
+        _runsEveryScenario ? [] : [.. _profileScenarios.Where(s => evidence.Contains(s.Name) && !s.Rules.Contains(ruleId)).Select(s => s.Name)];
+
+    /// <summary>
+    /// An acknowledgement time judged over the whole run depends on everything the agent was handling at that moment,
+    /// not only on the deliveries it cites: an agent that answers one delivery at a time was late because other
+    /// scenarios' deliveries were queued ahead. Its rerun replays every scenario that ran.
+    /// </summary>
+    private static bool IsTimedOverTheWholeRun(RuleDefinition rule, IReadOnlyList<Finding> relevant) =>
+        rule.Area == Areas.Acknowledgement && relevant.Any(f => f.Scenario == WholeRun);
 
     private HashSet<string> EvidenceScenarios(IReadOnlyList<Finding> relevant)
     {
